@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"maps"
+	"sync"
+	"testing"
+)
+
+func TestTrackerOrderedCommit(t *testing.T) {
+	type ev struct {
+		add bool // add (partition, offset) or ack it
+		p   int
+		off int64
+	}
+	add := func(p int, off int64) ev { return ev{add: true, p: p, off: off} }
+	ack := func(p int, off int64) ev { return ev{p: p, off: off} }
+	tests := []struct {
+		name    string
+		events  []ev
+		want    map[int]int64 // committable after all events; nil means nothing
+		pending int
+	}{
+		{"nothing acked", []ev{add(0, 0), add(0, 1)}, nil, 2},
+		{"in order", []ev{add(0, 0), add(0, 1), ack(0, 0), ack(0, 1)}, map[int]int64{0: 1}, 0},
+		{"gap holds the commit", []ev{add(0, 0), add(0, 1), add(0, 2), ack(0, 1), ack(0, 2)}, nil, 1},
+		{"gap filled last", []ev{add(0, 0), add(0, 1), add(0, 2), ack(0, 2), ack(0, 1), ack(0, 0)}, map[int]int64{0: 2}, 0},
+		{"prefix only", []ev{add(0, 5), add(0, 6), add(0, 7), add(0, 8), ack(0, 5), ack(0, 6), ack(0, 8)}, map[int]int64{0: 6}, 1},
+		{"offsets with holes (compaction)", []ev{add(0, 3), add(0, 10), add(0, 11), ack(0, 10), ack(0, 3)}, map[int]int64{0: 10}, 1},
+		{"partitions independent", []ev{add(0, 0), add(1, 0), add(1, 1), ack(1, 1), ack(1, 0)}, map[int]int64{1: 1}, 1},
+		{"double ack ignored", []ev{add(0, 0), add(0, 1), ack(0, 1), ack(0, 1)}, nil, 1},
+		{"ack of unknown offset ignored", []ev{add(0, 0), ack(0, 7), ack(3, 0)}, nil, 1},
+		{"rewind starts a new epoch", []ev{add(0, 0), add(0, 1), add(0, 2), ack(0, 0), add(0, 1), ack(0, 1)}, map[int]int64{0: 1}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newTracker()
+			toks := map[[2]int64]ackToken{}
+			for _, e := range tt.events {
+				k := [2]int64{int64(e.p), e.off}
+				if e.add {
+					toks[k] = tr.add(e.p, e.off)
+					continue
+				}
+				tok, ok := toks[k]
+				if !ok {
+					tok = ackToken{partition: e.p, offset: e.off}
+				}
+				tr.ack(tok)
+			}
+			if got := tr.committable(); !maps.Equal(got, tt.want) {
+				t.Errorf("committable = %v, want %v", got, tt.want)
+			}
+			if got := tr.pending(); got != tt.pending {
+				t.Errorf("pending = %d, want %d", got, tt.pending)
+			}
+		})
+	}
+}
+
+func TestTrackerStaleEpochAck(t *testing.T) {
+	tr := newTracker()
+	old := tr.add(0, 4)
+	tr.add(0, 5)
+	tr.add(0, 4) // the partition came back from offset 4
+	if tr.ack(old) {
+		t.Fatal("ack of the old epoch was accepted")
+	}
+	if got := tr.committable(); got != nil {
+		t.Fatalf("committable = %v after a stale ack, want none", got)
+	}
+}
+
+func TestTrackerCommittedHidesOffset(t *testing.T) {
+	tr := newTracker()
+	a, b := tr.add(2, 0), tr.add(2, 1)
+	tr.ack(a)
+	tr.committed(2, 0)
+	if got := tr.committable(); got != nil {
+		t.Fatalf("committable = %v after commit, want none", got)
+	}
+	tr.ack(b)
+	if got, want := tr.committable(), map[int]int64{2: 1}; !maps.Equal(got, want) {
+		t.Fatalf("committable = %v, want %v", got, want)
+	}
+}
+
+func TestTrackerConcurrentAcks(t *testing.T) {
+	tr := newTracker()
+	const n = 2000
+	toks := make([]ackToken, n)
+	for i := range toks {
+		toks[i] = tr.add(i%4, int64(i/4))
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := n - 1 - w; i >= 0; i -= 8 { // acknowledged backwards, out of order across goroutines
+				tr.ack(toks[i])
+			}
+		})
+	}
+	wg.Wait()
+	want := map[int]int64{0: n/4 - 1, 1: n/4 - 1, 2: n/4 - 1, 3: n/4 - 1}
+	if got := tr.committable(); !maps.Equal(got, want) {
+		t.Fatalf("committable = %v, want %v", got, want)
+	}
+}
