@@ -1,0 +1,233 @@
+package tagger
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// An Article is one input document: an optional id, a title and a body, plus every other member of the input
+// object, kept verbatim so that the output Record can pass it through.
+type Article struct {
+	// ID is the article's id ("" when the input has none; see ContentID).
+	ID string
+	// Title and Body are the text that is tagged. Either may be empty.
+	Title, Body string
+	// Fields are the members of the input object in input order, each value as raw JSON. The members id,
+	// title and body are listed too, for their position; their output value is always taken from ID, Title
+	// and Body. A duplicated member keeps its first position and its last value (as encoding/json does).
+	Fields []Field
+	// Repaired reports that the input held invalid UTF-8, which was replaced by U+FFFD.
+	Repaired bool
+}
+
+// A Field is one member of an input JSON object.
+type Field struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// Field returns the raw value of the member called name and whether the article has it.
+func (a *Article) Field(name string) (json.RawMessage, bool) {
+	for _, f := range a.Fields {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return nil, false
+}
+
+// SetField sets the raw value of the member called name, appending the member if the article does not have it.
+// The value must be valid JSON.
+func (a *Article) SetField(name string, value json.RawMessage) {
+	for i := range a.Fields {
+		if a.Fields[i].Name == name {
+			a.Fields[i].Value = value
+			return
+		}
+	}
+	a.Fields = append(a.Fields, Field{Name: name, Value: value})
+}
+
+// ContentID returns a stable id derived from the article's title and body: the first 16 bytes of their SHA-256,
+// in hex (32 characters). Callers use it for articles that carry no id.
+func ContentID(a Article) string {
+	h := sha256.New()
+	io.WriteString(h, a.Title)
+	h.Write([]byte{0})
+	io.WriteString(h, a.Body)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Reason codes of a DecodeError, short and stable enough for a dead-letter header.
+const (
+	ReasonNotJSON   = "not_json"   // the input is not one well-formed JSON value
+	ReasonNotObject = "not_object" // the input is JSON, but not an object
+	ReasonBadField  = "bad_field"  // id, title or body has the wrong JSON type
+	ReasonTooLong   = "too_long"   // a line exceeds the reader's limit (ReadArticles)
+	ReasonBadDate   = "bad_date"   // a listing date line names no real date (ReadArticles)
+)
+
+// Sentinel errors a DecodeError wraps; test with errors.Is.
+var (
+	ErrNotJSON   = errors.New("not JSON")
+	ErrNotObject = errors.New("not a JSON object")
+	ErrBadField  = errors.New("member has the wrong type")
+	ErrTooLong   = errors.New("line too long")
+	ErrBadDate   = errors.New("bad date")
+)
+
+// A DecodeError says why an input could not be turned into an Article.
+type DecodeError struct {
+	Reason string // one of the Reason constants
+	Field  string // the offending member, for ReasonBadField
+	Msg    string // detail
+	err    error  // the sentinel, and the underlying error if any
+}
+
+func (e *DecodeError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("article: %s: %q: %s", e.Reason, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("article: %s: %s", e.Reason, e.Msg)
+}
+
+// Unwrap returns the sentinel error (ErrNotJSON, ...) and the underlying cause, if any.
+func (e *DecodeError) Unwrap() error { return e.err }
+
+func decodeErr(reason, field string, sentinel, cause error, format string, args ...any) *DecodeError {
+	err := sentinel
+	if cause != nil {
+		err = errors.Join(sentinel, cause)
+	}
+	return &DecodeError{Reason: reason, Field: field, Msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// Reason returns the reason code of err if it is (or wraps) a DecodeError, else "".
+func Reason(err error) string {
+	if de, ok := errors.AsType[*DecodeError](err); ok {
+		return de.Reason
+	}
+	return ""
+}
+
+// DecodeArticle decodes one JSON object into an Article. The members id, title and body must be strings when
+// present (null counts as absent; a numeric id is accepted and kept as its literal text); every member is kept
+// in Fields. Missing or empty title and body are fine, and so is a missing id. Invalid UTF-8 is replaced by
+// U+FFFD and Repaired is set. Errors are *DecodeError.
+func DecodeArticle(data []byte) (Article, error) {
+	var a Article
+	if !utf8.Valid(data) {
+		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
+		a.Repaired = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		if err == io.EOF {
+			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "empty input")
+		}
+		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "%v", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		// Make sure it is valid JSON before calling it a non-object.
+		if !json.Valid(data) {
+			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "invalid JSON")
+		}
+		return Article{}, decodeErr(ReasonNotObject, "", ErrNotObject, nil, "got %s", jsonKind(tok))
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "%v", err)
+		}
+		name := tok.(string) // inside an object the decoder only yields string keys
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "member %q: %v", name, err)
+		}
+		switch name {
+		case "id":
+			id, err := decodeID(raw)
+			if err != nil {
+				return Article{}, err
+			}
+			a.ID = id
+		case "title", "body":
+			s, err := decodeText(name, raw)
+			if err != nil {
+				return Article{}, err
+			}
+			if name == "title" {
+				a.Title = s
+			} else {
+				a.Body = s
+			}
+		}
+		a.SetField(name, raw)
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "%v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "data after the object")
+	}
+	return a, nil
+}
+
+func decodeText(name string, raw json.RawMessage) (string, error) {
+	switch raw[0] {
+	case 'n':
+		return "", nil
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", decodeErr(ReasonNotJSON, name, ErrNotJSON, err, "%v", err)
+		}
+		return s, nil
+	}
+	return "", decodeErr(ReasonBadField, name, ErrBadField, nil, "want a string, got %s", rawKind(raw))
+}
+
+func decodeID(raw json.RawMessage) (string, error) {
+	if c := raw[0]; c == '-' || (c >= '0' && c <= '9') {
+		return string(raw), nil
+	}
+	return decodeText("id", raw)
+}
+
+func rawKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		return "an array"
+	case bool:
+		return "a boolean"
+	case json.Number, float64:
+		return "a number"
+	case string:
+		return "a string"
+	}
+	return "null"
+}
