@@ -1,0 +1,485 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"sync"
+
+	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
+)
+
+// Entity is a gazetteer entry as reported in the output.
+type Entity struct {
+	Canonical string `json:"canonical"`
+	Type      Type   `json:"type"`
+	ID        string `json:"id,omitempty"`
+}
+
+// Option configures Compile.
+type Option func(*compileConfig)
+
+type compileConfig struct {
+	salt string
+}
+
+// WithVersionSalt mixes salt into the rule set's Version, for callers whose output also depends on something other
+// than the rules (a model version, say) and want one identifier for both. Default: no salt.
+func WithVersionSalt(salt string) Option {
+	return func(c *compileConfig) { c.salt = salt }
+}
+
+// RuleSet is a compiled rule pack. It never changes once built; all its methods are safe for concurrent use by any
+// number of goroutines. Build it with Compile, Load or Default.
+type RuleSet struct {
+	version  string
+	entities []*Entity
+	implies  [][]int32 // entity -> implied entities
+
+	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
+	exactLk map[string]int32 // case-kept folded exact alias -> entity
+
+	ac      ahocorasick.AhoCorasick
+	hasAC   bool
+	targets [][]target // automaton pattern index -> what it means
+	nTerms  int
+
+	topics    []topic
+	labels    []string
+	discovery Discovery
+	examples  []Example
+
+	pool sync.Pool // *matchState
+}
+
+type targetKind uint8
+
+const (
+	tEntity targetKind = iota
+	tTerm
+)
+
+// suffixMask says which word endings may follow a pattern inside the same word.
+type suffixMask uint16
+
+const (
+	sufS suffixMask = 1 << iota
+	sufES
+	sufED
+	sufD
+	sufING
+	sufIES
+	sufIED
+	sufAny // prefix term: any continuation
+)
+
+var suffixes = [...]struct {
+	m suffixMask
+	s string
+}{{sufS, "s"}, {sufES, "es"}, {sufED, "ed"}, {sufD, "d"}, {sufING, "ing"}, {sufIES, "ies"}, {sufIED, "ied"}}
+
+// allows reports whether the word ending suf may follow the pattern.
+func (m suffixMask) allows(suf []byte) bool {
+	if m&sufAny != 0 {
+		return true
+	}
+	for _, x := range suffixes {
+		if m&x.m != 0 && string(suf) == x.s {
+			return true
+		}
+	}
+	return false
+}
+
+// target is one meaning of an automaton pattern: an alias of an entity or a term.
+type target struct {
+	kind    targetKind
+	suffix  suffixMask
+	demonym bool
+	id      int32   // entity or term index
+	alts    []int32 // ambiguous alias: the candidate entities in listing order (alts[0] == id)
+	exact   string  // case-kept folded text the original must fold to ("" = any case)
+}
+
+// ref is a name in a condition: an entity (any alias or demonym) or, when it is not a canonical name, a term.
+type ref struct {
+	entity int32 // -1 for a term
+	term   int32
+}
+
+type topicTerm struct {
+	term   int32
+	weight float64
+	rule   string
+}
+
+type topicPattern struct {
+	re     *regexp.Regexp
+	weight float64
+	rule   string
+}
+
+type entityCond struct {
+	refs   []ref
+	min    int
+	weight float64
+	rule   string
+}
+
+type nearRule struct {
+	a, b   []ref
+	within int32
+	weight float64
+	rule   string
+}
+
+type unlessRule struct {
+	refs   []ref
+	within int32
+}
+
+type topic struct {
+	label       string
+	threshold   float64
+	titleWeight float64
+	terms       []topicTerm
+	patterns    []topicPattern
+	entities    []entityCond
+	near        []nearRule
+	unless      []unlessRule
+	requires    []ref
+}
+
+// compiler holds the state of one Compile call.
+type compiler struct {
+	rs       *RuleSet
+	patIndex map[string]int
+	patterns []string
+	termIdx  map[string]int32
+	byCanon  map[string]int32
+	person   []bool
+	amb      []bool
+}
+
+// Compile validates files as one pack and builds the matching structures: one Aho-Corasick automaton over every
+// folded alias, demonym and term, the topics' compiled conditions and regular expressions, and the lookup tables. It
+// returns the ErrorList of Validate (as an error) if the pack is invalid.
+func Compile(files []*File, opts ...Option) (*RuleSet, error) {
+	var cfg compileConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if errs := Validate(files...); len(errs) > 0 {
+		return nil, errs
+	}
+	rs := &RuleSet{lookup: map[string]int32{}, exactLk: map[string]int32{}}
+	c := &compiler{rs: rs, patIndex: map[string]int{}, termIdx: map[string]int32{}, byCanon: map[string]int32{}}
+
+	h := sha256.New()
+	h.Write([]byte(cfg.salt))
+	for _, f := range files {
+		b, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	rs.version = "sha256:" + hex.EncodeToString(h.Sum(nil))[:12]
+
+	var ents []*EntityRule
+	for _, f := range files {
+		for i := range f.Entities {
+			ents = append(ents, &f.Entities[i])
+		}
+	}
+	c.entities(ents)
+	for _, f := range files {
+		for i := range f.Topics {
+			c.topic(&f.Topics[i])
+		}
+		rs.discovery.add(&f.Discovery)
+		for _, x := range f.Examples {
+			rs.examples = append(rs.examples, newExample(x))
+		}
+	}
+	rs.nTerms = len(c.termIdx)
+	if len(c.patterns) > 0 {
+		b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.StandardMatch, DFA: true})
+		rs.ac = b.Build(c.patterns)
+		rs.hasAC = true
+	}
+	rs.pool.New = func() any { return new(matchState) }
+	return rs, nil
+}
+
+// addTarget records that the automaton pattern " "+folded means t.
+func (c *compiler) addTarget(folded string, t target) {
+	if folded == "" {
+		return
+	}
+	key := " " + folded
+	i, ok := c.patIndex[key]
+	if !ok {
+		i = len(c.patterns)
+		c.patIndex[key] = i
+		c.patterns = append(c.patterns, key)
+		c.rs.targets = append(c.rs.targets, nil)
+	}
+	ts := c.rs.targets[i]
+	for j := range ts {
+		o := &ts[j]
+		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym {
+			continue
+		}
+		if t.kind == tTerm && o.id == t.id {
+			return
+		}
+		if t.kind == tEntity {
+			if o.id == t.id || containsID(o.alts, t.id) {
+				return
+			}
+			if c.amb[o.id] && c.amb[t.id] { // both ambiguous: one target, several candidates
+				if len(o.alts) == 0 {
+					o.alts = []int32{o.id}
+				}
+				o.alts = append(o.alts, t.id)
+			}
+			return // not ambiguous (a generated variant): the first listed entity keeps it
+		}
+	}
+	c.rs.targets[i] = append(ts, t)
+}
+
+func containsID(l []int32, id int32) bool {
+	for _, x := range l {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// joinedName returns a PERSON alias with hyphens inside words removed ("Kim Jong-un" -> "Kim Jongun"), or "".
+func joinedName(s string) string {
+	if !strings.Contains(s, "-") {
+		return ""
+	}
+	b := []byte(s)
+	out := b[:0:0]
+	for i, ch := range b {
+		if ch == '-' && i > 0 && i+1 < len(b) && b[i-1] != ' ' && b[i+1] != ' ' {
+			continue
+		}
+		out = append(out, ch)
+	}
+	return string(out)
+}
+
+func (c *compiler) entities(ents []*EntityRule) {
+	rs := c.rs
+	c.amb = make([]bool, len(ents))
+	for i, e := range ents {
+		rs.entities = append(rs.entities, &Entity{Canonical: e.Canonical.Value, Type: Type(e.Type.Value), ID: e.ID.Value})
+		c.amb[i] = e.Ambiguous
+		c.byCanon[Fold(e.Canonical.Value)] = int32(i)
+	}
+	rs.implies = make([][]int32, len(ents))
+	setLookup := func(k string, id int32) {
+		if _, ok := rs.lookup[k]; !ok && k != "" {
+			rs.lookup[k] = id
+		}
+	}
+	for i := range ents {
+		setLookup(Fold(ents[i].Canonical.Value), int32(i))
+	}
+	for i, e := range ents {
+		id := int32(i)
+		for _, s := range e.Implies {
+			rs.implies[i] = append(rs.implies[i], c.byCanon[Fold(s.Value)])
+		}
+		names := append([]Str{e.Canonical}, e.Aliases...)
+		for _, a := range names {
+			f := Fold(a.Value)
+			c.addTarget(f, target{kind: tEntity, id: id})
+			setLookup(f, id)
+			if Type(e.Type.Value) == Person {
+				if j := Fold(joinedName(a.Value)); j != "" {
+					c.addTarget(j, target{kind: tEntity, id: id})
+					setLookup(j, id)
+				}
+			}
+		}
+		for _, d := range e.Demonyms {
+			f := Fold(d.Value)
+			c.addTarget(f, target{kind: tEntity, id: id, demonym: true, suffix: sufS})
+			setLookup(f, id)
+			setLookup(f+"s", id)
+		}
+		for _, x := range e.Exact {
+			k := foldCase(x.Value)
+			c.addTarget(Fold(x.Value), target{kind: tEntity, id: id, exact: k})
+			if _, ok := rs.exactLk[k]; !ok {
+				rs.exactLk[k] = id
+			}
+		}
+	}
+}
+
+// term returns the index of a term, adding its automaton patterns the first time. text is the term as written
+// (a trailing `*` makes it a prefix term); exact makes it case-sensitive.
+func (c *compiler) term(text string, exact bool) int32 {
+	key := text
+	if exact {
+		key = "\x00" + text
+	} else {
+		key = Fold(strings.TrimSuffix(text, "*"))
+		if strings.HasSuffix(text, "*") {
+			key += "*"
+		}
+	}
+	if id, ok := c.termIdx[key]; ok {
+		return id
+	}
+	id := int32(len(c.termIdx))
+	c.termIdx[key] = id
+	prefix := strings.HasSuffix(text, "*")
+	stem := strings.TrimSuffix(text, "*")
+	f := Fold(stem)
+	t := target{kind: tTerm, id: id}
+	if exact {
+		t.exact = foldCase(stem)
+	}
+	if prefix {
+		t.suffix = sufAny
+		c.addTarget(f, t)
+		return id
+	}
+	t.suffix = inflections(f)
+	c.addTarget(f, t)
+	if exact {
+		return id
+	}
+	// Spelling changes before a suffix: "denuclearize" -> "denuclearizing", "sanctuary" -> "sanctuaries".
+	last := f[strings.LastIndexByte(f, ' ')+1:]
+	n := len(f)
+	switch {
+	case len(last) >= 4 && last[len(last)-1] == 'e' && !isVowel(last[len(last)-2]):
+		c.addTarget(f[:n-1], target{kind: tTerm, id: id, suffix: sufING})
+	case len(last) >= 3 && last[len(last)-1] == 'y' && !isVowel(last[len(last)-2]):
+		c.addTarget(f[:n-1], target{kind: tTerm, id: id, suffix: sufIES | sufIED})
+	}
+	return id
+}
+
+func isVowel(b byte) bool { return strings.IndexByte("aeiou", b) >= 0 }
+
+// inflections returns the endings a folded term accepts inside its last word: s, es (after s, x, z, ch, sh, o),
+// ed (not after e), d (after e) and ing.
+func inflections(f string) suffixMask {
+	m := sufS | sufING
+	if strings.HasSuffix(f, "e") {
+		m |= sufD
+	} else {
+		m |= sufED
+	}
+	for _, e := range []string{"s", "x", "z", "ch", "sh", "o"} {
+		if strings.HasSuffix(f, e) {
+			m |= sufES
+			break
+		}
+	}
+	return m
+}
+
+// ref resolves a condition name: a canonical entity name (folded comparison) is that entity; anything else is a
+// plain term.
+func (c *compiler) ref(s string) ref {
+	if !strings.HasSuffix(s, "*") {
+		if id, ok := c.byCanon[Fold(s)]; ok {
+			return ref{entity: id, term: -1}
+		}
+	}
+	return ref{entity: -1, term: c.term(s, false)}
+}
+
+func (c *compiler) refs(l []Str) []ref {
+	out := make([]ref, 0, len(l))
+	for _, s := range l {
+		out = append(out, c.ref(s.Value))
+	}
+	return out
+}
+
+func (c *compiler) topic(t *TopicRule) {
+	label := t.Label.Value
+	tp := topic{label: label, threshold: t.Threshold.Value, titleWeight: t.TitleWeight.Value}
+	for _, x := range t.Terms {
+		tp.terms = append(tp.terms, topicTerm{
+			term: c.term(x.Term.Value, x.Case), weight: x.Weight.Value, rule: label + "/terms/" + x.Term.Value,
+		})
+	}
+	for i, x := range t.Patterns {
+		tp.patterns = append(tp.patterns, topicPattern{
+			re: regexp.MustCompile(x.Regex.Value), weight: x.Weight.Value, rule: label + "/patterns/" + itoa(i),
+		})
+	}
+	for i, x := range t.Entities {
+		tp.entities = append(tp.entities, entityCond{
+			refs: c.refs(x.Any), min: int(x.Min.Value), weight: x.Weight.Value, rule: label + "/entities/" + itoa(i),
+		})
+	}
+	for i, x := range t.Near {
+		tp.near = append(tp.near, nearRule{
+			a: c.refs(x.A), b: c.refs(x.B), within: int32(x.Within.Value), weight: x.Weight.Value,
+			rule: label + "/near/" + itoa(i),
+		})
+	}
+	for _, x := range t.Unless {
+		tp.unless = append(tp.unless, unlessRule{refs: c.refs(x.Terms), within: int32(x.Within.Value)})
+	}
+	if t.Requires != nil {
+		tp.requires = c.refs(t.Requires.Any)
+	}
+	c.rs.topics = append(c.rs.topics, tp)
+	c.rs.labels = append(c.rs.labels, label)
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// Version returns a content hash of the compiled pack ("sha256:" and 12 hex digits). Formatting and comments do not
+// change it; any change to a rule does.
+func (rs *RuleSet) Version() string { return rs.version }
+
+// Labels returns the topic labels in pack order.
+func (rs *RuleSet) Labels() []string { return append([]string(nil), rs.labels...) }
+
+// Entities returns the gazetteer in pack order. The entities are shared: do not modify them.
+func (rs *RuleSet) Entities() []*Entity { return append([]*Entity(nil), rs.entities...) }
+
+// Lookup finds the entity a name refers to: a canonical name, alias, demonym (also with a plural s) or joined
+// PERSON name, compared folded; failing that, an exact alias compared with its letter case. When names are shared
+// (ambiguous entries) the first listed entity is returned.
+func (rs *RuleSet) Lookup(name string) (*Entity, bool) {
+	if id, ok := rs.lookup[Fold(name)]; ok {
+		return rs.entities[id], true
+	}
+	if id, ok := rs.exactLk[foldCase(name)]; ok {
+		return rs.entities[id], true
+	}
+	return nil, false
+}
+
+// Discovery returns the merged `discovery` lists of the pack.
+func (rs *RuleSet) Discovery() Discovery { return rs.discovery }
+
+// Examples returns the pack's examples in pack order.
+func (rs *RuleSet) Examples() []Example { return append([]Example(nil), rs.examples...) }

@@ -1,0 +1,271 @@
+package rules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Folding, as docs/rule-language.md "Text folding" defines it: letters are lower-cased, Latin diacritics removed, and
+// every run of characters that are not letters or digits becomes one separator (a space). Combining marks (Mn) are
+// dropped without breaking the word, so decomposed "o\u0306" folds like "ŏ".
+
+// latinLo and latinHi bound the Latin-1 Supplement .. Latin Extended-B and Latin Extended Additional blocks whose
+// letters are folded by table.
+const (
+	latin1Lo, latin1Hi = 0x00C0, 0x0250
+	latin2Lo, latin2Hi = 0x1E00, 0x1F00
+)
+
+// latinBase maps a Latin letter with diacritics to its base letters with case kept ("Ŏ" -> "O", "ß" -> "ss").
+// Entries are "" for runes that are not letters.
+var latinBase = buildLatinTable()
+
+var latinSpecial = map[rune]string{
+	'ß': "ss", 'ẞ': "SS", 'Æ': "AE", 'æ': "ae", 'Œ': "OE", 'œ': "oe", 'Ø': "O", 'ø': "o", 'Đ': "D", 'đ': "d",
+	'Ð': "D", 'ð': "d", 'Ł': "L", 'ł': "l", 'Þ': "TH", 'þ': "th", 'ı': "i", 'Ħ': "H", 'ħ': "h", 'Ŀ': "L",
+	'ŀ': "l", 'Ŧ': "T", 'ŧ': "t", 'Ɨ': "I", 'ɨ': "i", 'ƀ': "b", 'Ƀ': "B",
+}
+
+func buildLatinTable() [2][]string {
+	var t [2][]string
+	fill := func(dst []string, lo rune) {
+		for i := range dst {
+			r := lo + rune(i)
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			if s, ok := latinSpecial[r]; ok {
+				dst[i] = s
+				continue
+			}
+			var b strings.Builder
+			for _, d := range norm.NFD.String(string(r)) {
+				if !unicode.Is(unicode.Mn, d) {
+					b.WriteRune(d)
+				}
+			}
+			dst[i] = b.String()
+		}
+	}
+	t[0] = make([]string, latin1Hi-latin1Lo)
+	t[1] = make([]string, latin2Hi-latin2Lo)
+	fill(t[0], latin1Lo)
+	fill(t[1], latin2Lo)
+	return t
+}
+
+// latin returns the table entry for r and whether r is in the table's range.
+func latin(r rune) (string, bool) {
+	switch {
+	case r >= latin1Lo && r < latin1Hi:
+		return latinBase[0][r-latin1Lo], true
+	case r >= latin2Lo && r < latin2Hi:
+		return latinBase[1][r-latin2Lo], true
+	}
+	return "", false
+}
+
+// Fold returns s folded for matching: lower-case, Latin diacritics removed, words separated by single spaces, no
+// leading or trailing space. Fold("Kim Jong-un's") == "kim jong un s". It is the folding Match uses, exported for
+// the tagger and for evaluation tools.
+func Fold(s string) string {
+	return foldString(s, true)
+}
+
+// foldCase is Fold without lower-casing, for exact (case-sensitive) aliases and terms: foldCase("U.S.") == "U S".
+func foldCase(s string) string {
+	return foldString(s, false)
+}
+
+func foldString(s string, lower bool) string {
+	if isFolded(s, lower) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	sep := false
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				if lower {
+					c += 'a' - 'A'
+				}
+			default:
+				sep = true
+				continue
+			}
+			if sep && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			sep = false
+			b.WriteByte(c)
+			continue
+		}
+		out, ok := foldRune(r, lower)
+		if !ok {
+			if !unicode.Is(unicode.Mn, r) {
+				sep = true
+			}
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		sep = false
+		b.WriteString(out)
+	}
+	return b.String()
+}
+
+// isFolded reports whether s is already in folded form, so foldString can return it without allocating.
+func isFolded(s string, lower bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case 'A' <= c && c <= 'Z':
+			if lower {
+				return false
+			}
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// foldRune folds one non-ASCII rune. ok is false for runes that are not letters or digits (separators and
+// combining marks).
+func foldRune(r rune, lower bool) (string, bool) {
+	if s, in := latin(r); in {
+		if s == "" {
+			return "", false
+		}
+		if lower {
+			return latinLower(r, s), true
+		}
+		return s, true
+	}
+	if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		return "", false
+	}
+	if lower {
+		r = unicode.ToLower(r)
+	}
+	return string(r), true
+}
+
+// latinLower lower-cases a table entry; the common entries are single ASCII letters.
+func latinLower(r rune, s string) string {
+	if len(s) == 1 && 'A' <= s[0] && s[0] <= 'Z' {
+		return asciiLower[s[0]-'A' : s[0]-'A'+1]
+	}
+	if unicode.IsLower(r) {
+		return s
+	}
+	return strings.ToLower(s)
+}
+
+const asciiLower = "abcdefghijklmnopqrstuvwxyz"
+
+// folded is one field of a document in folded form with maps back to the original text. Buffers are reused
+// across documents (see matchState).
+type folded struct {
+	// text is " " + the folded words joined by single spaces + " ": the leading and trailing space let every
+	// automaton pattern start with a space and every word end at one.
+	text []byte
+	// byteRune maps each byte of text to the index of the original code point it came from.
+	byteRune []int32
+	// runeByte maps each original code point index to its byte offset in the original string; it has one extra
+	// entry, the string length.
+	runeByte []int32
+	// runeWord maps each original code point to the index of its word (separators: the next word).
+	runeWord []int32
+	nWords   int32
+	src      string
+}
+
+// fold fills f from s (lower-cased folding).
+func (f *folded) fold(s string) {
+	f.src = s
+	f.text = append(f.text[:0], ' ')
+	f.byteRune = append(f.byteRune[:0], 0)
+	f.runeByte = f.runeByte[:0]
+	f.runeWord = f.runeWord[:0]
+	f.nWords = 0
+	inWord := false
+	ri := int32(0)
+	start := func(ri int32) {
+		if !inWord {
+			if f.text[len(f.text)-1] != ' ' {
+				f.text = append(f.text, ' ')
+				f.byteRune = append(f.byteRune, ri)
+			}
+			inWord = true
+			f.nWords++
+		}
+	}
+	for bi, r := range s {
+		f.runeByte = append(f.runeByte, int32(bi))
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				inWord = false
+				f.runeWord = append(f.runeWord, f.nWords)
+				ri++
+				continue
+			}
+			start(ri)
+			f.text = append(f.text, c)
+			f.byteRune = append(f.byteRune, ri)
+			f.runeWord = append(f.runeWord, f.nWords-1)
+			ri++
+			continue
+		}
+		out, ok := foldRune(r, true)
+		if !ok {
+			if unicode.Is(unicode.Mn, r) && inWord {
+				f.runeWord = append(f.runeWord, f.nWords-1)
+			} else {
+				inWord = false
+				f.runeWord = append(f.runeWord, f.nWords)
+			}
+			ri++
+			continue
+		}
+		start(ri)
+		for j := 0; j < len(out); j++ {
+			f.text = append(f.text, out[j])
+			f.byteRune = append(f.byteRune, ri)
+		}
+		f.runeWord = append(f.runeWord, f.nWords-1)
+		ri++
+	}
+	f.runeByte = append(f.runeByte, int32(len(s)))
+	if f.text[len(f.text)-1] != ' ' {
+		f.text = append(f.text, ' ')
+		f.byteRune = append(f.byteRune, ri)
+	}
+}
+
+// nRunes is the number of code points in the original field.
+func (f *folded) nRunes() int { return len(f.runeByte) - 1 }
+
+// orig returns the original text of code points [start, end).
+func (f *folded) orig(start, end int) string {
+	return f.src[f.runeByte[start]:f.runeByte[end]]
+}

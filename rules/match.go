@@ -1,0 +1,424 @@
+package rules
+
+import (
+	"bytes"
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Field names a part of an article.
+type Field string
+
+// The fields of a Doc.
+const (
+	Title Field = "title"
+	Body  Field = "body"
+)
+
+var fieldNames = [2]Field{Title, Body}
+
+// Doc is an article to match. Title and Body must be valid UTF-8 (the caller repairs invalid input).
+type Doc struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// Span locates text in a field: Unicode code point offsets into that field, End exclusive.
+type Span struct {
+	Field Field `json:"field"`
+	Start int   `json:"start"`
+	End   int   `json:"end"`
+}
+
+// Mention is one occurrence of a gazetteer entity.
+type Mention struct {
+	Entity *Entity `json:"entity"`
+	Text   string  `json:"text"` // the original text of the span
+	Span
+	Demonym bool `json:"demonym,omitempty"` // found through a demonym or adjective ("North Korean")
+	Implied bool `json:"implied,omitempty"` // implied by a mention of another entity (`implies`)
+}
+
+// Evidence is one rule hit behind a topic.
+type Evidence struct {
+	// Rule is a stable id: "label/terms/<term as written>", "label/patterns/<i>", "label/near/<i>",
+	// "label/entities/<i>" (i counts from 0 within the topic).
+	Rule string `json:"rule"`
+	Text string `json:"text"`
+	Span
+}
+
+// Topic is an assigned label.
+type Topic struct {
+	Label    string     `json:"label"`
+	Score    float64    `json:"score"` // 1 - 0.5^(raw/threshold), at least 0.5
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Result is what Match finds in a Doc.
+type Result struct {
+	Topics   []Topic   `json:"topics"`   // assigned labels only, by score descending, then label
+	Mentions []Mention `json:"mentions"` // every entity mention, title first, then by position
+}
+
+// occ is a located occurrence: field, code point span and word span (inclusive).
+type occ struct {
+	field      uint8
+	start, end int32
+	w0, w1     int32
+}
+
+// cand is an entity alias found by the automaton, before leftmost-longest selection.
+type cand struct {
+	bs, be int32 // folded byte span
+	occ
+	t *target
+}
+
+type termOcc struct {
+	term int32
+	occ
+}
+
+type ment struct {
+	entity int32
+	occ
+	t       *target
+	demonym bool
+	implied bool
+}
+
+type hit struct {
+	occ
+	weight float64
+	rule   string
+}
+
+// matchState holds the per-call buffers; RuleSet keeps them in a sync.Pool.
+type matchState struct {
+	f         [2]folded
+	cands     []cand
+	terms     []termOcc
+	sorted    []occ
+	termStart []int32
+	ments     []ment
+	hits      []hit
+	tmpA      []occ
+	tmpB      []occ
+}
+
+// Match finds entity mentions and assigns topic labels in doc. It never blocks and is safe for concurrent use; the
+// Result shares no memory with other calls (its strings are substrings of doc).
+func (rs *RuleSet) Match(doc Doc) Result {
+	st := rs.pool.Get().(*matchState)
+	defer rs.pool.Put(st)
+	st.terms = st.terms[:0]
+	st.ments = st.ments[:0]
+	texts := [2]string{doc.Title, doc.Body}
+	for fi := range texts {
+		st.f[fi].fold(texts[fi])
+		rs.scan(st, uint8(fi))
+	}
+	rs.resolve(st)
+	rs.indexTerms(st)
+
+	var res Result
+	if len(st.ments) > 0 {
+		res.Mentions = make([]Mention, len(st.ments))
+		for i, m := range st.ments {
+			res.Mentions[i] = Mention{
+				Entity: rs.entities[m.entity], Text: st.text(m.occ), Span: st.span(m.occ),
+				Demonym: m.demonym, Implied: m.implied,
+			}
+		}
+	}
+	for i := range rs.topics {
+		if t, ok := rs.evalTopic(st, &rs.topics[i]); ok {
+			res.Topics = append(res.Topics, t)
+		}
+	}
+	slices.SortFunc(res.Topics, func(a, b Topic) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Label, b.Label))
+	})
+	return res
+}
+
+func (st *matchState) text(o occ) string { return st.f[o.field].orig(int(o.start), int(o.end)) }
+
+func (st *matchState) span(o occ) Span {
+	return Span{Field: fieldNames[o.field], Start: int(o.start), End: int(o.end)}
+}
+
+// scan runs the automaton over one folded field, checks word boundaries, inflections and letter case, collects
+// term occurrences, and selects entity mentions leftmost-longest.
+func (rs *RuleSet) scan(st *matchState, field uint8) {
+	if !rs.hasAC {
+		return
+	}
+	f := &st.f[field]
+	text := f.text
+	st.cands = st.cands[:0]
+	it := rs.ac.IterOverlappingByte(text)
+	for m := it.Next(); m != nil; m = it.Next() {
+		s, e := m.Start(), m.End() // text[s] is the separator before the word
+		ts := rs.targets[m.Pattern()]
+		for i := range ts {
+			t := &ts[i]
+			we := e
+			if text[e] != ' ' {
+				if t.suffix == 0 {
+					continue
+				}
+				we = e + bytes.IndexByte(text[e:], ' ')
+				if !t.suffix.allows(text[e:we]) {
+					continue
+				}
+			}
+			r0, r1 := f.byteRune[s+1], f.byteRune[we-1]+1
+			if t.exact != "" && foldCase(f.orig(int(r0), int(f.byteRune[e-1]+1))) != t.exact {
+				continue
+			}
+			o := occ{field: field, start: r0, end: r1, w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
+			if t.kind == tTerm {
+				st.terms = append(st.terms, termOcc{term: t.id, occ: o})
+			} else {
+				st.cands = append(st.cands, cand{bs: int32(s + 1), be: int32(we), occ: o, t: t})
+			}
+		}
+	}
+	// Leftmost-longest among entity aliases; on equal spans exact aliases (more specific) first.
+	slices.SortFunc(st.cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.bs, b.bs), cmp.Compare(b.be, a.be), cmp.Compare(b.t.exact, a.t.exact))
+	})
+	last := int32(-1)
+	for _, c := range st.cands {
+		if c.bs < last {
+			continue
+		}
+		last = c.be
+		st.ments = append(st.ments, ment{entity: c.t.id, occ: c.occ, t: c.t, demonym: c.t.demonym})
+	}
+}
+
+// resolve picks the entity of ambiguous mentions (one whose other mentions are unambiguous, else the first
+// listed) and adds implied mentions.
+func (rs *RuleSet) resolve(st *matchState) {
+	for i := range st.ments {
+		m := &st.ments[i]
+		if len(m.t.alts) == 0 {
+			continue
+		}
+		m.entity = m.t.alts[0]
+	alts:
+		for _, a := range m.t.alts {
+			for _, o := range st.ments {
+				if o.entity == a && len(o.t.alts) == 0 {
+					m.entity = a
+					break alts
+				}
+			}
+		}
+	}
+	n := len(st.ments)
+	for i := 0; i < n; i++ {
+		for _, imp := range rs.implies[st.ments[i].entity] {
+			m := st.ments[i]
+			m.entity, m.implied, m.demonym = imp, true, false
+			st.ments = append(st.ments, m)
+		}
+	}
+	if len(st.ments) > n {
+		slices.SortStableFunc(st.ments, func(a, b ment) int {
+			return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start))
+		})
+	}
+}
+
+// indexTerms groups term occurrences by term (counting sort) so termOccs is a slice lookup.
+func (rs *RuleSet) indexTerms(st *matchState) {
+	n := rs.nTerms + 1
+	if cap(st.termStart) < n+1 {
+		st.termStart = make([]int32, n+1)
+	}
+	ts := st.termStart[:n+1]
+	clear(ts)
+	for _, t := range st.terms {
+		ts[t.term+1]++
+	}
+	for i := 1; i <= n; i++ {
+		ts[i] += ts[i-1]
+	}
+	st.sorted = slices.Grow(st.sorted[:0], len(st.terms))[:len(st.terms)]
+	// ts[i] is the next free slot of term i; afterwards ts[i] is the end of term i, i.e. the start of i+1.
+	for _, t := range st.terms {
+		st.sorted[ts[t.term]] = t.occ
+		ts[t.term]++
+	}
+	copy(ts[1:], ts[:n])
+	ts[0] = 0
+	st.termStart = ts
+}
+
+func (st *matchState) termOccs(id int32) []occ {
+	return st.sorted[st.termStart[id]:st.termStart[id+1]]
+}
+
+// refOccs appends the occurrences of r to dst.
+func (st *matchState) refOccs(dst []occ, r ref) []occ {
+	if r.entity < 0 {
+		return append(dst, st.termOccs(r.term)...)
+	}
+	for _, m := range st.ments {
+		if m.entity == r.entity {
+			dst = append(dst, m.occ)
+		}
+	}
+	return dst
+}
+
+// wordDist is the distance in words between two occurrences (0 when they overlap, 1 when adjacent).
+func wordDist(a, b occ) int32 {
+	switch {
+	case b.w0 > a.w1:
+		return b.w0 - a.w1
+	case a.w0 > b.w1:
+		return a.w0 - b.w1
+	}
+	return 0
+}
+
+func (rs *RuleSet) evalTopic(st *matchState, tp *topic) (Topic, bool) {
+	hits := st.hits[:0]
+	fieldWeight := func(field uint8, w float64) float64 {
+		if field == 0 {
+			return w * tp.titleWeight
+		}
+		return w
+	}
+	for _, tt := range tp.terms {
+		for _, o := range st.termOccs(tt.term) {
+			hits = append(hits, hit{occ: o, weight: fieldWeight(o.field, tt.weight), rule: tt.rule})
+		}
+	}
+	if len(hits) > 1 { // overlapping terms of one topic count once: leftmost-longest
+		slices.SortFunc(hits, func(a, b hit) int {
+			return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+		})
+		kept := hits[:1]
+		for _, h := range hits[1:] {
+			if p := kept[len(kept)-1]; h.field == p.field && h.start < p.end {
+				continue
+			}
+			kept = append(kept, h)
+		}
+		hits = kept
+	}
+	for _, p := range tp.patterns {
+		for fi := range st.f {
+			f := &st.f[fi]
+			for _, loc := range p.re.FindAllStringIndex(f.src, -1) {
+				if loc[0] == loc[1] {
+					continue
+				}
+				r0, _ := slices.BinarySearch(f.runeByte, int32(loc[0]))
+				r1, _ := slices.BinarySearch(f.runeByte, int32(loc[1]))
+				o := occ{field: uint8(fi), start: int32(r0), end: int32(r1), w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
+				hits = append(hits, hit{occ: o, weight: fieldWeight(o.field, p.weight), rule: p.rule})
+			}
+		}
+	}
+	for _, n := range tp.near {
+		st.tmpA = st.tmpA[:0]
+		st.tmpB = st.tmpB[:0]
+		for _, r := range n.a {
+			st.tmpA = st.refOccs(st.tmpA, r)
+		}
+		if len(st.tmpA) == 0 {
+			continue
+		}
+		for _, r := range n.b {
+			st.tmpB = st.refOccs(st.tmpB, r)
+		}
+		for _, a := range st.tmpA {
+			for _, b := range st.tmpB {
+				if a.field == b.field && (a.start != b.start || a.end != b.end) && (n.within == 0 || wordDist(a, b) <= n.within) {
+					hits = append(hits, hit{occ: a, weight: fieldWeight(a.field, n.weight), rule: n.rule})
+					break
+				}
+			}
+		}
+	}
+	for _, u := range tp.unless {
+		if len(hits) == 0 {
+			break
+		}
+		st.tmpB = st.tmpB[:0]
+		for _, r := range u.refs {
+			st.tmpB = st.refOccs(st.tmpB, r)
+		}
+		if len(st.tmpB) == 0 {
+			continue
+		}
+		kept := hits[:0]
+		for _, h := range hits {
+			if !slices.ContainsFunc(st.tmpB, func(b occ) bool {
+				return b.field == h.field && (u.within == 0 || wordDist(h.occ, b) <= u.within)
+			}) {
+				kept = append(kept, h)
+			}
+		}
+		hits = kept
+	}
+	var raw float64
+	for _, h := range hits {
+		raw += h.weight
+	}
+	for _, c := range tp.entities {
+		st.tmpA = st.tmpA[:0]
+		for _, r := range c.refs {
+			st.tmpA = st.refOccs(st.tmpA, r)
+		}
+		if len(st.tmpA) == 0 {
+			continue
+		}
+		first, inTitle := st.tmpA[0], false
+		for _, o := range st.tmpA {
+			if o.field == 0 {
+				inTitle = true
+				if first.field != 0 || o.start < first.start {
+					first = o
+				}
+			}
+		}
+		if len(st.tmpA) >= c.min || inTitle {
+			raw += c.weight
+			hits = append(hits, hit{occ: first, weight: c.weight, rule: c.rule})
+		}
+	}
+	st.hits = hits
+	if raw <= 0 || raw < tp.threshold*(1-1e-9) {
+		return Topic{}, false
+	}
+	if tp.requires != nil {
+		ok := false
+		for _, r := range tp.requires {
+			if r.entity < 0 {
+				ok = len(st.termOccs(r.term)) > 0
+			} else {
+				ok = slices.ContainsFunc(st.ments, func(m ment) bool { return m.entity == r.entity })
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			return Topic{}, false
+		}
+	}
+	t := Topic{Label: tp.label, Score: 1 - math.Pow(0.5, raw/tp.threshold), Evidence: make([]Evidence, len(hits))}
+	for i, h := range hits {
+		t.Evidence[i] = Evidence{Rule: h.rule, Text: st.text(h.occ), Span: st.span(h.occ)}
+	}
+	return t, true
+}
