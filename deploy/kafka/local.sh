@@ -1,0 +1,461 @@
+#!/usr/bin/env bash
+# local.sh runs a real single-node Apache Kafka 4.x broker (KRaft, combined broker and
+# controller) on 127.0.0.1 for development and tests, from jars fetched from Maven
+# Central. No Docker needed: a JDK 17+ and Maven are enough.
+#
+#   deploy/kafka/local.sh start     start (or find running) and print the bootstrap address last
+#   deploy/kafka/local.sh stop      stop the broker this work dir started, wait for it to exit
+#   deploy/kafka/local.sh status    exit 0 if running (prints pid and addresses)
+#   deploy/kafka/local.sh restart   stop, then start
+#   deploy/kafka/local.sh env       print `export` lines for tests (TAGPIPE_KAFKA_*)
+#   deploy/kafka/local.sh topics …  kafka-topics passthrough (--bootstrap-server added)
+#   deploy/kafka/local.sh logs [N]  last N lines of the broker log (default 50)
+#   deploy/kafka/local.sh reset     stop and delete the work dir (all topics are lost)
+#
+# Environment (defaults in brackets); see deploy/kafka/README.md:
+#   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_SASL_PORT [9094]
+#   KAFKA_SECURITY [plaintext] or sasl_ssl (adds a SASL_SSL listener with SCRAM-SHA-512)
+#   KAFKA_SCRAM_USER [tagpipe]  KAFKA_SCRAM_PASSWORD [tagpipe-test-secret]
+#   KAFKA_WORKDIR [deploy/kafka/.work]  data, config, log, pid file, TLS files
+#   KAFKA_VERSION [4.1.1]  TAGPIPE_CACHE [~/.cache/tagpipe]  jar cache
+#   KAFKA_HEAP_OPTS [-Xms256m -Xmx512m]  KAFKA_START_TIMEOUT [120] seconds
+#   KAFKA_NUM_PARTITIONS [3]
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-9094}"
+KAFKA_SECURITY="${KAFKA_SECURITY:-plaintext}"
+KAFKA_SCRAM_USER="${KAFKA_SCRAM_USER:-tagpipe}"
+KAFKA_SCRAM_PASSWORD="${KAFKA_SCRAM_PASSWORD:-tagpipe-test-secret}"
+KAFKA_WORKDIR="${KAFKA_WORKDIR:-$HERE/.work}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+KAFKA_NUM_PARTITIONS="${KAFKA_NUM_PARTITIONS:-3}"
+CACHE_ROOT="${TAGPIPE_CACHE:-${HOME:-/tmp}/.cache/tagpipe}"
+KAFKA_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+LIBS="$KAFKA_HOME/libs"
+
+HOST=127.0.0.1
+PIDFILE="$KAFKA_WORKDIR/kafka.pid"
+LOGFILE="$KAFKA_WORKDIR/kafka.log"
+CONFIG="$KAFKA_WORKDIR/server.properties"
+DATADIR="$KAFKA_WORKDIR/data"
+TLSDIR="$KAFKA_WORKDIR/tls"
+CLIENT_SASL_CONFIG="$KAFKA_WORKDIR/client-sasl.properties"
+STAMP="$KAFKA_WORKDIR/format.stamp"
+
+log() { printf 'local.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+need() {
+	command -v "$1" >/dev/null 2>&1 || die "$1 not found on PATH ($2)"
+}
+
+# validate checks the settings before anything is written.
+validate() {
+	local p
+	for p in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_SASL_PORT KAFKA_NUM_PARTITIONS KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
+		[[ "${!p}" =~ ^[0-9]+$ ]] || die "$p must be a number, got '${!p}'"
+	done
+	case "$KAFKA_SECURITY" in
+	plaintext | sasl_ssl) ;;
+	*) die "KAFKA_SECURITY must be plaintext or sasl_ssl, got '$KAFKA_SECURITY'" ;;
+	esac
+	# The SCRAM credentials end up inside StorageTool's --add-scram [k=v,...] syntax
+	# and a properties file: keep them to characters that need no quoting there.
+	[[ "$KAFKA_SCRAM_USER" =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_SCRAM_USER may only use A-Z a-z 0-9 . _ -"
+	[[ "$KAFKA_SCRAM_PASSWORD" =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_SCRAM_PASSWORD may only use A-Z a-z 0-9 . _ -"
+}
+
+# fetch_jars downloads the broker jars once into the cache; a finished download is
+# marked by libs/.complete, so an interrupted one is redone.
+fetch_jars() {
+	[[ -f "$LIBS/.complete" ]] && return 0
+	need mvn "install Maven"
+	log "fetching Kafka $KAFKA_VERSION jars from Maven Central into $LIBS"
+	mkdir -p "$KAFKA_HOME"
+	local tmp="$KAFKA_HOME/libs.tmp.$$"
+	rm -rf "$tmp"
+	if ! mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+		dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
+		rm -rf "$tmp"
+		die "mvn dependency:copy-dependencies failed for Kafka $KAFKA_VERSION"
+	fi
+	ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 || die "kafka_2.13-$KAFKA_VERSION.jar missing after download"
+	touch "$tmp/.complete"
+	rm -rf "$LIBS"
+	mv "$tmp" "$LIBS"
+}
+
+# build_probe compiles the readiness probe into the cache, next to the jars.
+build_probe() {
+	local out="$KAFKA_HOME/probe"
+	if [[ ! -f "$out/Probe.class" || "$HERE/Probe.java" -nt "$out/Probe.class" ]]; then
+		need javac "install a JDK 17+"
+		mkdir -p "$out"
+		javac -nowarn -d "$out" -cp "$LIBS/*" "$HERE/Probe.java" >&2 || die "cannot compile Probe.java"
+	fi
+}
+
+# is_ours reports whether pid is a live kafka.Kafka JVM running this work dir's config.
+is_ours() {
+	local pid="$1" cmd exe
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	[[ -r "/proc/$pid/cmdline" ]] || return 1
+	exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
+	[[ "${exe##*/}" == java ]] || return 1
+	cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+	[[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$CONFIG"* ]]
+}
+
+# find_pid scans /proc for this work dir's broker (the pid file may be stale or,
+# when setsid had to fork, hold the wrong pid).
+find_pid() {
+	local d
+	for d in /proc/[0-9]*; do
+		is_ours "${d#/proc/}" && { printf '%s\n' "${d#/proc/}"; return 0; }
+	done
+	return 1
+}
+
+running_pid() {
+	local pid
+	[[ -f "$PIDFILE" ]] || return 1
+	pid="$(cat "$PIDFILE" 2>/dev/null)" || return 1
+	is_ours "$pid" || return 1
+	printf '%s\n' "$pid"
+}
+
+port_busy() {
+	# bash's /dev/tcp: a successful connect means something listens there.
+	(exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+bootstrap() { printf '%s:%s' "$HOST" "$KAFKA_PORT"; }
+sasl_bootstrap() { printf '%s:%s' "$HOST" "$KAFKA_SASL_PORT"; }
+
+# make_tls writes a throwaway CA and a broker certificate for 127.0.0.1/localhost as
+# PEM files; the broker reads PEM directly (ssl.keystore.type=PEM), clients trust ca.pem.
+make_tls() {
+	[[ -f "$TLSDIR/ca.pem" && -f "$TLSDIR/broker.pem" ]] && return 0
+	need openssl "install openssl"
+	log "generating test CA and broker certificate in $TLSDIR"
+	mkdir -p "$TLSDIR"
+	chmod 700 "$TLSDIR"
+	(
+		cd "$TLSDIR"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
+			-subj "/CN=tagpipe local test CA" -keyout ca.key -out ca.pem \
+			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=localhost" \
+			-keyout broker.key.pem -out broker.csr 2>/dev/null
+		printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+			"basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+			"extendedKeyUsage=serverAuth" >broker.ext
+		openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-days 3650 -sha256 -extfile broker.ext -out broker.crt 2>/dev/null
+		# Kafka's PEM keystore wants a PKCS#8 key followed by the certificate chain.
+		openssl pkcs8 -topk8 -nocrypt -in broker.key.pem -out broker.key 2>/dev/null
+		cat broker.key broker.crt ca.pem >broker.pem
+		rm -f broker.csr broker.ext broker.key.pem ca.srl
+		chmod 600 ca.key broker.key broker.pem
+	) || die "openssl failed to make the test certificates"
+}
+
+write_config() {
+	mkdir -p "$KAFKA_WORKDIR" "$DATADIR"
+	local listeners="PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT"
+	local advertised="PLAINTEXT://$HOST:$KAFKA_PORT"
+	local protomap="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+		listeners+=",SASL_SSL://$HOST:$KAFKA_SASL_PORT"
+		advertised+=",SASL_SSL://$HOST:$KAFKA_SASL_PORT"
+		protomap+=",SASL_SSL:SASL_SSL"
+	fi
+	cat >"$CONFIG" <<EOF
+# Written by deploy/kafka/local.sh on every start; edits are overwritten.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+controller.listener.names=CONTROLLER
+listeners=$listeners
+advertised.listeners=$advertised
+listener.security.protocol.map=$protomap
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DATADIR
+num.partitions=$KAFKA_NUM_PARTITIONS
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+auto.create.topics.enable=true
+delete.topic.enable=true
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+log.retention.hours=24
+log.segment.bytes=67108864
+EOF
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+		cat >>"$CONFIG" <<EOF
+# SASL_SSL listener: TLS with the test CA in $TLSDIR, SCRAM-SHA-512 users from the
+# metadata log (created at format time with StorageTool --add-scram).
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLSDIR/broker.pem
+listener.name.sasl_ssl.ssl.truststore.type=PEM
+listener.name.sasl_ssl.ssl.truststore.location=$TLSDIR/ca.pem
+listener.name.sasl_ssl.ssl.client.auth=none
+EOF
+		cat >"$CLIENT_SASL_CONFIG" <<EOF
+# Java client settings for the SASL_SSL listener $(sasl_bootstrap) (written by local.sh).
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_SCRAM_USER" password="$KAFKA_SCRAM_PASSWORD";
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLSDIR/ca.pem
+EOF
+		chmod 600 "$CLIENT_SASL_CONFIG"
+	fi
+	cat >"$KAFKA_WORKDIR/log4j2.properties" <<'EOF'
+# Broker logging for local.sh: INFO to stdout (redirected to kafka.log).
+status = warn
+appender.out.type = Console
+appender.out.name = STDOUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = STDOUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.state.name = state.change.logger
+logger.state.level = WARN
+logger.kclients.name = org.apache.kafka.clients
+logger.kclients.level = WARN
+EOF
+	cat >"$KAFKA_WORKDIR/tools-log4j2.properties" <<'EOF'
+# Logging for local.sh's tool and probe JVMs: warnings and errors only.
+status = error
+appender.err.type = Console
+appender.err.name = STDERR
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = %p %m (%c)%n
+rootLogger.level = ERROR
+rootLogger.appenderRef.err.ref = STDERR
+EOF
+}
+
+# format_storage formats the data dir once; it reformats (dropping all data) when
+# the settings baked into the metadata log change: security mode or SCRAM user.
+format_storage() {
+	local want have=""
+	want="security=$KAFKA_SECURITY controller=$KAFKA_CONTROLLER_PORT"
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+		want+=" scram=$(printf '%s:%s' "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" | sha256sum | cut -c1-16)"
+	fi
+	[[ -f "$STAMP" ]] && have="$(cat "$STAMP")"
+	if [[ -f "$DATADIR/meta.properties" && "$have" == "$want" ]]; then
+		return 0
+	fi
+	if [[ -f "$DATADIR/meta.properties" ]]; then
+		log "settings changed ($have -> $want): wiping $DATADIR and reformatting"
+	fi
+	rm -rf "$DATADIR"
+	mkdir -p "$DATADIR"
+	local cluster_id
+	cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+	local args=(format -t "$cluster_id" -c "$CONFIG")
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+		args+=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
+	fi
+	if ! java -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
+		-cp "$LIBS/*" kafka.tools.StorageTool "${args[@]}" >"$KAFKA_WORKDIR/format.log" 2>&1; then
+		cat "$KAFKA_WORKDIR/format.log" >&2
+		die "kafka.tools.StorageTool format failed"
+	fi
+	printf '%s\n' "$want" >"$STAMP"
+}
+
+log_tail() {
+	if [[ -f "$LOGFILE" ]]; then
+		log "last ${1:-40} lines of $LOGFILE:"
+		tail -n "${1:-40}" "$LOGFILE" >&2
+	fi
+}
+
+probe() {
+	# probe BOOTSTRAP TIMEOUT [client.properties]
+	java -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
+		-cp "$KAFKA_HOME/probe:$LIBS/*" Probe "$@"
+}
+
+cmd_start() {
+	validate
+	local pid
+	if pid="$(running_pid)"; then
+		log "already running (pid $pid)"
+		[[ "$KAFKA_SECURITY" == sasl_ssl && ! -f "$CLIENT_SASL_CONFIG" ]] &&
+			log "warning: running without the SASL_SSL listener; run '$0 restart' with KAFKA_SECURITY=sasl_ssl"
+		bootstrap
+		echo
+		return 0
+	fi
+	need java "install a JDK 17+"
+	local p
+	for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+		port_busy "$p" && die "port $p on $HOST is already in use by another process (set KAFKA_PORT/KAFKA_CONTROLLER_PORT/KAFKA_WORKDIR for a second broker)"
+	done
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]] && port_busy "$KAFKA_SASL_PORT"; then
+		die "port $KAFKA_SASL_PORT on $HOST is already in use (KAFKA_SASL_PORT)"
+	fi
+	fetch_jars
+	build_probe
+	rm -f "$CLIENT_SASL_CONFIG"
+	[[ "$KAFKA_SECURITY" == sasl_ssl ]] && make_tls
+	write_config
+	format_storage
+
+	local t0=$SECONDS
+	log "starting Kafka $KAFKA_VERSION ($KAFKA_SECURITY) in $KAFKA_WORKDIR"
+	: >"$LOGFILE"
+	# setsid: the broker outlives this script and is not hit by the caller's Ctrl-C;
+	# it is stopped only through `local.sh stop`.
+	# shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags.
+	setsid java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+		-Djava.awt.headless=true -Dkafka.logs.dir="$KAFKA_WORKDIR" \
+		-Dlog4j2.configurationFile="$KAFKA_WORKDIR/log4j2.properties" \
+		-cp "$LIBS/*" kafka.Kafka "$CONFIG" >>"$LOGFILE" 2>&1 </dev/null &
+	pid=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		is_ours "$pid" && break
+		pid="$(find_pid)" && break
+		pid=$!
+		sleep 0.1
+	done
+	is_ours "$pid" || { log_tail 60; die "broker process did not start (log: $LOGFILE)"; }
+	printf '%s\n' "$pid" >"$PIDFILE"
+
+	# Wait for the port, then for a real metadata round trip.
+	local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+	until port_busy "$KAFKA_PORT"; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			rm -f "$PIDFILE"
+			log_tail 60
+			die "broker exited during startup (log: $LOGFILE)"
+		fi
+		((SECONDS < deadline)) || { log_tail 60; cmd_stop >/dev/null 2>&1 || true; die "broker did not open port $KAFKA_PORT within ${KAFKA_START_TIMEOUT}s"; }
+		sleep 0.2
+	done
+	local left=$((deadline - SECONDS))
+	((left > 5)) || left=5
+	if ! probe "$(bootstrap)" "$left" >&2; then
+		log_tail 60
+		cmd_stop >/dev/null 2>&1 || true
+		die "broker on $(bootstrap) did not answer metadata requests within ${KAFKA_START_TIMEOUT}s"
+	fi
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+		if ! probe "$(sasl_bootstrap)" 30 "$CLIENT_SASL_CONFIG" >&2; then
+			log_tail 60
+			cmd_stop >/dev/null 2>&1 || true
+			die "SASL_SSL listener $(sasl_bootstrap) did not accept user $KAFKA_SCRAM_USER"
+		fi
+		log "SASL_SSL (SCRAM-SHA-512) on $(sasl_bootstrap), user $KAFKA_SCRAM_USER, CA $TLSDIR/ca.pem"
+	fi
+	log "ready in $((SECONDS - t0))s (pid $pid, log $LOGFILE)"
+	bootstrap
+	echo
+}
+
+cmd_stop() {
+	local pid
+	if ! pid="$(running_pid)"; then
+		rm -f "$PIDFILE"
+		log "not running"
+		return 0
+	fi
+	log "stopping pid $pid"
+	kill -TERM "$pid" 2>/dev/null || true
+	local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+	while is_ours "$pid"; do
+		if ((SECONDS >= deadline)); then
+			log "pid $pid still alive after ${KAFKA_STOP_TIMEOUT}s, sending SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+			sleep 0.5
+			break
+		fi
+		sleep 0.2
+	done
+	rm -f "$PIDFILE"
+	log "stopped"
+}
+
+cmd_status() {
+	local pid
+	if pid="$(running_pid)"; then
+		printf 'running pid %s bootstrap %s' "$pid" "$(bootstrap)"
+		[[ -f "$CLIENT_SASL_CONFIG" ]] && printf ' sasl_ssl %s ca %s' "$(sasl_bootstrap)" "$TLSDIR/ca.pem"
+		echo
+		return 0
+	fi
+	echo "not running"
+	return 1
+}
+
+# cmd_env prints shell exports for the test suite (eval "$(local.sh env)").
+cmd_env() {
+	printf 'export TAGPIPE_KAFKA_BROKERS=%q\n' "$(bootstrap)"
+	if [[ -f "$CLIENT_SASL_CONFIG" ]]; then
+		printf 'export TAGPIPE_KAFKA_SASL_BROKERS=%q\n' "$(sasl_bootstrap)"
+		printf 'export TAGPIPE_KAFKA_CA=%q\n' "$TLSDIR/ca.pem"
+		printf 'export TAGPIPE_KAFKA_SCRAM_MECHANISM=SCRAM-SHA-512\n'
+		printf 'export TAGPIPE_KAFKA_SCRAM_USER=%q\n' "$KAFKA_SCRAM_USER"
+		printf 'export TAGPIPE_KAFKA_SCRAM_PASSWORD=%q\n' "$KAFKA_SCRAM_PASSWORD"
+	fi
+}
+
+cmd_topics() {
+	running_pid >/dev/null || die "broker not running (run '$0 start')"
+	java -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
+		-cp "$LIBS/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" "$@"
+}
+
+cmd_reset() {
+	cmd_stop
+	[[ -d "$KAFKA_WORKDIR" ]] || return 0
+	# Only delete what looks like a local.sh work dir.
+	[[ -f "$KAFKA_WORKDIR/server.properties" || -d "$KAFKA_WORKDIR/data" ]] || die "$KAFKA_WORKDIR does not look like a local.sh work dir; not deleting"
+	rm -rf "$KAFKA_WORKDIR"
+	log "removed $KAFKA_WORKDIR"
+}
+
+usage() {
+	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+restart) cmd_stop && cmd_start ;;
+env) cmd_env ;;
+topics) shift && cmd_topics "$@" ;;
+logs) tail -n "${2:-50}" "$LOGFILE" ;;
+reset) cmd_reset ;;
+-h | --help | help) usage ;;
+*) usage >&2 && exit 2 ;;
+esac

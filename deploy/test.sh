@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# test.sh is `make test`: the project's one test command. It installs missing tools
+# (deploy/setup.sh), makes sure a real Kafka broker is running (deploy/kafka/local.sh,
+# PLAINTEXT plus a SASL_SSL/SCRAM listener) unless TAGPIPE_KAFKA_BROKERS already points
+# at one, then runs go vet, go test and the client interop tests, and prints a summary.
+# A broker it started itself is stopped at the end (KEEP_KAFKA=1 keeps it running).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+GO_TEST_FLAGS="${GO_TEST_FLAGS:--count=1}"
+PYTHON="${PYTHON:-python3}"
+export KAFKA_SECURITY="${KAFKA_SECURITY:-sasl_ssl}"
+
+bash deploy/setup.sh
+
+started=0
+stop_broker() {
+	if ((started)) && [[ "${KEEP_KAFKA:-0}" != 1 ]]; then
+		deploy/kafka/local.sh stop || true
+	fi
+}
+trap stop_broker EXIT
+
+if [[ -z "${TAGPIPE_KAFKA_BROKERS:-}" ]]; then
+	deploy/kafka/local.sh status >/dev/null || started=1
+	deploy/kafka/local.sh start >/dev/null
+	eval "$(deploy/kafka/local.sh env)"
+fi
+echo "test: Kafka at ${TAGPIPE_KAFKA_BROKERS}${TAGPIPE_KAFKA_SASL_BROKERS:+, SASL_SSL at $TAGPIPE_KAFKA_SASL_BROKERS}"
+
+results=()
+failed=0
+step() {
+	local name="$1"
+	shift
+	echo "=== $name: $*"
+	local t0=$SECONDS
+	if "$@"; then
+		results+=("PASS  $name ($((SECONDS - t0))s)")
+	else
+		results+=("FAIL  $name ($((SECONDS - t0))s)")
+		failed=1
+	fi
+}
+
+# shellcheck disable=SC2086 # GO_TEST_FLAGS is a list of flags.
+step "go vet" go vet ./...
+# shellcheck disable=SC2086
+step "go test" go test $GO_TEST_FLAGS ./...
+step "interop (kcat, confluent-kafka)" "$PYTHON" -m pytest -q -p no:cacheprovider deploy/kafka
+
+echo
+echo "=== summary"
+printf '  %s\n' "${results[@]}"
+if ((failed)); then
+	echo "test: FAILED"
+	exit 1
+fi
+echo "test: all steps passed"
