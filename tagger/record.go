@@ -13,7 +13,7 @@ import (
 // metadata. It is the value the pipeline produces. Its JSON form (MarshalJSON) is deterministic.
 type Record struct {
 	Article  Article
-	Topics   []Topic  // in the rule pack's order of labels
+	Topics   []Topic  // assigned labels, by score descending, then label
 	Entities []Entity // one per mention, in text order, title first
 	Tagger   Meta
 }
@@ -46,11 +46,12 @@ type Entity struct {
 	Canonical string `json:"canonical"` // the one spelling for every alias
 	Type      string `json:"type"`      // PERSON, LOCATION or ORGANIZATION
 	ID        string `json:"id,omitempty"`
-	Source    string `json:"source"` // SourceGazetteer or SourceDiscovered
-	Field     string `json:"field"`  // "title" or "body"
-	Start     int    `json:"start"`  // code points into the field
-	End       int    `json:"end"`    // exclusive
-	Demonym   bool   `json:"demonym,omitempty"`
+	Source    string `json:"source"`            // SourceGazetteer or SourceDiscovered
+	Field     string `json:"field"`             // "title" or "body"
+	Start     int    `json:"start"`             // code points into the field
+	End       int    `json:"end"`               // exclusive
+	Demonym   bool   `json:"demonym,omitempty"` // found through a demonym or adjective (`North Korean`)
+	Implied   bool   `json:"implied,omitempty"` // implied by the mention of another entity at the same span
 }
 
 // Meta says what produced a Record and when.
@@ -191,6 +192,9 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		b = appendSpan(b, e.Field, e.Start, e.End)
 		if e.Demonym {
 			b = append(b, `,"demonym":true`...)
+		}
+		if e.Implied {
+			b = append(b, `,"implied":true`...)
 		}
 		b = append(b, '}')
 	}

@@ -1,0 +1,805 @@
+package tagger
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tagpipe/tagpipe/rules"
+)
+
+// Entity discovery finds names no rule lists, from capitalization and context:
+//
+//  1. Both fields are tokenized (tokenize.go) and every token covered by a gazetteer mention is marked.
+//  2. A run is a sequence of capitalized, uncovered words on one line, joined by single spaces, initials
+//     (`John F. Kennedy`) and lower-case connectors (`of`, `the`, `for`, `and`, ...). After a connector a run may
+//     take in a gazetteer mention (`Association of ... by North Korea`).
+//  3. Titles from the pack split a run (`Security Council Secretary Sergei Shoigu` -> `Security Council`,
+//     `Sergei Shoigu`); what stood before a title is kept only if a cue types it.
+//  4. Stopwords, function words, and a sentence-initial word that the article also uses in lower case are
+//     trimmed from the front.
+//  5. A piece whose head (the words before its first connector) holds an organization or location cue is that
+//     kind of entity; otherwise it is split at its connectors. A piece is looked up in the gazetteer (a title or
+//     possessive form of a known name); a name before or after a vessel word is a ship and dropped; a piece
+//     followed by a lower-case location cue (`Kursk region`) is a LOCATION; two or three name-like words (a Korean
+//     surname with a hyphenated given name, or `First Last`) are a PERSON.
+//  6. Single words are kept only as coreferences: a surname of a person named in full elsewhere in the article
+//     (`Shoigu`, `Choi`), or the whole name of another discovered entity.
+//
+// Precision comes first: a piece that nothing types is dropped.
+
+// A candidate is a discovered or resolved mention.
+type candidate struct {
+	fi           int // 0 title, 1 body
+	rstart, rend int
+	text         string
+	canonical    string
+	typ          string
+	id           string
+	source       string
+	single       bool   // a single word waiting for coreference
+	key          string // folded text, for singles
+}
+
+// scratch holds per-call buffers, pooled.
+type scratch struct {
+	toks   [2][]token
+	cov    [2][]int32
+	init   [2][]bool
+	lower  map[string]struct{}
+	cands  []candidate
+	supp   []bool
+	keybuf []byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{lower: make(map[string]struct{}, 512)} }}
+
+// discovery runs discovery on one document for one rule set.
+type discovery struct {
+	rs    *rules.RuleSet
+	d     rules.Discovery
+	texts [2]string
+	ms    []rules.Mention
+	sc    *scratch
+	// per field, set while a field is processed
+	fi        int
+	s         string
+	toks      []token
+	cov       []int32
+	init      []bool
+	titleCase bool
+}
+
+// entities returns the article's entity mentions: the gazetteer's plus, when discover is set, the discovered
+// ones, sorted by field (title first), start and longest first.
+func entities(rs *rules.RuleSet, doc rules.Doc, ms []rules.Mention, discover bool) []Entity {
+	if !discover {
+		out := make([]Entity, 0, len(ms))
+		for _, m := range ms {
+			out = append(out, gazEntity(m))
+		}
+		return out
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	x := &discovery{rs: rs, d: rs.Discovery(), texts: [2]string{doc.Title, doc.Body}, ms: ms, sc: sc}
+	return x.run()
+}
+
+func gazEntity(m rules.Mention) Entity {
+	return Entity{
+		Text: m.Text, Canonical: m.Entity.Canonical, Type: string(m.Entity.Type), ID: m.Entity.ID,
+		Source: SourceGazetteer, Field: string(m.Field), Start: m.Start, End: m.End, Demonym: m.Demonym,
+		Implied: m.Implied,
+	}
+}
+
+var fieldNames = [2]rules.Field{rules.Title, rules.Body}
+
+func (x *discovery) run() []Entity {
+	sc := x.sc
+	clear(sc.lower)
+	sc.cands = sc.cands[:0]
+	sc.supp = slices.Grow(sc.supp[:0], len(x.ms))[:len(x.ms)]
+	clear(sc.supp)
+	for fi, s := range x.texts {
+		sc.toks[fi] = tokenize(s, sc.toks[fi][:0])
+		for _, t := range sc.toks[fi] {
+			if t.kind == tokWord && !t.upper && !t.digit {
+				sc.lower[s[t.start:t.end]] = struct{}{}
+			}
+		}
+	}
+	for fi, s := range x.texts {
+		x.fi, x.s, x.toks = fi, s, sc.toks[fi]
+		x.cov = x.coverage(sc.cov[fi][:0])
+		sc.cov[fi] = x.cov
+		x.init = sentenceStarts(s, x.toks, sc.init[fi][:0])
+		sc.init[fi] = x.init
+		x.titleCase = false
+		if fi == 0 {
+			switch headlineCase(x.toks) {
+			case caseUpper:
+				continue // an all-caps headline says nothing about names
+			case caseTitle:
+				x.titleCase = true
+			}
+		}
+		x.runs()
+	}
+	x.corefer()
+
+	out := make([]Entity, 0, len(x.ms)+len(sc.cands))
+	for i, m := range x.ms {
+		if !sc.supp[i] {
+			out = append(out, gazEntity(m))
+		}
+	}
+	for _, c := range sc.cands {
+		if c.single {
+			continue
+		}
+		out = append(out, Entity{
+			Text: c.text, Canonical: c.canonical, Type: c.typ, ID: c.id, Source: c.source,
+			Field: string(fieldNames[c.fi]), Start: c.rstart, End: c.rend,
+		})
+	}
+	slices.SortStableFunc(out, func(a, b Entity) int {
+		return cmp.Or(cmp.Compare(fieldIndex(a.Field), fieldIndex(b.Field)), cmp.Compare(a.Start, b.Start),
+			cmp.Compare(b.End, a.End))
+	})
+	return out
+}
+
+func fieldIndex(f string) int {
+	if f == string(rules.Title) {
+		return 0
+	}
+	return 1
+}
+
+// coverage returns, per token of the current field, the index of the gazetteer mention covering it, or -1.
+// Where mentions share a span (implied ones) the first, the implying mention, wins.
+func (x *discovery) coverage(cov []int32) []int32 {
+	cov = slices.Grow(cov, len(x.toks))[:len(x.toks)]
+	for i := range cov {
+		cov[i] = -1
+	}
+	field := fieldNames[x.fi]
+	for k, m := range x.ms {
+		if m.Field != field {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(x.toks, m.Start, func(t token, start int) int { return cmp.Compare(t.rend, start+1) })
+		for ; i < len(x.toks) && x.toks[i].rstart < m.End; i++ {
+			if cov[i] < 0 {
+				cov[i] = int32(k)
+			}
+		}
+	}
+	return cov
+}
+
+// sentenceStarts marks the tokens that begin a sentence (or a line, or follow a colon).
+func sentenceStarts(s string, toks []token, init []bool) []bool {
+	init = slices.Grow(init, len(toks))[:len(toks)]
+	start := true
+	for i, t := range toks {
+		if t.nl {
+			start = true
+		}
+		init[i] = start && t.kind == tokWord
+		if t.kind == tokWord || t.kind == tokPoss {
+			start = false
+			continue
+		}
+		switch c := s[t.start]; c {
+		case '.', '!', '?', ':', ';':
+			if c == '.' && i > 0 && toks[i-1].end == t.start && toks[i-1].kind == tokWord {
+				p := toks[i-1]
+				w := s[p.start:p.end]
+				if p.rend-p.rstart == 1 && p.upper || abbreviations[asciiLower(w)] {
+					continue // an initial or abbreviation
+				}
+			}
+			start = true
+		default:
+			if strings.HasPrefix(s[t.start:], "…") {
+				start = true
+			}
+			// quotes, brackets and dashes keep the state
+		}
+	}
+	return init
+}
+
+type headCase uint8
+
+const (
+	caseSentence headCase = iota
+	caseTitle             // most longer words capitalized: capitals say nothing
+	caseUpper             // all capitals
+)
+
+func headlineCase(toks []token) headCase {
+	words, caps, upper := 0, 0, 0
+	for _, t := range toks {
+		if t.kind != tokWord || t.digit || t.rend-t.rstart < 4 {
+			continue
+		}
+		words++
+		if t.upper {
+			caps++
+		}
+		if t.allCaps {
+			upper++
+		}
+	}
+	switch {
+	case words >= 2 && upper*10 >= words*8:
+		return caseUpper
+	case words >= 3 && caps*10 >= words*7:
+		return caseTitle
+	}
+	return caseSentence
+}
+
+func (x *discovery) text(i int) string { return x.s[x.toks[i].start:x.toks[i].end] }
+
+// lowerKey returns the ASCII-lower-cased token text in the scratch buffer (valid until the next call).
+func (x *discovery) lowerKey(i int) []byte {
+	x.sc.keybuf = appendLower(x.sc.keybuf[:0], x.text(i))
+	return x.sc.keybuf
+}
+
+func appendLower(b []byte, s string) []byte {
+	for _, r := range s {
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return b
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+func (x *discovery) isWord(i int) bool {
+	return i >= 0 && i < len(x.toks) && x.toks[i].kind == tokWord
+}
+
+func (x *discovery) isCap(i int) bool { return x.isWord(i) && x.toks[i].upper }
+
+func (x *discovery) isConnector(i int) bool {
+	return x.isWord(i) && !x.toks[i].upper && connectors[string(x.lowerKey(i))]
+}
+
+// adjacent reports whether token i follows token i-1 after white space on the same line.
+func (x *discovery) adjacent(i int) bool {
+	return i > 0 && i < len(x.toks) && x.toks[i].space && !x.toks[i].nl
+}
+
+// isInitial reports whether token i is a single capital letter followed directly by a period.
+func (x *discovery) isInitial(i int) bool {
+	t := x.toks[i]
+	return t.kind == tokWord && t.upper && t.rend-t.rstart == 1 && i+1 < len(x.toks) &&
+		x.toks[i+1].kind == tokPunct && x.s[x.toks[i+1].start] == '.' && x.toks[i+1].start == t.end
+}
+
+// runs finds the runs of the current field and processes each.
+func (x *discovery) runs() {
+	n := len(x.toks)
+	for i := 0; i < n; i++ {
+		if !x.isCap(i) || x.cov[i] >= 0 {
+			continue
+		}
+		a := i
+		// A one-word gazetteer person right before a hyphenated given name is a surname alias of someone else:
+		// `Kim Myong-sik` when the pack lists only `Kim`.
+		if x.toks[i].hyphen && x.adjacent(i) && x.cov[i-1] >= 0 {
+			m := x.ms[x.cov[i-1]]
+			if m.Entity.Type == rules.Person && m.Start == x.toks[i-1].rstart && m.End == x.toks[i-1].rend {
+				a = i - 1
+				x.sc.supp[x.cov[i-1]] = true
+			}
+		}
+		end, k, conns := i, i+1, 0
+		for k < n {
+			t := x.toks[k]
+			if x.isInitial(end) && k == end+1 && x.isCap(k+1) && x.adjacent(k+1) {
+				k++ // the period of an initial
+				continue
+			}
+			// Plural possessive inside a name: `Workers' Party`.
+			if t.kind == tokPunct && isApostrophe(rune(x.s[t.start])) && !t.space && k == end+1 &&
+				strings.HasSuffix(x.text(end), "s") && x.isCap(k+1) && x.adjacent(k+1) && x.cov[k+1] < 0 {
+				k++
+				continue
+			}
+			if !x.adjacent(k) || t.kind != tokWord {
+				break
+			}
+			if t.upper {
+				if x.cov[k] >= 0 {
+					if conns == 0 || k == end+1 {
+						break
+					}
+					// A gazetteer mention after a connector: take in all of it.
+					m := x.cov[k]
+					for k < n && x.cov[k] == m {
+						k++
+					}
+					end = k - 1
+					conns = 0
+					continue
+				}
+				end, conns = k, 0
+				k++
+				continue
+			}
+			if x.isConnector(k) && conns < 2 {
+				conns++
+				k++
+				continue
+			}
+			break
+		}
+		x.processRun(a, end)
+		i = end
+	}
+}
+
+// processRun handles the run of tokens a..b (inclusive).
+func (x *discovery) processRun(a, b int) {
+	if x.titleCase {
+		// Capitals carry no information in a title-case headline: only known names and coreferences count.
+		if x.resolve(a, b) {
+			return
+		}
+		for i := a; i <= b; i++ {
+			switch {
+			case i < b && x.koreanName(i):
+				x.piece(i, i+1, false, false)
+				i++
+			case x.isCap(i) && x.cov[i] < 0:
+				x.piece(i, i, false, false)
+			}
+		}
+		return
+	}
+	seg, afterTitle := a, false
+	for i := a; i <= b; {
+		if n := x.titleAt(i, b); n > 0 {
+			if seg < i {
+				x.piece(seg, i-1, true, afterTitle)
+			}
+			i += n
+			seg, afterTitle = i, true
+			continue
+		}
+		i++
+	}
+	if seg <= b {
+		x.piece(seg, b, false, afterTitle)
+	}
+}
+
+// titleAt returns the number of tokens of the longest title (up to three words) starting at token i, or 0.
+func (x *discovery) titleAt(i, b int) int {
+	if !x.isCap(i) || x.cov[i] >= 0 {
+		return 0
+	}
+	for n := min(3, b-i+1); n >= 1; n-- {
+		last := i + n - 1
+		ok := true
+		for k := i; k <= last; k++ {
+			if !x.isWord(k) || x.cov[k] >= 0 || (k > i && !x.adjacent(k)) {
+				ok = false
+				break
+			}
+		}
+		if ok && x.d.IsTitle(x.s[x.toks[i].start:x.toks[last].end]) {
+			return n
+		}
+	}
+	return 0
+}
+
+// isCommon reports whether word token i is a common word: a stopword, a function word, or a word the article
+// also writes in lower case.
+func (x *discovery) isCommon(i int) bool {
+	k := x.lowerKey(i)
+	if functionWords[string(k)] {
+		return true
+	}
+	if _, ok := x.sc.lower[string(k)]; ok {
+		return true
+	}
+	return x.d.IsStopword(x.text(i))
+}
+
+// koreanName reports whether tokens i, i+1 are a Korean surname and a hyphenated given name (`Choi Seong-ryong`).
+func (x *discovery) koreanName(i int) bool {
+	if !x.isCap(i) || !x.isCap(i+1) || !x.adjacent(i+1) || !x.toks[i+1].hyphen || x.toks[i+1].allCaps ||
+		x.toks[i].allCaps {
+		return false
+	}
+	if !koreanSurnames[string(x.lowerKey(i))] {
+		return false
+	}
+	given := string(x.lowerKey(i + 1))
+	if x.toks[i+1].digit || strings.HasSuffix(given, "-class") {
+		return false
+	}
+	if _, ok := x.sc.lower[given]; ok {
+		return false
+	}
+	for part := range strings.SplitSeq(given, "-") {
+		if len(part) < 2 || notNameWords[part] || functionWords[part] {
+			return false
+		}
+	}
+	return true
+}
+
+// piece trims and classifies tokens a..b. beforeTitle marks a piece that a title follows (it names no person);
+// personHint a piece after a title.
+func (x *discovery) piece(a, b int, beforeTitle, personHint bool) {
+	for a <= b {
+		if x.cov[a] >= 0 || !x.isWord(a) || x.isConnector(a) {
+			a++
+			continue
+		}
+		if x.koreanName(a) && a+1 <= b {
+			break
+		}
+		if x.d.PersonCue(x.text(a)) {
+			personHint = true
+			a++
+			continue
+		}
+		k := x.lowerKey(a)
+		if functionWords[string(k)] || x.d.IsStopword(x.text(a)) || (x.init[a] && x.isCommon(a)) {
+			a++
+			continue
+		}
+		break
+	}
+	for b >= a && (!x.isWord(b) || x.isConnector(b) || x.cov[b] >= 0 && !x.typedHead(a, b)) {
+		if x.cov[b] >= 0 {
+			// Drop a trailing gazetteer mention and the connectors before it.
+			m := x.cov[b]
+			for b >= a && x.cov[b] == m {
+				b--
+			}
+			continue
+		}
+		b--
+	}
+	if a > b {
+		return
+	}
+	x.classify(a, b, beforeTitle, personHint)
+}
+
+// headCue returns the type a cue gives the head of a..b (the words before its first connector), or "".
+func (x *discovery) headCue(a, b int) rules.Type {
+	end := b
+	for i := a; i <= b; i++ {
+		if x.isConnector(i) {
+			end = i - 1
+			break
+		}
+	}
+	var org, loc bool
+	for i := a; i <= end; i++ {
+		if !x.isCap(i) || x.cov[i] >= 0 {
+			continue
+		}
+		w := x.text(i)
+		o, l := x.d.OrganizationCue(w), x.d.LocationCue(w)
+		if i == end || i == end-1 && !x.isWord(end) {
+			if l {
+				return rules.Location
+			}
+			if o {
+				return rules.Organization
+			}
+		}
+		org, loc = org || o, loc || l
+	}
+	switch {
+	case org:
+		return rules.Organization
+	case loc:
+		return rules.Location
+	}
+	return ""
+}
+
+func (x *discovery) typedHead(a, b int) bool { return x.headCue(a, b) != "" }
+
+// classify types the piece a..b (trimmed: it starts and ends with an uncovered capitalized word, or ends with a
+// gazetteer mention inside a cued name).
+func (x *discovery) classify(a, b int, beforeTitle, personHint bool) {
+	if typ := x.headCue(a, b); typ != "" {
+		// `NK News`: a bare cue word takes in the gazetteer name right before it.
+		if a == b && x.adjacent(a) && x.cov[a-1] >= 0 && !x.ms[x.cov[a-1]].Demonym && !x.ms[x.cov[a-1]].Implied {
+			m := x.cov[a-1]
+			if x.ms[m].End == x.toks[a-1].rend {
+				for a > 0 && x.cov[a-1] == m {
+					a--
+				}
+				for k := range x.ms {
+					if x.ms[k].Field == x.ms[m].Field && x.ms[k].Start == x.ms[m].Start && x.ms[k].End == x.ms[m].End {
+						x.sc.supp[k] = true
+					}
+				}
+			}
+		}
+		if a == b && !x.resolveAt(a, b) {
+			return // a bare cue word (`Council`) names nothing
+		}
+		x.emit(a, b, typ)
+		return
+	}
+	// Untyped: split at connectors; each part is trimmed and classified again.
+	split := false
+	for i := a; i <= b && !split; i++ {
+		split = x.isConnector(i) || x.cov[i] >= 0
+	}
+	if !split {
+		x.simple(a, b, beforeTitle, personHint)
+		return
+	}
+	for i := a; i <= b; i++ {
+		if x.isConnector(i) || x.cov[i] >= 0 {
+			if i > a {
+				x.piece(a, i-1, beforeTitle, personHint)
+			}
+			for i <= b && (x.isConnector(i) || x.cov[i] >= 0 || !x.isWord(i)) {
+				i++
+			}
+			a = i
+			i--
+		}
+	}
+	if a <= b {
+		x.piece(a, b, beforeTitle, personHint)
+	}
+}
+
+// resolveAt reports whether a..b is a gazetteer name (and records it).
+func (x *discovery) resolveAt(a, b int) bool { return x.resolve(a, b) }
+
+// resolve looks a..b up in the gazetteer; a hit is recorded as a gazetteer mention.
+func (x *discovery) resolve(a, b int) bool {
+	text := x.s[x.toks[a].start:x.toks[b].end]
+	e, ok := x.rs.Lookup(text)
+	if !ok {
+		return false
+	}
+	x.add(candidate{text: text, canonical: e.Canonical, typ: string(e.Type), id: e.ID, source: SourceGazetteer},
+		a, b)
+	return true
+}
+
+func (x *discovery) add(c candidate, a, b int) {
+	c.fi = x.fi
+	c.rstart, c.rend = x.toks[a].rstart, x.toks[b].rend
+	x.sc.cands = append(x.sc.cands, c)
+}
+
+// isVessel reports whether a vessel word stands right before or after a..b.
+func (x *discovery) isVessel(a, b int) bool {
+	if x.isWord(b+1) && x.adjacent(b+1) && vesselWords[string(x.lowerKey(b+1))] {
+		return true
+	}
+	if a > 0 && x.isWord(a-1) && x.adjacent(a) && vesselWords[string(x.lowerKey(a-1))] {
+		return true
+	}
+	for i := a; i <= b; i++ {
+		if x.isWord(i) && strings.HasSuffix(string(x.lowerKey(i)), "-class") {
+			return true
+		}
+	}
+	return false
+}
+
+// emit records a..b as a discovered entity of type typ, unless it is ignored, a gazetteer name or a ship.
+func (x *discovery) emit(a, b int, typ rules.Type) {
+	text := x.s[x.toks[a].start:x.toks[b].end]
+	if x.d.IsIgnored(text) || x.resolve(a, b) || x.isVessel(a, b) {
+		return
+	}
+	x.add(candidate{text: text, canonical: collapseSpace(text), typ: string(typ), source: SourceDiscovered}, a, b)
+}
+
+// simple classifies a piece without connectors.
+func (x *discovery) simple(a, b int, beforeTitle, personHint bool) {
+	text := x.s[x.toks[a].start:x.toks[b].end]
+	if x.d.IsIgnored(text) || x.resolve(a, b) || x.isVessel(a, b) {
+		return
+	}
+	words := 0
+	for i := a; i <= b; i++ {
+		if x.isWord(i) && !x.isInitial(i) {
+			words++
+		}
+	}
+	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.d.LocationCue(x.text(b+1)) && words <= 3 {
+		x.emit(a, b, rules.Location)
+		return
+	}
+	if words == 1 {
+		if x.isInitial(a) {
+			return
+		}
+		x.sc.cands = append(x.sc.cands, candidate{fi: x.fi, rstart: x.toks[a].rstart, rend: x.toks[b].rend,
+			text: text, single: true, key: rules.Fold(text)})
+		return
+	}
+	if beforeTitle {
+		return
+	}
+	if x.personName(a, b, personHint) {
+		x.emit(a, b, rules.Person)
+		return
+	}
+	// A longer piece ending in a Korean name: `Vice Marshal Pak Jong-chon` when the titles are unknown.
+	if b-a >= 2 && x.koreanName(b-1) {
+		x.emit(b-1, b, rules.Person)
+	}
+}
+
+// personName reports whether a..b looks like a person's name.
+func (x *discovery) personName(a, b int, personHint bool) bool {
+	if b == a+1 && x.koreanName(a) {
+		return true
+	}
+	words := 0
+	for i := a; i <= b; i++ {
+		if !x.isWord(i) {
+			if x.s[x.toks[i].start] == '.' && i > a && x.isInitial(i-1) {
+				continue
+			}
+			return false
+		}
+		if x.isInitial(i) {
+			continue
+		}
+		words++
+		if !x.nameLike(i, personHint) {
+			return false
+		}
+	}
+	if words == 3 && koreanSurnames[string(x.lowerKey(a))] {
+		// `Kim Jong Un`: three short syllables.
+		for i := a + 1; i <= b; i++ {
+			if x.toks[i].rend-x.toks[i].rstart > 5 {
+				return false
+			}
+		}
+		return true
+	}
+	return words == 2 || words == 3
+}
+
+// nameLike reports whether word token i can be part of a person's name.
+func (x *discovery) nameLike(i int, personHint bool) bool {
+	t := x.toks[i]
+	if !t.upper || t.allCaps || t.digit || t.rend-t.rstart < 2 {
+		return false
+	}
+	w := x.text(i)
+	k := string(x.lowerKey(i))
+	if notNameWords[k] || functionWords[k] {
+		return false
+	}
+	for _, suf := range notNameSuffixes {
+		if strings.HasSuffix(k, suf) {
+			return false
+		}
+	}
+	if x.d.OrganizationCue(w) || x.d.LocationCue(w) || x.d.IsTitle(w) || x.d.IsStopword(w) {
+		return false
+	}
+	if !personHint {
+		if _, ok := x.sc.lower[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// corefer resolves single words: a surname of a person mentioned in full, or the whole name of another
+// discovered entity. Unresolved singles are dropped.
+func (x *discovery) corefer() {
+	type ref struct {
+		fi, pos                    int
+		key                        string
+		canonical, typ, id, source string
+	}
+	var refs []ref
+	for _, m := range x.ms {
+		if m.Entity.Type == rules.Person {
+			refs = append(refs, ref{fi: fieldIndex(string(m.Field)), pos: m.Start, key: surnameKey(m.Entity.Canonical),
+				canonical: m.Entity.Canonical, typ: string(m.Entity.Type), id: m.Entity.ID, source: SourceGazetteer})
+		}
+	}
+	for _, c := range x.sc.cands {
+		switch {
+		case c.single:
+		case c.typ == string(rules.Person):
+			refs = append(refs, ref{fi: c.fi, pos: c.rstart, key: surnameKey(c.canonical), canonical: c.canonical,
+				typ: c.typ, id: c.id, source: c.source})
+		case c.source == SourceDiscovered:
+			refs = append(refs, ref{fi: c.fi, pos: c.rstart, key: rules.Fold(c.canonical), canonical: c.canonical,
+				typ: c.typ, source: c.source})
+		}
+	}
+	for i := range x.sc.cands {
+		c := &x.sc.cands[i]
+		if !c.single {
+			continue
+		}
+		best := -1
+		for j, r := range refs {
+			if r.key != c.key {
+				continue
+			}
+			before := r.fi < c.fi || r.fi == c.fi && r.pos < c.rstart
+			if best < 0 {
+				best = j
+				continue
+			}
+			b := refs[best]
+			bBefore := b.fi < c.fi || b.fi == c.fi && b.pos < c.rstart
+			switch {
+			case before && !bBefore:
+				best = j
+			case before && bBefore && (r.fi > b.fi || r.fi == b.fi && r.pos > b.pos):
+				best = j // the nearest preceding
+			case !before && !bBefore && (r.fi < b.fi || r.fi == b.fi && r.pos < b.pos):
+				best = j // the first following
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		r := refs[best]
+		c.single = false
+		c.canonical, c.typ, c.id, c.source = r.canonical, r.typ, r.id, r.source
+	}
+}
+
+// surnameKey returns the folded surname of a person's name: the first word of a Korean name (`Choi` of
+// `Choi Seong-ryong`), else the last word.
+func surnameKey(name string) string {
+	f := rules.Fold(name)
+	words := strings.Fields(f)
+	if len(words) == 0 {
+		return ""
+	}
+	if len(words) >= 2 && koreanSurnames[words[0]] && (strings.ContainsRune(name, '-') || len(words) == 3) {
+		return words[0]
+	}
+	return words[len(words)-1]
+}
+
+// collapseSpace replaces each run of white space in s by one space.
+func collapseSpace(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) }) &&
+		!strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,105 @@
+package tagger
+
+// Built-in word lists of discovery. They hold language knowledge that does not depend on the news domain; what does
+// (titles, cue words, domain stopwords, ignored phrases) comes from the rule pack's `discovery` lists. Keys are
+// lower-case ASCII.
+
+func wordSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// functionWords never start an entity: determiners, pronouns, prepositions, conjunctions and sentence adverbs,
+// plus weekdays and months.
+var functionWords = wordSet(
+	"a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his",
+	"her", "their", "our", "my", "your", "in", "on", "at", "by", "for", "from", "to", "with", "without", "of", "as",
+	"after", "before", "during", "since", "until", "while", "when", "where", "what", "which", "who", "whom", "whose",
+	"why", "how", "if", "but", "and", "or", "nor", "so", "yet", "also", "however", "meanwhile", "still", "then",
+	"there", "here", "although", "though", "despite", "according", "under", "over", "among", "between", "against",
+	"amid", "through", "into", "both", "each", "every", "all", "some", "many", "most", "several", "other",
+	"another", "such", "no", "not", "any", "one", "two", "three", "instead", "thus", "therefore", "moreover",
+	"furthermore", "besides", "because", "unlike", "like", "about", "above", "below", "near", "outside", "inside",
+	"upon", "within", "via", "per", "last", "next", "earlier", "later", "now", "today", "yesterday", "tomorrow",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+	"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+	"mr", "mrs", "ms", "dr", "sir", "dear", "yes", "please", "read", "see", "photo", "video", "update", "editor",
+	"breaking", "exclusive", "analysis", "opinion", "interview",
+)
+
+// connectors may join the capitalized words of one name (`Ministry of Foreign Affairs`), in lower case only.
+var connectors = wordSet("of", "the", "for", "and", "on", "by", "de", "du", "del", "des", "la")
+
+// abbreviations are words whose following period does not end a sentence.
+var abbreviations = wordSet(
+	"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "rep", "sen", "gov", "st",
+	"jr", "sr", "no", "vs", "prof", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+	"dec", "inc", "corp", "co", "ltd", "approx", "dept", "gov", "pres", "rev", "fig", "vol", "anniv",
+)
+
+// vesselWords mark the capitalized words before (or after) them as a ship's name, not a person's.
+var vesselWords = wordSet(
+	"destroyer", "destroyers", "warship", "warships", "frigate", "frigates", "corvette", "corvettes", "submarine",
+	"submarines", "cruiser", "cruisers", "carrier", "carriers", "vessel", "vessels", "ship", "ships", "tanker",
+	"freighter", "ferry", "boat", "patrol", "flagship",
+)
+
+// notNameWords are capitalized words that are never part of a person's name. They do not make a phrase an
+// organization or a place (the pack's cues do that); they only stop it from being taken for a person.
+var notNameWords = wordSet(
+	"people", "house", "day", "war", "army", "navy", "air", "force", "forces", "command", "office", "department",
+	"service", "services", "university", "institute", "center", "centre", "group", "company", "bank", "times",
+	"post", "daily", "press", "unit", "zone", "complex", "front", "guard", "guards", "republic", "kingdom", "union",
+	"united", "states", "state", "nations", "east", "west", "north", "south", "northern", "southern", "eastern",
+	"western", "central", "peninsula", "strait", "bay", "river", "mountain", "mount", "lake", "valley", "street",
+	"square", "airport", "port", "station", "summit", "forum", "conference", "treaty", "agreement", "act", "law",
+	"olympic", "olympics", "games", "cup", "battle", "operation", "project", "program", "programme", "plan",
+	"foundation", "fund", "trust", "museum", "hall", "palace", "park", "bridge", "tower", "road", "line", "region",
+	"province", "county", "city", "town", "village", "island", "islands", "sea", "ocean", "gulf", "coast",
+	"border", "federal", "supreme", "general", "staff", "chiefs", "joint", "security", "defense", "defence",
+	"foreign", "affairs", "trade", "industry", "energy", "finance", "health", "justice", "interior", "economy",
+	"global", "world", "democratic", "liberal", "conservative", "socialist", "communist", "workers", "labor",
+	"labour", "power", "party", "media", "news", "network", "channel", "tv", "radio", "agency", "ministry",
+	"council", "committee", "commission", "association", "society", "academy", "school", "college", "hospital",
+	"church", "temple", "capital", "base", "camp", "facility", "plant", "reactor", "site", "test", "missile",
+	"rocket", "satellite", "space", "launch", "shipyard", "fleet", "corps", "division", "brigade", "battalion",
+	"regiment", "minister", "prime", "vice", "deputy", "chairman", "chief", "director", "commander", "ambassador",
+	"embassy", "consulate", "bureau", "government", "cabinet", "parliament", "congress", "senate", "assembly",
+	"court", "tribunal", "police", "prosecutors", "intelligence", "peace", "freedom", "liberty", "human", "rights",
+	"watch", "red", "cross", "herald", "journal", "tribune", "gazette", "weekly", "review", "report", "statement",
+	"declaration", "resolution", "charter", "constitution", "alliance", "pact", "accord", "talks", "dialogue",
+	"meeting", "session", "plenary", "festival", "anniversary", "victory", "memorial", "cemetery", "monument",
+	"stadium", "airlines", "railway", "highway", "motors", "steel", "heavy", "industries", "holdings", "exchange",
+	"market", "nuclear", "research", "science", "technology", "president", "secretary", "leader", "spokesperson",
+	"spokesman", "spokeswoman", "official", "officials", "korea", "korean", "koreans", "english", "internet",
+	"covid", "christmas", "easter", "new", "year", "old", "great", "first", "second", "third", "special", "national",
+	"international", "military", "strategic", "comprehensive", "partnership", "industrial", "economic", "political",
+	"social", "public", "private", "royal", "imperial", "grand", "upper", "lower", "middle", "high", "big", "little",
+	"small", "young", "free", "independent", "federation", "medal", "prize", "award", "order", "hero", "star",
+)
+
+// notNameSuffixes mark words of English morphology that are not given names or surnames.
+var notNameSuffixes = []string{
+	"ship", "tion", "sion", "ment", "ity", "ness", "ism", "ical", "sive", "tive", "ance", "ural", "ional", "ntal",
+	"ial", "ese", "ern", "ies", "ics", "ized", "ised", "ing",
+}
+
+// koreanSurnames are common Korean surnames in their usual romanizations; with a hyphenated given name after
+// them (`Choi Seong-ryong`) they make a person's name even without other cues.
+var koreanSurnames = wordSet(
+	"kim", "lee", "yi", "ri", "rhee", "park", "pak", "bak", "choi", "choe", "chey", "jung", "jeong", "chung", "chong",
+	"kang", "cho", "jo", "yoon", "yun", "jang", "chang", "lim", "im", "rim", "han", "oh", "seo", "suh",
+	"shin", "sin", "kwon", "gwon", "hwang", "ahn", "song", "jeon", "jun", "chon", "hong", "ko", "moon",
+	"mun", "yang", "ryang", "son", "bae", "pae", "baek", "paek", "heo", "hur", "ho", "yoo", "yu", "ryu", "nam",
+	"sim", "shim", "noh", "roh", "ro", "kwak", "sung", "seong", "cha", "joo", "ju", "woo", "koo",
+	"ku", "min", "jin", "chin", "ji", "chi", "um", "eom", "chae", "won", "chun", "cheon", "bang", "pang",
+	"kong", "gong", "hyun", "hyon", "yeo", "ryo", "chu", "seok", "sok", "sun", "ma", "gil", "kil",
+	"yeon", "yon", "pyo", "myung", "myong", "ki", "ban", "pan", "wang", "geum", "kum", "ok", "yook", "yuk",
+	"maeng", "je", "tak", "guk", "kuk", "yeom", "yom", "ryom", "byun", "pyon", "kye", "gye", "hyeon", "ok",
+	"tae", "thae", "jong", "hyeong", "hyong", "bong", "pong", "seol", "sol", "ham", "pyeon",
+	"ong", "mok", "kyung", "kyong", "ryeo",
+)
