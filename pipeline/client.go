@@ -1,0 +1,259 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/tagpipe/tagpipe/tagger"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// Producer writes articles to a topic as JSON, keyed by article id. It is safe for concurrent use.
+type Producer struct {
+	cl    *cluster
+	owned bool // cl was created by NewProducer and is closed by Close
+	w     *kafka.Writer
+	topic string
+}
+
+// NewProducer connects to the brokers of c (failing fast on a wrong address or password) and checks that topic
+// exists.
+func NewProducer(ctx context.Context, c Conn, topic string, log *slog.Logger) (*Producer, error) {
+	if err := c.ResolveSecrets(); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	cl, err := newCluster(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.check(ctx); err != nil {
+		cl.close()
+		return nil, err
+	}
+	p, err := newProducer(ctx, cl, topic, log)
+	if err != nil {
+		cl.close()
+		return nil, err
+	}
+	p.owned = true
+	return p, nil
+}
+
+func newProducer(ctx context.Context, cl *cluster, topic string, log *slog.Logger) (*Producer, error) {
+	if err := validTopic(topic); err != nil {
+		return nil, fmt.Errorf("topic %q: %w", topic, err)
+	}
+	if _, err := cl.partitions(ctx, topic); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Producer{cl: cl, topic: topic, w: &kafka.Writer{
+		Addr:         kafka.TCP(cl.conn.Brokers...),
+		Transport:    cl.transport,
+		Topic:        topic,
+		Balancer:     &kafka.Murmur2Balancer{},
+		BatchSize:    1000,
+		BatchBytes:   1_000_000,
+		BatchTimeout: 5 * time.Millisecond,
+		RequiredAcks: kafka.RequireAll,
+		MaxAttempts:  5,
+		ErrorLogger:  kafkaLogger(log.With("component", "kafka-writer"), slog.LevelWarn),
+	}}, nil
+}
+
+// Send produces the articles, each keyed by its id (tagger.ContentID for an article without one, which is
+// then also written into the record), and returns the ids. It blocks until the broker acknowledged them all.
+func (p *Producer) Send(ctx context.Context, articles ...tagger.Article) ([]string, error) {
+	msgs := make([]kafka.Message, len(articles))
+	ids := make([]string, len(articles))
+	for i, a := range articles {
+		if a.ID == "" {
+			a.ID = tagger.ContentID(a)
+		}
+		ids[i] = a.ID
+		msgs[i] = kafka.Message{Key: []byte(a.ID), Value: ArticleJSON(a),
+			Headers: []kafka.Header{{Key: HeaderContentType, Value: []byte("application/json")}}}
+	}
+	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
+		return nil, fmt.Errorf("produce to %s: %w", p.topic, err)
+	}
+	return ids, nil
+}
+
+// SendRaw produces records as they are (tests use it for poison records). It blocks until acknowledged.
+func (p *Producer) SendRaw(ctx context.Context, msgs ...Message) error {
+	km := make([]kafka.Message, len(msgs))
+	for i, m := range msgs {
+		km[i] = kafka.Message{Key: m.Key, Value: m.Value}
+		for k, v := range m.Headers {
+			km[i].Headers = append(km[i].Headers, kafka.Header{Key: k, Value: []byte(v)})
+		}
+	}
+	if err := p.w.WriteMessages(ctx, km...); err != nil {
+		return fmt.Errorf("produce to %s: %w", p.topic, err)
+	}
+	return nil
+}
+
+// Close flushes and closes the producer.
+func (p *Producer) Close() error {
+	err := p.w.Close()
+	if p.owned {
+		p.cl.close()
+	}
+	return err
+}
+
+// Message is one record read by Tail.
+type Message struct {
+	Topic     string
+	Partition int
+	Offset    int64
+	Key       []byte
+	Value     []byte // nil for a tombstone
+	Headers   map[string]string
+	Time      time.Time
+}
+
+// ErrStop, returned by a Tail callback, ends Tail without error.
+var ErrStop = errors.New("stop")
+
+// TailOptions says where Tail starts and when it ends.
+type TailOptions struct {
+	// FromBeginning starts at each partition's first record instead of its end.
+	FromBeginning bool
+	// Idle ends Tail after this long without a new record; 0 waits until ctx ends or the callback stops it.
+	Idle time.Duration
+}
+
+// Tail reads topic from every partition directly (no consumer group, nothing committed) and calls fn for each
+// record, from one goroutine, in order within each partition. It returns nil when fn returns ErrStop, when
+// opts.Idle passes without a record, or when ctx ends; otherwise the first error.
+func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(Message) error) error {
+	if err := c.ResolveSecrets(); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	cl, err := newCluster(c)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	if err := cl.check(ctx); err != nil {
+		return err
+	}
+	parts, err := cl.partitions(ctx, topic)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs := make(chan Message, 256)
+	errc := make(chan error, len(parts))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	for _, part := range parts {
+		r := kafka.NewReader(kafka.ReaderConfig{
+			Brokers: c.Brokers, Topic: topic, Partition: part, Dialer: cl.dialer,
+			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
+		})
+		start := kafka.LastOffset
+		if opts.FromBeginning {
+			start = kafka.FirstOffset
+		}
+		if err := r.SetOffset(start); err != nil {
+			r.Close()
+			return err
+		}
+		wg.Go(func() {
+			defer r.Close()
+			for {
+				m, err := r.ReadMessage(ctx)
+				if err != nil {
+					if ctx.Err() == nil {
+						errc <- fmt.Errorf("read %s/%d: %w", topic, part, err)
+					}
+					return
+				}
+				out := Message{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value, Time: m.Time}
+				if len(m.Headers) > 0 {
+					out.Headers = make(map[string]string, len(m.Headers))
+					for _, h := range m.Headers {
+						out.Headers[h.Key] = string(h.Value)
+					}
+				}
+				select {
+				case msgs <- out:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	var idle <-chan time.Time
+	var timer *time.Timer
+	if opts.Idle > 0 {
+		timer = time.NewTimer(opts.Idle)
+		defer timer.Stop()
+		idle = timer.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-idle:
+			return nil
+		case err := <-errc:
+			return err
+		case m := <-msgs:
+			if err := fn(m); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
+				return err
+			}
+			if timer != nil {
+				timer.Reset(opts.Idle)
+			}
+		}
+	}
+}
+
+// Embedded is an in-process Kafka-protocol broker (kfake) for trying tagpipe without Kafka. Its data lives in
+// memory only and is gone when it closes.
+type Embedded struct {
+	c *kfake.Cluster
+}
+
+// StartEmbedded starts an embedded broker whose topics get partitions partitions by default; port 0 picks a free
+// port.
+func StartEmbedded(port, partitions int) (*Embedded, error) {
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.DefaultNumPartitions(partitions), kfake.AllowAutoTopicCreation()}
+	if port != 0 {
+		opts = append(opts, kfake.Ports(port))
+	}
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("embedded broker: %w", err)
+	}
+	return &Embedded{c: c}, nil
+}
+
+// Brokers returns the bootstrap address, host:port.
+func (e *Embedded) Brokers() []string { return e.c.ListenAddrs() }
+
+// Close stops the broker; its data is lost.
+func (e *Embedded) Close() { e.c.Close() }

@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Tests in this file steer the embedded broker (kfake) to inject failures, so they run only without
+// TAGPIPE_KAFKA_BROKERS.
+
+// startSASLBroker starts a kfake broker that requires SCRAM-SHA-256 admin/secret.
+func startSASLBroker() (*Embedded, error) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(3), kfake.AllowAutoTopicCreation(),
+		kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "secret"))
+	if err != nil {
+		return nil, err
+	}
+	return &Embedded{c: c}, nil
+}
+
+func embeddedOnly(t *testing.T) *Embedded {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a broker")
+	}
+	if realKafka() {
+		t.Skip("injects broker failures; runs on the embedded broker only")
+	}
+	e, err := StartEmbedded(0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e
+}
+
+// failProduce makes the broker answer produce requests to topic with errCode while fail() is true.
+func failProduce(e *Embedded, topic string, errCode int16, fail func() bool) {
+	e.c.ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		e.c.KeepControl()
+		req := r.(*kmsg.ProduceRequest)
+		hit := false
+		for _, t := range req.Topics {
+			hit = hit || t.Topic == topic
+		}
+		if !hit || !fail() {
+			return nil, nil, false
+		}
+		resp := req.ResponseKind().(*kmsg.ProduceResponse)
+		for _, t := range req.Topics {
+			rt := kmsg.NewProduceResponseTopic()
+			rt.Topic = t.Topic
+			for _, p := range t.Partitions {
+				rp := kmsg.NewProduceResponseTopicPartition()
+				rp.Partition = p.Partition
+				rp.ErrorCode = errCode
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		return resp, nil, true
+	})
+}
+
+func TestTransientProduceErrorsAreRetried(t *testing.T) {
+	e := embeddedOnly(t)
+	cfg := testConfig(t, e.Brokers())
+	var failures atomic.Int64
+	const notLeader = 6 // NOT_LEADER_OR_FOLLOWER: retriable
+	failProduce(e, cfg.Out, notLeader, func() bool { return failures.Add(1) <= 3 })
+	ids := produce(t, cfg, articles("tr", 10)...)
+	r := start(t, cfg, &fakeTagger{name: "one"})
+	got := collect(t, cfg, cfg.Out, len(ids), 0)
+	for _, id := range ids {
+		if len(got[id]) == 0 {
+			t.Errorf("%s missing after transient errors", id)
+		}
+	}
+	if failures.Load() < 3 {
+		t.Errorf("broker failed %d produce requests, want the test to inject 3", failures.Load())
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run = %v after recovering from transient errors", err)
+	}
+}
+
+func TestPersistentProduceFailureStopsWithoutCommitting(t *testing.T) {
+	e := embeddedOnly(t)
+	cfg := testConfig(t, e.Brokers())
+	cfg.MaxAttempts = 2
+	const topicAuthFailed = 29 // TOPIC_AUTHORIZATION_FAILED: not retriable
+	var failing atomic.Bool
+	failing.Store(true)
+	failProduce(e, cfg.Out, topicAuthFailed, failing.Load)
+	produce(t, cfg, articles("pf", 5)...)
+	r := start(t, cfg, &fakeTagger{name: "one"})
+	var err error
+	select {
+	case err = <-r.done:
+		r.cancel = nil
+	case <-time.After(30 * time.Second):
+		t.Fatal("pipeline kept running after a persistent produce failure")
+	}
+	if err == nil || !strings.Contains(err.Error(), "produce") {
+		t.Fatalf("Run = %v, want a produce error", err)
+	}
+	// Nothing was acknowledged, so nothing may be committed: a healthy instance gets all 5 again.
+	failing.Store(false)
+	ft := &fakeTagger{name: "two"}
+	start(t, cfg, ft)
+	deadline := time.Now().Add(20 * time.Second)
+	for ft.calls.Load() < 5 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if c := ft.calls.Load(); c < 5 {
+		t.Fatalf("restarted instance tagged %d records, want all 5 (offsets were committed despite the failure?)", c)
+	}
+}
+
+func TestShutdownDrainsInFlight(t *testing.T) {
+	e := embeddedOnly(t)
+	cfg := testConfig(t, e.Brokers())
+	cfg.CommitInterval = time.Hour // only the final commit at shutdown counts
+	ft := &fakeTagger{name: "slow", delay: 20 * time.Millisecond}
+	ids := produce(t, cfg, articles("sd", 40)...)
+	r := start(t, cfg, ft)
+	deadline := time.Now().Add(20 * time.Second)
+	for ft.calls.Load() < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	tagged := collect(t, cfg, cfg.Out, 0, time.Second)
+	// A second instance must tag exactly what the first did not get to.
+	ft2 := &fakeTagger{name: "second"}
+	start(t, cfg, ft2)
+	all := collect(t, cfg, cfg.Out, len(ids), 0)
+	for _, id := range ids {
+		if len(all[id]) == 0 {
+			t.Errorf("%s lost across the shutdown", id)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got, want := ft2.calls.Load(), int64(len(ids)-len(tagged)); got != want {
+		t.Errorf("second instance tagged %d, want %d (= %d not tagged before the shutdown)", got, want, len(ids)-len(tagged))
+	}
+}

@@ -1,0 +1,193 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"slices"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/tagpipe/tagpipe/rules"
+)
+
+// RulePack is the value of a record on the rules topic: the rule files of one pack, by file name.
+type RulePack struct {
+	Files       map[string]string `json:"files"`
+	PublishedAt time.Time         `json:"published_at,omitzero"`
+}
+
+// maxRulePackBytes bounds a published rule pack (under the broker's default message size).
+const maxRulePackBytes = 900_000
+
+// CompileRulePack parses, validates and compiles the files of a pack (names like "topics.yaml"; only *.yaml and
+// *.yml files are rule files). Errors carry file:line:col positions inside the pack.
+func CompileRulePack(files map[string]string) (*rules.RuleSet, error) {
+	if len(files) == 0 {
+		return nil, errors.New("rule pack has no files")
+	}
+	fsys := fstest.MapFS{}
+	for name, src := range files {
+		clean := path.Clean(name)
+		if strings.Contains(clean, "/") || clean == "." || clean == ".." {
+			return nil, fmt.Errorf("rule pack file name %q: must be a plain file name", name)
+		}
+		fsys[clean] = &fstest.MapFile{Data: []byte(src), Mode: 0o644}
+	}
+	parsed, errs := rules.ParseFS(fsys, ".")
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return rules.Compile(parsed)
+}
+
+// PublishRules compiles files as a rule pack (refusing a pack that does not compile) and produces it to
+// cfg.RulesTopic, partition 0, where running pipelines pick it up. It creates the topic (one partition) when
+// cfg.CreateTopics is set. It blocks until the broker acknowledges the record or ctx ends. It returns the
+// version of the published rules.
+func PublishRules(ctx context.Context, cfg Config, files map[string]string) (string, error) {
+	if cfg.RulesTopic == "" {
+		return "", errors.New("rules-topic is empty")
+	}
+	rs, err := CompileRulePack(files)
+	if err != nil {
+		return "", fmt.Errorf("rule pack does not compile, not published: %w", err)
+	}
+	value, err := json.Marshal(RulePack{Files: files, PublishedAt: time.Now().UTC()})
+	if err != nil {
+		return "", err
+	}
+	if len(value) > maxRulePackBytes {
+		return "", fmt.Errorf("rule pack is %d bytes, max %d", len(value), maxRulePackBytes)
+	}
+	if err := cfg.Conn.ResolveSecrets(); err != nil {
+		return "", err
+	}
+	cl, err := newCluster(cfg.Conn)
+	if err != nil {
+		return "", err
+	}
+	defer cl.close()
+	if err := cl.check(ctx); err != nil {
+		return "", err
+	}
+	if cfg.CreateTopics {
+		if err := cl.createTopics(ctx, 1, cfg.ReplicationFactor, cfg.RulesTopic); err != nil {
+			return "", err
+		}
+	}
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(cfg.Brokers...),
+		Transport:    cl.transport,
+		Topic:        cfg.RulesTopic,
+		Balancer:     firstPartition{},
+		BatchTimeout: time.Millisecond,
+		BatchBytes:   int64(maxRulePackBytes + headerOverhead),
+		RequiredAcks: kafka.RequireAll,
+	}
+	defer w.Close()
+	err = w.WriteMessages(ctx, kafka.Message{
+		Key:     []byte("rules"),
+		Value:   value,
+		Headers: []kafka.Header{{Key: HeaderContentType, Value: []byte("application/json")}, {Key: HeaderRulesVersion, Value: []byte(rs.Version())}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("publish rules to %s: %w", cfg.RulesTopic, err)
+	}
+	return rs.Version(), nil
+}
+
+// firstPartition sends every record to the lowest partition, where the rules watcher reads.
+type firstPartition struct{}
+
+func (firstPartition) Balance(_ kafka.Message, partitions ...int) int { return slices.Min(partitions) }
+
+// watchRules follows partition 0 of the rules topic from its newest record and swaps in every pack that
+// compiles; a pack that does not keeps the old rules and counts a reload failure. It returns when ctx ends.
+func (p *Pipeline) watchRules(ctx context.Context, cl *cluster) {
+	log := p.log.With("component", "rules", "topic", p.cfg.RulesTopic)
+	var start int64
+	for {
+		resp, err := cl.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+			Topics: map[string][]kafka.OffsetRequest{p.cfg.RulesTopic: {kafka.FirstOffsetOf(0), kafka.LastOffsetOf(0)}},
+		})
+		if err == nil {
+			parts := resp.Topics[p.cfg.RulesTopic]
+			if len(parts) > 0 && parts[0].Error == nil {
+				start = max(parts[0].FirstOffset, parts[0].LastOffset-1)
+				break
+			}
+			if len(parts) > 0 {
+				err = parts[0].Error
+			}
+		}
+		log.Info("rules topic not readable yet; hot reload waits for it", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Second):
+		}
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:     p.cfg.Brokers,
+		Topic:       p.cfg.RulesTopic,
+		Partition:   0,
+		Dialer:      cl.dialer,
+		MaxBytes:    2 << 20,
+		MaxWait:     500 * time.Millisecond,
+		ErrorLogger: kafkaLogger(log, slog.LevelDebug),
+	})
+	defer r.Close()
+	if err := r.SetOffset(start); err != nil {
+		log.Warn("rules topic: set offset", "err", err)
+		return
+	}
+	log.Info("watching for rule packs", "from_offset", start)
+	for {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("reading rules topic", "err", err)
+			}
+			return
+		}
+		p.applyRulePack(m)
+	}
+}
+
+// applyRulePack compiles one published pack and swaps it in.
+func (p *Pipeline) applyRulePack(m kafka.Message) {
+	log := p.log.With("component", "rules", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
+	var pack RulePack
+	if err := json.Unmarshal(m.Value, &pack); err != nil {
+		p.metrics.reloadFailure.Inc()
+		log.Error("rule pack is not a JSON {\"files\": {...}} record; keeping the current rules", "err", err)
+		return
+	}
+	rs, err := CompileRulePack(pack.Files)
+	if err != nil {
+		p.metrics.reloadFailure.Inc()
+		var list rules.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				log.Error("rule pack error", "err", e)
+			}
+		}
+		log.Error("rule pack rejected; keeping the current rules", "err", err)
+		return
+	}
+	old := p.reload.Rules()
+	p.reload.SetRules(rs)
+	p.metrics.reloads.Inc()
+	p.metrics.setRulesVersion(rs.Version())
+	oldVersion := ""
+	if old != nil {
+		oldVersion = old.Version()
+	}
+	log.Info("rules reloaded", "version", rs.Version(), "previous", oldVersion, "files", len(pack.Files))
+}
