@@ -257,3 +257,20 @@ func (e *Embedded) Brokers() []string { return e.c.ListenAddrs() }
 
 // Close stops the broker; its data is lost.
 func (e *Embedded) Close() { e.c.Close() }
+
+// CreateTopics creates those of topics that do not exist yet, with the given partitions and replication
+// factor; existing topics are left as they are.
+func CreateTopics(ctx context.Context, c Conn, partitions, replication int, topics ...string) error {
+	if err := c.ResolveSecrets(); err != nil {
+		return err
+	}
+	cl, err := newCluster(c)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	if err := cl.check(ctx); err != nil {
+		return err
+	}
+	return cl.createTopics(ctx, partitions, replication, topics...)
+}

@@ -51,10 +51,11 @@ func (f *fakeTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Record,
 	return &tagger.Record{Article: a, Topics: topics, Tagger: tagger.Meta{Version: f.name, RulesVersion: version, TaggedAt: time.Now()}}, nil
 }
 
-func (f *fakeTagger) SetRules(rs *rules.RuleSet) {
+func (f *fakeTagger) SetRules(rs *rules.RuleSet) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rs = rs
+	return nil
 }
 
 func (f *fakeTagger) Rules() *rules.RuleSet {

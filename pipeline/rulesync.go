@@ -182,7 +182,11 @@ func (p *Pipeline) applyRulePack(m kafka.Message) {
 		return
 	}
 	old := p.reload.Rules()
-	p.reload.SetRules(rs)
+	if err := p.reload.SetRules(rs); err != nil {
+		p.metrics.reloadFailure.Inc()
+		log.Error("tagger refused the rule pack; keeping the current rules", "err", err)
+		return
+	}
 	p.metrics.reloads.Inc()
 	p.metrics.setRulesVersion(rs.Version())
 	oldVersion := ""

@@ -21,7 +21,7 @@ type Tagger interface {
 // RulesSwapper is a Tagger whose rule set can be replaced while it runs. When the Tagger given to New implements
 // it and Config.RulesTopic is set, the pipeline hot-reloads rule packs published there.
 type RulesSwapper interface {
-	SetRules(rs *rules.RuleSet)
+	SetRules(rs *rules.RuleSet) error
 	Rules() *rules.RuleSet
 }
 
@@ -221,3 +221,8 @@ func ArticleJSON(a tagger.Article) []byte {
 	buf.WriteByte('}')
 	return buf.Bytes()
 }
+
+var _ interface {
+	Tagger
+	RulesSwapper
+} = (*tagger.Tagger)(nil)
