@@ -101,7 +101,9 @@ As a Kafka service:    tagpipe run --brokers HOST:9092      tagpipe demo   (no K
 	root.PersistentFlags().Var(levelFlag{&e.logLevel}, "log-level", "log level: debug, info, warn or error")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
-	// Each subcommand lives in its own file.
+		// Each subcommand lives in its own file.
+		newTagCmd(e), newExplainCmd(e), newEvalCmd(e), newRulesCmd(e),
+		newRunCmd(e), newIngestCmd(e), newConsumeCmd(e), newDemoCmd(e),
 	)
 	return root
 }

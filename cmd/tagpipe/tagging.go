@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tagpipe/tagpipe/rules"
+	"github.com/tagpipe/tagpipe/tagger"
+)
+
+// taggerFlags are the flags shared by the commands that tag articles offline.
+type taggerFlags struct {
+	rulesPath   string
+	noDiscovery bool
+}
+
+func (f *taggerFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.rulesPath, "rules", envOr("TAGPIPE_RULES", ""),
+		"rule pack: a directory of YAML rule files or one file (default: the embedded pack; env TAGPIPE_RULES)")
+	cmd.Flags().BoolVar(&f.noDiscovery, "no-discovery", false,
+		"report only gazetteer entities, no discovered names")
+}
+
+// newTagger loads the rule pack and builds a tagger. Rule errors are printed one per line to stderr, as
+// `rules check` prints them, and reported as a usage error.
+func (f *taggerFlags) newTagger(e *env) (*tagger.Tagger, error) {
+	rs, err := loadRules(e, f.rulesPath)
+	if err != nil {
+		return nil, err
+	}
+	return tagger.New(rs, tagger.WithDiscovery(!f.noDiscovery), tagger.WithVersion(version), tagger.WithLogger(e.logger()))
+}
+
+// loadRules parses, validates and compiles the pack at path ("" is the embedded default pack).
+func loadRules(e *env, path string) (*rules.RuleSet, error) {
+	if path == "" {
+		rs, err := rules.Default()
+		if err != nil {
+			return nil, fmt.Errorf("embedded rule pack: %w", err)
+		}
+		return rs, nil
+	}
+	files, errs := rules.ParsePath(path)
+	if len(errs) == 0 {
+		errs = rules.Validate(files...)
+	}
+	if len(errs) > 0 {
+		printRuleErrors(e.stderr, errs, false)
+		return nil, usageError{fmt.Errorf("rule pack %s: %d error(s)", path, len(errs))}
+	}
+	rs, err := rules.Compile(files)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("rule pack %s: %w", path, err)}
+	}
+	return rs, nil
+}
+
+// inputFiles calls fn with a reader and a display name for each named file, or for stdin when there are none.
+func inputFiles(e *env, names []string, fn func(r io.Reader, name string) error) error {
+	if len(names) == 0 {
+		return fn(e.stdin, "<stdin>")
+	}
+	for _, name := range names {
+		if name == "-" {
+			if err := fn(e.stdin, "<stdin>"); err != nil {
+				return err
+			}
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		err = fn(f, name)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// badInput counts input records that could not be read; commands report each on stderr and exit 1 at the end.
+type badInput struct {
+	e     *env
+	count int
+}
+
+func (b *badInput) report(name string, err error) {
+	b.count++
+	fmt.Fprintf(b.e.stderr, "%s: %v\n", name, err)
+}
+
+func (b *badInput) err() error {
+	if b.count == 0 {
+		return nil
+	}
+	fmt.Fprintf(b.e.stderr, "tagpipe: %d input record(s) could not be read; the others were processed\n", b.count)
+	return exitError{exitFailure}
+}
+
+// tagAll reads articles from the inputs, tags them on all cores and calls emit with each record in input order.
+// Unreadable records are reported through bad and skipped.
+func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, bad *badInput,
+	emit func(tagger.Article, *tagger.Record) error) error {
+	type job struct {
+		a    tagger.Article
+		done chan *tagger.Record
+		err  error
+	}
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *job, workers*4)
+	order := make(chan *job, workers*4)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(jobs)
+		defer close(order)
+		return inputFiles(e, names, func(r io.Reader, name string) error {
+			return tagger.ReadArticles(r, format, func(a tagger.Article, err error) error {
+				if err != nil {
+					var le *tagger.LineError
+					if errors.As(err, &le) {
+						bad.report(fmt.Sprintf("%s:%d", name, le.Line), le.Err)
+						return nil
+					}
+					return err
+				}
+				j := &job{a: a, done: make(chan *tagger.Record, 1)}
+				select {
+				case order <- j:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				select {
+				case jobs <- j:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				return nil
+			})
+		})
+	})
+	for range workers {
+		g.Go(func() error {
+			for j := range jobs {
+				rec, err := t.Tag(ctx, j.a)
+				j.err = err
+				j.done <- rec
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		for j := range order {
+			var rec *tagger.Record
+			select {
+			case rec = <-j.done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if j.err != nil {
+				bad.report(articleName(j.a), j.err)
+				continue
+			}
+			if err := emit(j.a, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func articleName(a tagger.Article) string {
+	if a.ID != "" {
+		return "article " + a.ID
+	}
+	return "article"
+}
