@@ -6,7 +6,7 @@
 #   deploy/kafka/local.sh start     start (or find running) and print the bootstrap address last
 #   deploy/kafka/local.sh stop      stop the broker this work dir started, wait for it to exit
 #   deploy/kafka/local.sh status    exit 0 if running (prints pid and addresses)
-#   deploy/kafka/local.sh restart   stop, then start
+#   deploy/kafka/local.sh restart   stop, then start with the running broker's settings
 #   deploy/kafka/local.sh env       print `export` lines for tests (TAGPIPE_KAFKA_*)
 #   deploy/kafka/local.sh topics …  kafka-topics passthrough (--bootstrap-server added)
 #   deploy/kafka/local.sh logs [N]  last N lines of the broker log (default 50)
@@ -48,6 +48,7 @@ DATADIR="$KAFKA_WORKDIR/data"
 TLSDIR="$KAFKA_WORKDIR/tls"
 CLIENT_SASL_CONFIG="$KAFKA_WORKDIR/client-sasl.properties"
 STAMP="$KAFKA_WORKDIR/format.stamp"
+STATEFILE="$KAFKA_WORKDIR/broker.env"
 
 log() { printf 'local.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -81,10 +82,11 @@ fetch_jars() {
 	mkdir -p "$KAFKA_HOME"
 	local tmp="$KAFKA_HOME/libs.tmp.$$"
 	rm -rf "$tmp"
-	if ! mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-		dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
+	if ! mvn -B -Dstyle.color=never -f "$HERE/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+		dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$KAFKA_HOME/mvn.log" 2>&1; then
+		grep -E 'ERROR|BUILD' "$KAFKA_HOME/mvn.log" >&2 || tail -n 40 "$KAFKA_HOME/mvn.log" >&2
 		rm -rf "$tmp"
-		die "mvn dependency:copy-dependencies failed for Kafka $KAFKA_VERSION"
+		die "mvn dependency:copy-dependencies failed for Kafka $KAFKA_VERSION (full log: $KAFKA_HOME/mvn.log)"
 	fi
 	ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 || die "kafka_2.13-$KAFKA_VERSION.jar missing after download"
 	touch "$tmp/.complete"
@@ -134,6 +136,25 @@ running_pid() {
 port_busy() {
 	# bash's /dev/tcp: a successful connect means something listens there.
 	(exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+# save_state records what a started broker listens on, so status/env/topics report the
+# running broker's addresses whatever the caller's environment says.
+save_state() {
+	{
+		printf 'KAFKA_PORT=%q\n' "$KAFKA_PORT"
+		printf 'KAFKA_SASL_PORT=%q\n' "$KAFKA_SASL_PORT"
+		printf 'KAFKA_SECURITY=%q\n' "$KAFKA_SECURITY"
+		printf 'KAFKA_SCRAM_USER=%q\n' "$KAFKA_SCRAM_USER"
+		printf 'KAFKA_SCRAM_PASSWORD=%q\n' "$KAFKA_SCRAM_PASSWORD"
+	} >"$STATEFILE"
+	chmod 600 "$STATEFILE"
+}
+
+load_state() {
+	# shellcheck disable=SC1090 # written by save_state
+	[[ -f "$STATEFILE" ]] && running_pid >/dev/null && source "$STATEFILE"
+	return 0
 }
 
 bootstrap() { printf '%s:%s' "$HOST" "$KAFKA_PORT"; }
@@ -259,14 +280,13 @@ rootLogger.appenderRef.err.ref = STDERR
 EOF
 }
 
-# format_storage formats the data dir once; it reformats (dropping all data) when
-# the settings baked into the metadata log change: security mode or SCRAM user.
+# format_storage formats the data dir once. The SCRAM user is always added, so the
+# SASL_SSL listener can be switched on and off without losing data; the data dir is
+# wiped and reformatted only when what is baked into it changes (controller port,
+# SCRAM user or password).
 format_storage() {
 	local want have=""
-	want="security=$KAFKA_SECURITY controller=$KAFKA_CONTROLLER_PORT"
-	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
-		want+=" scram=$(printf '%s:%s' "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" | sha256sum | cut -c1-16)"
-	fi
+	want="controller=$KAFKA_CONTROLLER_PORT scram=$(printf '%s:%s' "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" | sha256sum | cut -c1-16)"
 	[[ -f "$STAMP" ]] && have="$(cat "$STAMP")"
 	if [[ -f "$DATADIR/meta.properties" && "$have" == "$want" ]]; then
 		return 0
@@ -278,10 +298,8 @@ format_storage() {
 	mkdir -p "$DATADIR"
 	local cluster_id
 	cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-	local args=(format -t "$cluster_id" -c "$CONFIG")
-	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
-		args+=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
-	fi
+	local args=(format -t "$cluster_id" -c "$CONFIG"
+		--add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
 	if ! java -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
 		-cp "$LIBS/*" kafka.tools.StorageTool "${args[@]}" >"$KAFKA_WORKDIR/format.log" 2>&1; then
 		cat "$KAFKA_WORKDIR/format.log" >&2
@@ -298,7 +316,7 @@ log_tail() {
 }
 
 probe() {
-	# probe BOOTSTRAP TIMEOUT [client.properties]
+	# probe TIMEOUT BOOTSTRAP[=client.properties]...
 	java -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
 		-cp "$KAFKA_HOME/probe:$LIBS/*" Probe "$@"
 }
@@ -308,7 +326,9 @@ cmd_start() {
 	local pid
 	if pid="$(running_pid)"; then
 		log "already running (pid $pid)"
-		[[ "$KAFKA_SECURITY" == sasl_ssl && ! -f "$CLIENT_SASL_CONFIG" ]] &&
+		local want="$KAFKA_SECURITY"
+		load_state
+		[[ "$want" == sasl_ssl && "$KAFKA_SECURITY" != sasl_ssl ]] &&
 			log "warning: running without the SASL_SSL listener; run '$0 restart' with KAFKA_SECURITY=sasl_ssl"
 		bootstrap
 		echo
@@ -324,10 +344,11 @@ cmd_start() {
 	fi
 	fetch_jars
 	build_probe
-	rm -f "$CLIENT_SASL_CONFIG"
+	rm -f "$CLIENT_SASL_CONFIG" "$STATEFILE"
 	[[ "$KAFKA_SECURITY" == sasl_ssl ]] && make_tls
 	write_config
 	format_storage
+	save_state
 
 	local t0=$SECONDS
 	log "starting Kafka $KAFKA_VERSION ($KAFKA_SECURITY) in $KAFKA_WORKDIR"
@@ -350,32 +371,33 @@ cmd_start() {
 	is_ours "$pid" || { log_tail 60; die "broker process did not start (log: $LOGFILE)"; }
 	printf '%s\n' "$pid" >"$PIDFILE"
 
-	# Wait for the port, then for a real metadata round trip.
-	local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-	until port_busy "$KAFKA_PORT"; do
-		if ! kill -0 "$pid" 2>/dev/null; then
+	# The probe JVM starts alongside the broker and retries until the broker answers a
+	# real metadata request (and, with sasl_ssl, authenticates over the SASL_SSL listener).
+	local targets=("$(bootstrap)") prc=0 probe_pid
+	[[ "$KAFKA_SECURITY" == sasl_ssl ]] && targets+=("$(sasl_bootstrap)=$CLIENT_SASL_CONFIG")
+	probe "$KAFKA_START_TIMEOUT" "${targets[@]}" >&2 &
+	probe_pid=$!
+	while kill -0 "$probe_pid" 2>/dev/null; do
+		if ! is_ours "$pid"; then
+			kill "$probe_pid" 2>/dev/null || true
+			wait "$probe_pid" 2>/dev/null || true
 			rm -f "$PIDFILE"
 			log_tail 60
 			die "broker exited during startup (log: $LOGFILE)"
 		fi
-		((SECONDS < deadline)) || { log_tail 60; cmd_stop >/dev/null 2>&1 || true; die "broker did not open port $KAFKA_PORT within ${KAFKA_START_TIMEOUT}s"; }
 		sleep 0.2
 	done
-	local left=$((deadline - SECONDS))
-	((left > 5)) || left=5
-	if ! probe "$(bootstrap)" "$left" >&2; then
+	wait "$probe_pid" || prc=$?
+	if ((prc != 0)); then
 		log_tail 60
 		cmd_stop >/dev/null 2>&1 || true
-		die "broker on $(bootstrap) did not answer metadata requests within ${KAFKA_START_TIMEOUT}s"
+		case "$prc" in
+		3) die "SASL_SSL listener $(sasl_bootstrap) rejected user $KAFKA_SCRAM_USER" ;;
+		*) die "broker did not answer metadata requests within ${KAFKA_START_TIMEOUT}s (log: $LOGFILE)" ;;
+		esac
 	fi
-	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
-		if ! probe "$(sasl_bootstrap)" 30 "$CLIENT_SASL_CONFIG" >&2; then
-			log_tail 60
-			cmd_stop >/dev/null 2>&1 || true
-			die "SASL_SSL listener $(sasl_bootstrap) did not accept user $KAFKA_SCRAM_USER"
-		fi
+	[[ "$KAFKA_SECURITY" == sasl_ssl ]] &&
 		log "SASL_SSL (SCRAM-SHA-512) on $(sasl_bootstrap), user $KAFKA_SCRAM_USER, CA $TLSDIR/ca.pem"
-	fi
 	log "ready in $((SECONDS - t0))s (pid $pid, log $LOGFILE)"
 	bootstrap
 	echo
@@ -407,8 +429,9 @@ cmd_stop() {
 cmd_status() {
 	local pid
 	if pid="$(running_pid)"; then
+		load_state
 		printf 'running pid %s bootstrap %s' "$pid" "$(bootstrap)"
-		[[ -f "$CLIENT_SASL_CONFIG" ]] && printf ' sasl_ssl %s ca %s' "$(sasl_bootstrap)" "$TLSDIR/ca.pem"
+		[[ "$KAFKA_SECURITY" == sasl_ssl ]] && printf ' sasl_ssl %s ca %s' "$(sasl_bootstrap)" "$TLSDIR/ca.pem"
 		echo
 		return 0
 	fi
@@ -418,8 +441,9 @@ cmd_status() {
 
 # cmd_env prints shell exports for the test suite (eval "$(local.sh env)").
 cmd_env() {
+	load_state
 	printf 'export TAGPIPE_KAFKA_BROKERS=%q\n' "$(bootstrap)"
-	if [[ -f "$CLIENT_SASL_CONFIG" ]]; then
+	if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
 		printf 'export TAGPIPE_KAFKA_SASL_BROKERS=%q\n' "$(sasl_bootstrap)"
 		printf 'export TAGPIPE_KAFKA_CA=%q\n' "$TLSDIR/ca.pem"
 		printf 'export TAGPIPE_KAFKA_SCRAM_MECHANISM=SCRAM-SHA-512\n'
@@ -430,6 +454,7 @@ cmd_env() {
 
 cmd_topics() {
 	running_pid >/dev/null || die "broker not running (run '$0 start')"
+	load_state
 	java -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
 		-cp "$LIBS/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" "$@"
 }
@@ -451,7 +476,11 @@ case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
-restart) cmd_stop && cmd_start ;;
+restart)
+	# Same settings as the running broker (stop, then start, to change them).
+	load_state
+	cmd_stop && cmd_start
+	;;
 env) cmd_env ;;
 topics) shift && cmd_topics "$@" ;;
 logs) tail -n "${2:-50}" "$LOGFILE" ;;
