@@ -1,0 +1,206 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/tagpipe/tagpipe/tagger"
+)
+
+func TestDeadLetterHeaders(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	tests := []struct {
+		name       string
+		src        kafka.Message
+		reason     string
+		wantReason string
+	}{
+		{
+			name:       "decode error keeps key, value and headers",
+			src:        kafka.Message{Topic: "raw", Partition: 2, Offset: 41, Key: []byte("k1"), Value: []byte("{bad"), Headers: []kafka.Header{{Key: "trace", Value: []byte("abc")}}},
+			reason:     "decode: article: not_json: unexpected end",
+			wantReason: "decode: article: not_json: unexpected end",
+		},
+		{
+			name:       "tombstone",
+			src:        kafka.Message{Topic: "raw", Partition: 0, Offset: 0, Key: []byte("gone")},
+			reason:     ReasonEmpty,
+			wantReason: ReasonEmpty,
+		},
+		{
+			name:       "long reason truncated",
+			src:        kafka.Message{Topic: "raw", Partition: 11, Offset: 1 << 40, Value: []byte("v")},
+			reason:     long,
+			wantReason: long[:maxReasonBytes-3] + "...",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := deadLetter("raw.dlq", tt.src, tt.reason)
+			if m.Topic != "raw.dlq" || !bytes.Equal(m.Key, tt.src.Key) || !bytes.Equal(m.Value, tt.src.Value) {
+				t.Errorf("dead letter %s key %q value %q; want the source's unchanged", m.Topic, m.Key, m.Value)
+			}
+			if (m.Value == nil) != (tt.src.Value == nil) {
+				t.Errorf("null-ness of the value changed")
+			}
+			want := map[string]string{
+				HeaderError:           tt.wantReason,
+				HeaderSourceTopic:     tt.src.Topic,
+				HeaderSourcePartition: strconv.Itoa(tt.src.Partition),
+				HeaderSourceOffset:    strconv.FormatInt(tt.src.Offset, 10),
+			}
+			for k, v := range want {
+				if got := string(header(m, k)); got != v {
+					t.Errorf("header %s = %q, want %q", k, got, v)
+				}
+			}
+			for _, h := range tt.src.Headers {
+				if got := string(header(m, h.Key)); got != string(h.Value) {
+					t.Errorf("original header %s = %q, want %q", h.Key, got, h.Value)
+				}
+			}
+		})
+	}
+}
+
+func TestReasonClass(t *testing.T) {
+	tests := map[string]string{
+		"decode: article: not_json: x":                  "decode",
+		"tag: fake":                                     "tag",
+		ReasonEmpty:                                     "empty",
+		ReasonTooLarge + ": 2000000 bytes, max 1000000": ReasonTooLarge,
+		strings.Repeat("y", 50):                         "other",
+	}
+	for reason, want := range tests {
+		if got := reasonClass(reason); got != want {
+			t.Errorf("reasonClass(%q) = %q, want %q", reason, got, want)
+		}
+	}
+}
+
+// bigTagger returns records whose evidence and entity mentions are large.
+type bigTagger struct{ mentions, evidence int }
+
+func (b bigTagger) Tag(_ context.Context, a tagger.Article) (*tagger.Record, error) {
+	rec := &tagger.Record{Article: a}
+	ev := make([]tagger.Evidence, b.evidence)
+	for i := range ev {
+		ev[i] = tagger.Evidence{Rule: "term", Text: strings.Repeat("e", 100)}
+	}
+	rec.Topics = []tagger.Topic{{Label: "military", Score: 0.9, Evidence: ev}}
+	for i := range b.mentions {
+		rec.Entities = append(rec.Entities, tagger.Entity{Text: "North Korea", Canonical: "North Korea", Type: "LOCATION", Start: i})
+	}
+	return rec, nil
+}
+
+func TestProcessTrimsOrRejectsLargeRecords(t *testing.T) {
+	article := []byte(`{"id":"big","title":"t","body":"` + strings.Repeat("b", 2000) + `"}`)
+	tests := []struct {
+		name        string
+		tg          bigTagger
+		max         int
+		wantErr     bool
+		wantTrimmed string // substring of the tagpipe_trimmed member, "" for untrimmed
+	}{
+		{"fits", bigTagger{mentions: 2, evidence: 2}, 100_000, false, ""},
+		{"evidence dropped", bigTagger{mentions: 2, evidence: 500}, 10_000, false, `"evidence"`},
+		{"repeated mentions dropped", bigTagger{mentions: 500, evidence: 500}, 10_000, false, `"repeated-mentions"`},
+		{"article itself too large", bigTagger{mentions: 1, evidence: 1}, 1_500, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := tagProcessor{t: tt.tg}.process(context.Background(), article, tt.max)
+			if tt.wantErr {
+				if err == nil || !strings.HasPrefix(err.Error(), ReasonTooLarge) {
+					t.Fatalf("err = %v, want %s", err, ReasonTooLarge)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.value) > tt.max {
+				t.Errorf("value is %d bytes, max %d", len(out.value), tt.max)
+			}
+			var rec tagger.Record
+			if err := rec.UnmarshalJSON(out.value); err != nil {
+				t.Fatalf("trimmed record does not decode: %v", err)
+			}
+			trimmed, ok := rec.Article.Field(TrimmedMember)
+			if tt.wantTrimmed == "" && ok {
+				t.Errorf("untrimmed record has %s", trimmed)
+			}
+			if tt.wantTrimmed != "" && !strings.Contains(string(trimmed), tt.wantTrimmed) {
+				t.Errorf("%s = %s, want it to mention %s", TrimmedMember, trimmed, tt.wantTrimmed)
+			}
+			if string(out.key) != "big" || rec.Labels()[0] != "military" {
+				t.Errorf("key %q labels %v", out.key, rec.Labels())
+			}
+		})
+	}
+}
+
+func TestProcessErrorsBecomeReasons(t *testing.T) {
+	tests := []struct {
+		value, prefix string
+	}{
+		{"not json", "decode: "},
+		{`{"title": ["x"]}`, "decode: "},
+		{`{"title":"FAIL"}`, "tag: "},
+	}
+	for _, tt := range tests {
+		_, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), []byte(tt.value), 1<<20)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.prefix) {
+			t.Errorf("process(%q) = %v, want prefix %q", tt.value, err, tt.prefix)
+		}
+	}
+	var de *tagger.DecodeError
+	_, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), []byte("["), 1<<20)
+	if !errors.As(err, &de) {
+		t.Errorf("decode error is not a *tagger.DecodeError: %v", err)
+	}
+}
+
+func TestProcessFillsContentID(t *testing.T) {
+	out, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), []byte(`{"title":"T","body":"B"}`), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tagger.ContentID(tagger.Article{Title: "T", Body: "B"})
+	if string(out.key) != want || !strings.Contains(string(out.value), `"id":"`+want+`"`) {
+		t.Errorf("key %q value %s; want the content id %s in both", out.key, out.value, want)
+	}
+}
+
+func TestArticleJSONRoundTrip(t *testing.T) {
+	inputs := []string{
+		`{"id":"1","title":"T","body":"B","url":"http://x","tags":[1,2]}`,
+		`{"url":"u","body":"only body"}`,
+		`{"title":"<b>&</b>","extra":{"a":null}}`,
+	}
+	for _, in := range inputs {
+		a, err := tagger.DecodeArticle([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ID = "set-" + a.ID
+		b, err := tagger.DecodeArticle(ArticleJSON(a))
+		if err != nil {
+			t.Fatalf("%s: ArticleJSON output does not decode: %v (%s)", in, err, ArticleJSON(a))
+		}
+		if b.ID != a.ID || b.Title != a.Title || b.Body != a.Body || len(b.Fields) < len(a.Fields) {
+			t.Errorf("%s: round trip gave %+v", in, b)
+		}
+		for _, f := range a.Fields {
+			if v, _ := b.Field(f.Name); f.Name != "id" && f.Name != "title" && f.Name != "body" && string(v) != string(f.Value) {
+				t.Errorf("%s: member %s = %s, want %s", in, f.Name, v, f.Value)
+			}
+		}
+	}
+}
