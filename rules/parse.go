@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -337,19 +338,19 @@ func (p *parser) strs(n *yaml.Node, ctx string) []Str {
 
 func (p *parser) num(n *yaml.Node, ctx string) Number {
 	if n = p.resolve(n); n == nil {
-		return Number{}
+		return Number{Value: math.NaN()}
 	}
 	pos := p.pos(n)
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
 		p.errs.addf(pos, CodeBadValue, "%s must be a number, not %s", ctx, describe(n))
-		return Number{Pos: pos}
+		return Number{Value: math.NaN(), Pos: pos}
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
 	if err != nil {
 		var iv int64
 		if derr := n.Decode(&iv); derr != nil {
 			p.errs.addf(pos, CodeBadValue, "%s: bad number %q", ctx, n.Value)
-			return Number{Pos: pos}
+			return Number{Value: math.NaN(), Pos: pos}
 		}
 		v = float64(iv)
 	}
@@ -483,7 +484,9 @@ func (p *parser) topic(n *yaml.Node) TopicRule {
 			}) {
 				p.required(has, v, "requires", "any")
 			}
-			t.Requires = r
+			if has {
+				t.Requires = r
+			}
 		},
 	})
 	if ok {

@@ -99,6 +99,9 @@ type validator struct {
 
 // foldable reports an error when s folds to nothing (only punctuation).
 func (v *validator) foldable(s Str, what string) bool {
+	if !s.Pos.IsValid() {
+		return false // missing: the parser reported it
+	}
 	if Fold(s.Value) == "" {
 		v.errs.addf(s.Pos, CodeBadValue, "%s %q has no letters or digits", what, s.Value)
 		return false
@@ -120,12 +123,13 @@ func (v *validator) entity(e *EntityRule) {
 	}
 	key := Fold(e.Canonical.Value)
 	me := aliasOwner{canonical: e.Canonical.Value, ambiguous: e.Ambiguous, pos: e.Canonical.Pos}
+	seen := map[string]bool{}
 	if prev, ok := v.canon[key]; ok {
 		v.errs.addf(e.Canonical.Pos, CodeDuplicateName, "entity %q is already defined at %s", e.Canonical.Value, prev.pos)
+		seen[key] = true // one error is enough
 	} else {
 		v.canon[key] = me
 	}
-	seen := map[string]bool{}
 	check := func(s Str, m map[string]aliasOwner, k string) {
 		if seen[k] {
 			return
@@ -159,12 +163,18 @@ func (v *validator) entity(e *EntityRule) {
 }
 
 func (v *validator) positive(n Number, what string) {
+	if math.IsNaN(n.Value) {
+		return // not a number: the parser reported it
+	}
 	if !(n.Value > 0) || math.IsInf(n.Value, 0) {
 		v.errs.addf(n.Pos, CodeBadValue, "%s must be a positive number, not %v", what, n.Value)
 	}
 }
 
 func (v *validator) count(n Number, what string, least float64) {
+	if math.IsNaN(n.Value) {
+		return
+	}
 	if n.Value < least || n.Value != math.Trunc(n.Value) || n.Value > 1e6 {
 		v.errs.addf(n.Pos, CodeBadValue, "%s must be a whole number >= %v, not %v", what, least, n.Value)
 	}
@@ -182,6 +192,9 @@ func (v *validator) names(l []Str, pos Position, what string) {
 
 // termText checks a term: it must fold to something, and `*` may only end it.
 func (v *validator) termText(s Str, what string) {
+	if !s.Pos.IsValid() {
+		return
+	}
 	t := strings.TrimSuffix(s.Value, "*")
 	if strings.Contains(t, "*") {
 		v.errs.addf(s.Pos, CodeBadValue, "%s %q: `*` is allowed only at the end", what, s.Value)
@@ -215,7 +228,9 @@ func (v *validator) topic(t *TopicRule) {
 		v.positive(x.Weight, "weight")
 	}
 	for _, x := range t.Patterns {
-		if x.Regex.Value == "" {
+		if !x.Regex.Pos.IsValid() {
+			// missing: the parser reported it
+		} else if x.Regex.Value == "" {
 			v.errs.Add(x.Regex.Pos, CodeMissingField, "pattern: regex is empty")
 		} else if _, err := regexp.Compile(x.Regex.Value); err != nil {
 			v.errs.addf(x.Regex.Pos, CodeBadRegex, "bad regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))

@@ -1,0 +1,281 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// expectedError is one `# ERROR col "regexp"` comment of a *.bad.yaml file.
+type expectedError struct {
+	line, col int
+	rx        *regexp.Regexp
+}
+
+var errorCommentRx = regexp.MustCompile(`#\s*ERROR\s+(\d+)\s+"((?:[^"\\]|\\.)*)"`)
+
+// expectedErrors collects the `# ERROR col "rx"` comments of src, as go/parser's error tests do with /* ERROR */.
+func expectedErrors(t *testing.T, src []byte) []expectedError {
+	t.Helper()
+	var out []expectedError
+	for i, line := range strings.Split(string(src), "\n") {
+		for _, m := range errorCommentRx.FindAllStringSubmatch(line, -1) {
+			col, _ := strconv.Atoi(m[1])
+			rx, err := regexp.Compile(strings.ReplaceAll(m[2], `\"`, `"`))
+			if err != nil {
+				t.Fatalf("line %d: bad ERROR regexp: %v", i+1, err)
+			}
+			out = append(out, expectedError{line: i + 1, col: col, rx: rx})
+		}
+	}
+	return out
+}
+
+// check runs Parse and Validate on one file, as Load does.
+func check(name string, src []byte) (*File, ErrorList) {
+	f, errs := Parse(name, src)
+	errs = append(errs, Validate(f)...)
+	errs.Sort()
+	return f, errs
+}
+
+func TestBadFiles(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/*.bad.yaml")
+	if len(paths) == 0 {
+		t.Fatal("no testdata/*.bad.yaml")
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := expectedErrors(t, src)
+			if len(want) == 0 {
+				t.Fatal("no # ERROR comments")
+			}
+			_, errs := check(path, src)
+			used := make([]bool, len(errs))
+			for _, w := range want {
+				found := false
+				for i, e := range errs {
+					if !used[i] && e.Pos.Line == w.line && e.Pos.Col == w.col && w.rx.MatchString(e.Msg) {
+						used[i], found = true, true
+						break
+					}
+				}
+				if !found {
+					t.Errorf("%s:%d:%d: missing error matching %q", path, w.line, w.col, w.rx)
+				}
+			}
+			for i, e := range errs {
+				if e.Pos.File != path {
+					t.Errorf("error names file %q, want %q: %v", e.Pos.File, path, e)
+				}
+				if e.Code == "" {
+					t.Errorf("error without code: %v", e)
+				}
+				if !used[i] {
+					t.Errorf("unexpected error: %v [%s]", e, e.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestGoodFiles(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/*.good.yaml")
+	if len(paths) == 0 {
+		t.Fatal("no testdata/*.good.yaml")
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, errs := check(path, src)
+			if len(errs) > 0 {
+				t.Fatalf("unexpected errors:\n%v", errs)
+			}
+			rs, err := Compile([]*File{f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fail := range RunExamples(rs, nil) {
+				t.Errorf("example failed: %v", fail)
+			}
+		})
+	}
+}
+
+func TestErrorList(t *testing.T) {
+	var l ErrorList
+	if l.Err() != nil {
+		t.Fatal("empty list: Err() != nil")
+	}
+	l.Add(Position{File: "b.yaml", Line: 2, Col: 1}, CodeBadValue, "second")
+	l.Add(Position{File: "a.yaml", Line: 9, Col: 3}, CodeUnknownKey, "first")
+	l.Add(Position{File: "b.yaml", Line: 2, Col: 1}, CodeBadValue, "second")
+	l.Sort()
+	if len(l) != 2 {
+		t.Fatalf("Sort kept %d errors, want 2 (duplicates removed)", len(l))
+	}
+	if got, want := l.Error(), "a.yaml:9:3: first (and 1 more errors)"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	var el ErrorList
+	if !errors.As(l.Err(), &el) || len(el) != 2 {
+		t.Errorf("errors.As did not recover the list")
+	}
+	for _, tc := range []struct {
+		p    Position
+		want string
+	}{
+		{Position{"f.yaml", 3, 7}, "f.yaml:3:7"},
+		{Position{"f.yaml", 3, 0}, "f.yaml:3"},
+		{Position{"f.yaml", 0, 0}, "f.yaml"},
+		{Position{"", 4, 2}, "4:2"},
+		{Position{}, "-"},
+	} {
+		if got := tc.p.String(); got != tc.want {
+			t.Errorf("%#v.String() = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestParseFSOrderAndCrossFileErrors(t *testing.T) {
+	fsys := fstest.MapFS{
+		"pack/b.yml":     {Data: []byte("entities:\n  - {canonical: Seoul, type: LOCATION, aliases: [Hanyang]}\n")},
+		"pack/a.yaml":    {Data: []byte("entities:\n  - {canonical: Hanyang Fortress, type: LOCATION, aliases: [hanyang]}\n")},
+		"pack/notes.txt": {Data: []byte("not a rule file")},
+	}
+	files, errs := ParseFS(fsys, "pack")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(files) != 2 || files[0].Name != "pack/a.yaml" || files[1].Name != "pack/b.yml" {
+		t.Fatalf("files not in lexical order: %v", names(files))
+	}
+	verrs := Validate(files...)
+	if len(verrs) != 1 || verrs[0].Code != CodeDuplicateAlias || verrs[0].Pos.String() != "pack/b.yml:2:50" {
+		t.Fatalf("want one duplicate_alias at pack/b.yml:2:50, got %v", verrs)
+	}
+	if _, err := Compile(files); err == nil {
+		t.Fatal("Compile accepted an invalid pack")
+	}
+}
+
+func names(fs []*File) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func TestParsePathAndLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := []byte("topics:\n  - label: rain\n    terms: [rain]\n")
+	bad := []byte("topics:\n  - label: Rain\n    terms: [rain]\n")
+	if err := os.WriteFile(filepath.Join(dir, "10-good.yaml"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rs.Labels(); len(got) != 1 || got[0] != "rain" {
+		t.Fatalf("Labels() = %v", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "20-bad.yaml"), bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(dir)
+	var el ErrorList
+	if !errors.As(err, &el) || len(el) != 1 {
+		t.Fatalf("Load(bad) = %v, want one error", err)
+	}
+	if want := filepath.Join(dir, "20-bad.yaml") + ":2:12"; el[0].Pos.String() != want {
+		t.Errorf("position %s, want %s", el[0].Pos, want)
+	}
+	one, err := Load(filepath.Join(dir, "10-good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Version() != rs.Version() {
+		t.Errorf("same content, different versions: %s vs %s", one.Version(), rs.Version())
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
+		t.Error("Load(missing) succeeded")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	compile := func(src string, opts ...Option) string {
+		t.Helper()
+		f, errs := Parse("v.yaml", []byte(src))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		rs, err := Compile([]*File{f}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs.Version()
+	}
+	a := compile("topics:\n  - label: rain\n    terms: [rain]\n")
+	b := compile("# a comment\ntopics:\n- {label: rain, terms: [rain]}\n")
+	c := compile("topics:\n  - label: rain\n    terms: [rain, drizzle]\n")
+	d := compile("topics:\n  - label: rain\n    terms: [rain]\n", WithVersionSalt("model-2"))
+	if !regexp.MustCompile(`^sha256:[0-9a-f]{12}$`).MatchString(a) {
+		t.Errorf("version %q has the wrong form", a)
+	}
+	if a != b {
+		t.Errorf("formatting changed the version: %s vs %s", a, b)
+	}
+	if a == c || a == d {
+		t.Errorf("content or salt did not change the version: %s %s %s", a, c, d)
+	}
+}
+
+func TestDefaultPack(t *testing.T) {
+	rs, err := Default()
+	if err != nil {
+		t.Fatalf("embedded pack: %v", err)
+	}
+	rs2, _ := Default()
+	if rs != rs2 {
+		t.Error("Default compiled twice")
+	}
+	if len(rs.Entities()) == 0 {
+		t.Error("default pack has no entities")
+	}
+	for _, fail := range RunExamples(rs, nil) {
+		t.Errorf("default pack example: %v", fail)
+	}
+	ents, err := os.ReadDir("pack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			n++
+			want, _ := os.ReadFile(filepath.Join("pack", e.Name()))
+			got, err := fsReadFile(DefaultFS(), e.Name())
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("DefaultFS %s differs from pack/%s (%v)", e.Name(), e.Name(), err)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no pack/*.yaml")
+	}
+}
