@@ -70,9 +70,9 @@ func TestDeadLetterHeaders(t *testing.T) {
 
 func TestReasonClass(t *testing.T) {
 	tests := map[string]string{
-		"decode: article: not_json: x":                  "decode",
-		"tag: fake":                                     "tag",
-		ReasonEmpty:                                     "empty",
+		"decode: article: not_json: x": "decode",
+		"tag: fake":                    "tag",
+		ReasonEmpty:                    "empty",
 		ReasonTooLarge + ": 2000000 bytes, max 1000000": ReasonTooLarge,
 		strings.Repeat("y", 50):                         "other",
 	}

@@ -394,7 +394,10 @@ func TestWrongPasswordFailsFast(t *testing.T) {
 	}
 
 	cfg.SASLPassword = "secret"
-	cfg.In, cfg.Out, cfg.DLQ, cfg.CreateTopics = "sasl.in", "sasl.out", "sasl.dlq", true
+	cfg.In, cfg.Out, cfg.DLQ = "sasl.in", "sasl.out", "sasl.dlq"
+	if err := CreateTopics(ctx, cfg.Conn, 3, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+		t.Fatal(err)
+	}
 	r := start(t, cfg, &fakeTagger{name: "sasl"})
 	produce(t, cfg, articles("sasl", 3)...)
 	collect(t, cfg, cfg.Out, 3, 0)
