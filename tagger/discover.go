@@ -340,6 +340,9 @@ func (x *discovery) runs() {
 					conns = 0
 					continue
 				}
+				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.d.IsStopword(x.text(k))) {
+					break // `Police on Friday`
+				}
 				end, conns = k, 0
 				k++
 				continue
@@ -393,8 +396,8 @@ func (x *discovery) processRun(a, b int) {
 
 // titleAt returns the number of tokens of the longest title (up to three words) starting at token i, or 0.
 func (x *discovery) titleAt(i, b int) int {
-	if !x.isCap(i) || x.cov[i] >= 0 {
-		return 0
+	if !x.isCap(i) || x.cov[i] >= 0 || x.isConnector(i-1) {
+		return 0 // after a connector a title word is part of a name: `Ministry of Justice`
 	}
 	for n := min(3, b-i+1); n >= 1; n-- {
 		last := i + n - 1
@@ -466,7 +469,8 @@ func (x *discovery) piece(a, b int, beforeTitle, personHint bool) {
 			continue
 		}
 		k := x.lowerKey(a)
-		if functionWords[string(k)] || x.d.IsStopword(x.text(a)) || (x.init[a] && x.isCommon(a)) {
+		if functionWords[string(k)] || x.d.IsStopword(x.text(a)) || (x.init[a] && x.isCommon(a)) ||
+			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1) { // `Members of the ...`
 			a++
 			continue
 		}
@@ -489,7 +493,9 @@ func (x *discovery) piece(a, b int, beforeTitle, personHint bool) {
 	x.classify(a, b, beforeTitle, personHint)
 }
 
-// headCue returns the type a cue gives the head of a..b (the words before its first connector), or "".
+// headCue returns the type a cue gives a..b, or "". The cue must be the head noun: the last word before the first
+// connector (`Chongjin Shipyard`, `Foreign Ministry`), or the first word when a connector follows it (`Ministry of
+// Foreign Affairs`, `Sea of Japan`). A location cue wins over an organization cue in the same place.
 func (x *discovery) headCue(a, b int) rules.Type {
 	end := b
 	for i := a; i <= b; i++ {
@@ -498,28 +504,39 @@ func (x *discovery) headCue(a, b int) rules.Type {
 			break
 		}
 	}
-	var org, loc bool
-	for i := a; i <= end; i++ {
+	for end > a && !x.isWord(end) {
+		end--
+	}
+	if end < a {
+		return ""
+	}
+	if end-a == 1 && x.koreanName(a) {
+		return "" // `Park Ji-won`: a person, whatever the words mean in English
+	}
+	cue := func(i int) rules.Type {
 		if !x.isCap(i) || x.cov[i] >= 0 {
-			continue
+			return ""
 		}
 		w := x.text(i)
-		o, l := x.d.OrganizationCue(w), x.d.LocationCue(w)
-		if i == end || i == end-1 && !x.isWord(end) {
-			if l {
-				return rules.Location
-			}
-			if o {
-				return rules.Organization
-			}
+		switch {
+		case x.d.LocationCue(w):
+			return rules.Location
+		case x.d.OrganizationCue(w):
+			return rules.Organization
 		}
-		org, loc = org || o, loc || l
+		return ""
 	}
-	switch {
-	case org:
-		return rules.Organization
-	case loc:
-		return rules.Location
+	if end < b {
+		// `Bridge of Light Coalition`: a cue ending the whole name is its head.
+		if t := cue(b); t != "" {
+			return t
+		}
+	}
+	if t := cue(end); t != "" {
+		return t
+	}
+	if end < b {
+		return cue(a)
 	}
 	return ""
 }
@@ -529,55 +546,77 @@ func (x *discovery) typedHead(a, b int) bool { return x.headCue(a, b) != "" }
 // classify types the piece a..b (trimmed: it starts and ends with an uncovered capitalized word, or ends with a
 // gazetteer mention inside a cued name).
 func (x *discovery) classify(a, b int, beforeTitle, personHint bool) {
+	// `the Harbour Workers Association and the Bridge of Hope Coalition`: two names joined by `and`.
+	for i := a + 1; i < b; i++ {
+		if !x.isConnector(i) {
+			continue
+		}
+		if string(x.lowerKey(i)) == "and" && x.headCue(a, i-1) != "" {
+			x.piece(a, i-1, beforeTitle, personHint)
+			x.piece(i+1, b, beforeTitle, personHint)
+			return
+		}
+		break
+	}
 	if typ := x.headCue(a, b); typ != "" {
-		// `NK News`: a bare cue word takes in the gazetteer name right before it.
-		if a == b && x.adjacent(a) && x.cov[a-1] >= 0 && !x.ms[x.cov[a-1]].Demonym && !x.ms[x.cov[a-1]].Implied {
-			m := x.cov[a-1]
-			if x.ms[m].End == x.toks[a-1].rend {
-				for a > 0 && x.cov[a-1] == m {
-					a--
-				}
-				for k := range x.ms {
-					if x.ms[k].Field == x.ms[m].Field && x.ms[k].Start == x.ms[m].Start && x.ms[k].End == x.ms[m].End {
-						x.sc.supp[k] = true
-					}
-				}
-			}
-		}
-		if a == b && !x.resolveAt(a, b) {
-			return // a bare cue word (`Council`) names nothing
-		}
-		x.emit(a, b, typ)
+		x.cued(a, b, typ)
 		return
 	}
-	// Untyped: split at connectors; each part is trimmed and classified again.
-	split := false
-	for i := a; i <= b && !split; i++ {
-		split = x.isConnector(i) || x.cov[i] >= 0
-	}
-	if !split {
-		x.simple(a, b, beforeTitle, personHint)
-		return
-	}
+	// Untyped: split at the first connector (or gazetteer mention); each side is trimmed and classified again.
 	for i := a; i <= b; i++ {
-		if x.isConnector(i) || x.cov[i] >= 0 {
-			if i > a {
-				x.piece(a, i-1, beforeTitle, personHint)
-			}
-			for i <= b && (x.isConnector(i) || x.cov[i] >= 0 || !x.isWord(i)) {
-				i++
-			}
-			a = i
-			i--
+		if !x.isConnector(i) && x.cov[i] < 0 {
+			continue
 		}
+		if i > a {
+			x.piece(a, i-1, beforeTitle, personHint)
+		}
+		for i <= b && (x.isConnector(i) || x.cov[i] >= 0 || !x.isWord(i)) {
+			i++
+		}
+		if i <= b {
+			x.piece(i, b, beforeTitle, personHint)
+		}
+		return
 	}
-	if a <= b {
-		x.piece(a, b, beforeTitle, personHint)
-	}
+	x.simple(a, b, beforeTitle, personHint)
 }
 
-// resolveAt reports whether a..b is a gazetteer name (and records it).
-func (x *discovery) resolveAt(a, b int) bool { return x.resolve(a, b) }
+// cued records a..b, typed by a cue word, taking in a place name written right before it.
+func (x *discovery) cued(a, b int, typ rules.Type) {
+	if m := x.placeBefore(a); m >= 0 {
+		// `Paju Peace Residents' Council`, `NK News`: the place is part of the name.
+		bare := a == b
+		for a > 0 && int(x.cov[a-1]) == m {
+			a--
+		}
+		if bare {
+			// A bare cue word needs the place to name anything; the place is then no mention of its own.
+			for k := range x.ms {
+				if x.ms[k].Field == x.ms[m].Field && x.ms[k].Start == x.ms[m].Start && x.ms[k].End == x.ms[m].End {
+					x.sc.supp[k] = true
+				}
+			}
+		}
+	}
+	if a == b && !x.resolve(a, b) {
+		return // a bare cue word (`Council`) names nothing
+	}
+	x.emit(a, b, typ)
+}
+
+// placeBefore returns the index of the non-demonym gazetteer LOCATION mention that ends with token a-1, right
+// before a on the same line, or -1.
+func (x *discovery) placeBefore(a int) int {
+	if a == 0 || !x.adjacent(a) || x.cov[a-1] < 0 {
+		return -1
+	}
+	k := int(x.cov[a-1])
+	m := x.ms[k]
+	if m.Demonym || m.Implied || m.Entity.Type != rules.Location || m.End != x.toks[a-1].rend {
+		return -1
+	}
+	return k
+}
 
 // resolve looks a..b up in the gazetteer; a hit is recorded as a gazetteer mention.
 func (x *discovery) resolve(a, b int) bool {
@@ -614,12 +653,18 @@ func (x *discovery) isVessel(a, b int) bool {
 }
 
 // emit records a..b as a discovered entity of type typ, unless it is ignored, a gazetteer name or a ship.
-func (x *discovery) emit(a, b int, typ rules.Type) {
+func (x *discovery) emit(a, b int, typ rules.Type) { x.emitAs(a, b, typ, "") }
+
+// emitAs is emit with a canonical name ("" for the text itself).
+func (x *discovery) emitAs(a, b int, typ rules.Type, canonical string) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
 	if x.d.IsIgnored(text) || x.resolve(a, b) || x.isVessel(a, b) {
 		return
 	}
-	x.add(candidate{text: text, canonical: collapseSpace(text), typ: string(typ), source: SourceDiscovered}, a, b)
+	if canonical == "" {
+		canonical = collapseSpace(text)
+	}
+	x.add(candidate{text: text, canonical: canonical, typ: string(typ), source: SourceDiscovered}, a, b)
 }
 
 // simple classifies a piece without connectors.

@@ -62,8 +62,8 @@ func WithVersion(v string) Option {
 	return func(c *config) { c.version = v }
 }
 
-// WithLogger sets the logger. The default discards everything. The Tagger logs per-article details at Debug
-// level only.
+// WithLogger sets the logger (the caller tags it, e.g. with "component"). The default discards everything. The
+// Tagger logs rule swaps at Info level and per-article details at Debug level only.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.log = l }
 }
@@ -92,8 +92,7 @@ func New(rs *rules.RuleSet, opts ...Option) (*Tagger, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	t := &Tagger{discovery: c.discovery, proseNER: c.proseNER, clock: c.clock, version: c.version,
-		log: c.log.With("component", "tagger")}
+	t := &Tagger{discovery: c.discovery, proseNER: c.proseNER, clock: c.clock, version: c.version, log: c.log}
 	t.rules.Store(rs)
 	if t.proseNER {
 		proseModel() // load the model now rather than in the first Tag

@@ -80,6 +80,10 @@ var notNameWords = wordSet(
 	"international", "military", "strategic", "comprehensive", "partnership", "industrial", "economic", "political",
 	"social", "public", "private", "royal", "imperial", "grand", "upper", "lower", "middle", "high", "big", "little",
 	"small", "young", "free", "independent", "federation", "medal", "prize", "award", "order", "hero", "star",
+	"semiconductor", "semiconductors", "electronics", "chemical", "chemicals", "pharmaceutical", "entertainment",
+	"technologies", "systems", "solutions", "logistics", "shipping", "construction", "engineering", "partners",
+	"ventures", "labs", "studios", "foods", "telecom", "communications", "insurance", "securities", "investment",
+	"capital", "global", "international", "airways", "aviation", "defense", "dynamics", "robotics", "software",
 )
 
 // notNameSuffixes mark words of English morphology that are not given names or surnames.
