@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/tagger"
+)
+
+func newRunCmd(e *env) *cobra.Command {
+	flagCfg := pipeline.DefaultConfig() // bound to the flags, for their defaults and help only
+	var configFile string
+	cmd := &cobra.Command{
+		Use:   "run [flags]",
+		Short: "Run the Kafka service: consume raw articles, tag them, produce tagged records",
+		Long: `Run joins a Kafka consumer group on --in, tags every record with a pool of --workers and produces the
+tagged record to --out, keyed by article id, with the headers content-type: application/json and
+tagpipe-rules-version. With --route-prefix P it also copies each record to one topic per label (P + label).
+
+Delivery is at least once: a partition's offset is committed only up to the last record whose output (or dead
+letter) the brokers acknowledged, in order. A record that cannot be decoded or tagged, an empty or null value and
+a tagged record too large even after trimming its evidence go to --dlq with the original key and value and the
+headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset. Input never stops
+the service; a produce that still fails after --max-attempts does, without committing past it.
+
+On SIGINT or SIGTERM it stops fetching, drains in-flight records, flushes, commits and exits 0 within
+--shutdown-timeout.
+
+Configuration: flags > environment > --config file > defaults. Every flag has an environment variable, shown
+after its help (TAGPIPE_BROKERS, TAGPIPE_IN, ...). The --config YAML file uses the flag names as keys
+(brokers: [a:9092], in: articles.raw, workers: 8, shutdown-timeout: 30s); unknown keys are errors with their line.
+The SASL password comes from TAGPIPE_SASL_PASSWORD or --sasl-password-file and is never logged.
+
+With no --brokers, run starts an embedded in-memory broker (data is lost on exit); with --http it then also
+accepts POST /articles (one JSON article or JSONL), so the service can be tried with curl.
+
+--http serves /metrics (Prometheus), /healthz and /readyz; binding off loopback requires --http-token.
+Rule packs published to --rules-topic (tagpipe rules publish) are hot-reloaded; a pack that fails to compile is
+logged and the current rules stay.`,
+		Example: `  tagpipe run --brokers kafka1:9092,kafka2:9092 --in articles.raw --out articles.tagged --dlq articles.dlq --group tagpipe
+  TAGPIPE_BROKERS=kafka:9092 TAGPIPE_SASL_PASSWORD=... tagpipe run --sasl-mechanism SCRAM-SHA-512 --sasl-username tagpipe --tls
+  tagpipe run --config tagpipe.yaml --http 127.0.0.1:9464
+  tagpipe run --http 127.0.0.1:9464     # embedded broker; then:
+  curl -d '{"title":"N. Korea fires missiles","body":"..."}' 127.0.0.1:9464/articles`,
+		Args: noPositionalArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := e.logger()
+			cfg := pipeline.DefaultConfig()
+			if configFile == "" {
+				configFile = os.Getenv("TAGPIPE_CONFIG")
+			}
+			if configFile != "" {
+				if err := cfg.LoadFile(configFile); err != nil {
+					return usageError{err}
+				}
+			}
+			if err := cfg.ApplyEnvAndFlags(cmd.Flags(), os.Getenv); err != nil {
+				return usageError{err}
+			}
+			if err := cfg.ResolveSecrets(); err != nil {
+				return usageError{err}
+			}
+			embedded := len(cfg.Brokers) == 0
+			if embedded {
+				eb, err := pipeline.StartEmbedded(0, cfg.Partitions)
+				if err != nil {
+					return err
+				}
+				defer eb.Close()
+				cfg.Brokers = eb.Brokers()
+				cfg.CreateTopics = true
+				log.Warn("no --brokers given: running an embedded in-memory Kafka broker; data is in memory only and lost on exit",
+					"bootstrap", cfg.Brokers[0])
+				if cfg.HTTP == "" {
+					log.Info("add --http 127.0.0.1:9464 to post articles with curl to /articles")
+				}
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
+			}
+			rs, err := loadRules(e, cfg.Rules)
+			if err != nil {
+				return err
+			}
+			t, err := tagger.New(rs, tagger.WithVersion(version), tagger.WithLogger(log.With("component", "tagger")))
+			if err != nil {
+				return err
+			}
+			opts := []pipeline.Option{pipeline.WithLogger(log)}
+			if embedded {
+				opts = append(opts, pipeline.WithArticleEndpoint())
+			}
+			p, err := pipeline.New(cfg, t, opts...)
+			if err != nil {
+				return usageError{err}
+			}
+			err = p.Run(cmd.Context())
+			if errors.Is(err, pipeline.ErrAuth) {
+				return fmt.Errorf("%w (the password comes from %s or --sasl-password-file)", err, pipeline.EnvSASLPassword)
+			}
+			return err
+		},
+	}
+	flagCfg.BindFlags(cmd.Flags())
+	cmd.Flags().StringVar(&configFile, "config", "", "YAML configuration file; keys are the flag names (env TAGPIPE_CONFIG)")
+	return cmd
+}
+
+// noPositionalArgs rejects positional arguments as a usage error (exit 2).
+func noPositionalArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
+	}
+	return nil
+}
