@@ -13,7 +13,7 @@ BENCH ?= .
 # The local broker gets a SASL_SSL (SCRAM-SHA-512) listener beside PLAINTEXT.
 export KAFKA_SECURITY ?= sasl_ssl
 
-.PHONY: test vet fmt-check demo eval bench fuzz kafka-start kafka-stop kafka-status kafka-env setup
+.PHONY: test vet fmt-check deploy-check demo eval bench fuzz kafka-start kafka-stop kafka-status kafka-env setup
 
 ## test: install missing tools, ensure a real broker, go vet, go test, interop tests
 test:
@@ -29,6 +29,10 @@ vet:
 ## fmt-check: fail if any Go file is not gofmt-formatted
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## deploy-check: parse and cross-check deploy/compose.yaml, deploy/k8s and deploy/Dockerfile
+deploy-check:
+	python3 -m pytest -q -p no:cacheprovider deploy/test_manifests.py
 
 ## demo: tag built-in sample articles end to end
 demo:

@@ -47,7 +47,7 @@ step() {
 step "go vet" go vet ./...
 # shellcheck disable=SC2086
 step "go test" go test $GO_TEST_FLAGS ./...
-step "interop (kcat, confluent-kafka)" "$PYTHON" -m pytest -q -p no:cacheprovider deploy/kafka
+step "pytest deploy/ (Kafka interop, manifests)" "$PYTHON" -m pytest -q -p no:cacheprovider deploy
 
 echo
 echo "=== summary"
