@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -53,9 +54,82 @@ type scratch struct {
 	cands  []candidate
 	supp   []bool
 	keybuf []byte
+	// cache memoizes the rule set's discovery lists for words and phrases (Discovery folds on every call).
+	cache   map[string]uint8
+	lookups map[string]*rules.Entity
+	cacheRS *rules.RuleSet
+	order   []int32
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{lower: make(map[string]struct{}, 512)} }}
+// Discovery list membership bits, cached per word or phrase.
+const (
+	inTitles uint8 = 1 << iota
+	inOrgCues
+	inLocCues
+	inPersonCues
+	inStopwords
+	inIgnore
+	cached
+)
+
+// maxCache bounds the memo; past it the memo is cleared.
+const maxCache = 1 << 14
+
+// lists returns the discovery list membership bits of s (a word or phrase of the current field).
+func (x *discovery) lists(s string) uint8 {
+	sc := x.sc
+	if sc.cacheRS != x.rs {
+		clear(sc.cache)
+		clear(sc.lookups)
+		sc.cacheRS = x.rs
+	}
+	if f, ok := sc.cache[s]; ok {
+		return f
+	}
+	f := cached
+	for _, l := range []struct {
+		bit uint8
+		has func(string) bool
+	}{
+		{inTitles, x.d.IsTitle}, {inOrgCues, x.d.OrganizationCue}, {inLocCues, x.d.LocationCue},
+		{inPersonCues, x.d.PersonCue}, {inStopwords, x.d.IsStopword}, {inIgnore, x.d.IsIgnored},
+	} {
+		if l.has(s) {
+			f |= l.bit
+		}
+	}
+	if len(sc.cache) >= maxCache {
+		clear(sc.cache)
+	}
+	sc.cache[strings.Clone(s)] = f
+	return f
+}
+
+func (x *discovery) in(s string, bit uint8) bool { return x.lists(s)&bit != 0 }
+
+// lookup is rs.Lookup, memoized like lists; nil when s names no entity.
+func (x *discovery) lookup(s string) *rules.Entity {
+	sc := x.sc
+	if sc.cacheRS != x.rs {
+		clear(sc.cache)
+		clear(sc.lookups)
+		sc.cacheRS = x.rs
+	}
+	if e, ok := sc.lookups[s]; ok {
+		return e
+	}
+	e, _ := x.rs.Lookup(s)
+	if len(sc.lookups) >= maxCache {
+		clear(sc.lookups)
+	}
+	sc.lookups[strings.Clone(s)] = e
+	return e
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{lower: make(map[string]struct{}, 512), cache: make(map[string]uint8, 1024),
+		lookups: make(map[string]*rules.Entity, 256)}
+}}
 
 // discovery runs discovery on one document for one rule set.
 type discovery struct {
@@ -132,25 +206,45 @@ func (x *discovery) run() []Entity {
 	}
 	x.corefer()
 
-	out := make([]Entity, 0, len(x.ms)+len(sc.cands))
-	for i, m := range x.ms {
-		if !sc.supp[i] {
-			out = append(out, gazEntity(m))
+	// Mentions come sorted; candidates nearly so. Sort candidate indices and merge.
+	sc.order = sc.order[:0]
+	for i, c := range sc.cands {
+		if !c.single {
+			sc.order = append(sc.order, int32(i))
 		}
 	}
-	for _, c := range sc.cands {
-		if c.single {
+	slices.SortStableFunc(sc.order, func(i, j int32) int {
+		a, b := &sc.cands[i], &sc.cands[j]
+		return cmp.Or(cmp.Compare(a.fi, b.fi), cmp.Compare(a.rstart, b.rstart), cmp.Compare(b.rend, a.rend))
+	})
+	out := make([]Entity, 0, len(x.ms)+len(sc.order))
+	mi, ci := 0, 0
+	for mi < len(x.ms) || ci < len(sc.order) {
+		if mi < len(x.ms) && sc.supp[mi] {
+			mi++
 			continue
+		}
+		if ci == len(sc.order) {
+			out = append(out, gazEntity(x.ms[mi]))
+			mi++
+			continue
+		}
+		c := &sc.cands[sc.order[ci]]
+		if mi < len(x.ms) {
+			m := &x.ms[mi]
+			mf := fieldIndex(string(m.Field))
+			if cmp.Or(cmp.Compare(mf, c.fi), cmp.Compare(m.Start, c.rstart), cmp.Compare(c.rend, m.End)) <= 0 {
+				out = append(out, gazEntity(*m))
+				mi++
+				continue
+			}
 		}
 		out = append(out, Entity{
 			Text: c.text, Canonical: c.canonical, Type: c.typ, ID: c.id, Source: c.source,
 			Field: string(fieldNames[c.fi]), Start: c.rstart, End: c.rend,
 		})
+		ci++
 	}
-	slices.SortStableFunc(out, func(a, b Entity) int {
-		return cmp.Or(cmp.Compare(fieldIndex(a.Field), fieldIndex(b.Field)), cmp.Compare(a.Start, b.Start),
-			cmp.Compare(b.End, a.End))
-	})
 	return out
 }
 
@@ -169,12 +263,15 @@ func (x *discovery) coverage(cov []int32) []int32 {
 		cov[i] = -1
 	}
 	field := fieldNames[x.fi]
+	ti := 0 // mentions come sorted by start within a field, so the first token to check never moves back
 	for k, m := range x.ms {
 		if m.Field != field {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(x.toks, m.Start, func(t token, start int) int { return cmp.Compare(t.rend, start+1) })
-		for ; i < len(x.toks) && x.toks[i].rstart < m.End; i++ {
+		for ti < len(x.toks) && x.toks[ti].rend <= m.Start {
+			ti++
+		}
+		for i := ti; i < len(x.toks) && x.toks[i].rstart < m.End; i++ {
 			if cov[i] < 0 {
 				cov[i] = int32(k)
 			}
@@ -340,7 +437,7 @@ func (x *discovery) runs() {
 					conns = 0
 					continue
 				}
-				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.d.IsStopword(x.text(k))) {
+				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.in(x.text(k), inStopwords)) {
 					break // `Police on Friday`
 				}
 				end, conns = k, 0
@@ -408,7 +505,7 @@ func (x *discovery) titleAt(i, b int) int {
 				break
 			}
 		}
-		if ok && x.d.IsTitle(x.s[x.toks[i].start:x.toks[last].end]) {
+		if ok && x.in(x.s[x.toks[i].start:x.toks[last].end], inTitles) {
 			return n
 		}
 	}
@@ -425,7 +522,7 @@ func (x *discovery) isCommon(i int) bool {
 	if _, ok := x.sc.lower[string(k)]; ok {
 		return true
 	}
-	return x.d.IsStopword(x.text(i))
+	return x.in(x.text(i), inStopwords)
 }
 
 // koreanName reports whether tokens i, i+1 are a Korean surname and a hyphenated given name (`Choi Seong-ryong`).
@@ -437,15 +534,15 @@ func (x *discovery) koreanName(i int) bool {
 	if !koreanSurnames[string(x.lowerKey(i))] {
 		return false
 	}
-	given := string(x.lowerKey(i + 1))
-	if x.toks[i+1].digit || strings.HasSuffix(given, "-class") {
+	given := x.lowerKey(i + 1)
+	if x.toks[i+1].digit || bytes.HasSuffix(given, []byte("-class")) {
 		return false
 	}
-	if _, ok := x.sc.lower[given]; ok {
+	if _, ok := x.sc.lower[string(given)]; ok {
 		return false
 	}
-	for part := range strings.SplitSeq(given, "-") {
-		if len(part) < 2 || notNameWords[part] || functionWords[part] {
+	for part := range bytes.SplitSeq(given, []byte("-")) {
+		if len(part) < 2 || notNameWords[string(part)] || functionWords[string(part)] {
 			return false
 		}
 	}
@@ -463,13 +560,13 @@ func (x *discovery) piece(a, b int, beforeTitle, personHint bool) {
 		if x.koreanName(a) && a+1 <= b {
 			break
 		}
-		if x.d.PersonCue(x.text(a)) {
+		if x.in(x.text(a), inPersonCues) {
 			personHint = true
 			a++
 			continue
 		}
 		k := x.lowerKey(a)
-		if functionWords[string(k)] || x.d.IsStopword(x.text(a)) || (x.init[a] && x.isCommon(a)) ||
+		if functionWords[string(k)] || x.in(x.text(a), inStopwords) || (x.init[a] && x.isCommon(a)) ||
 			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1) { // `Members of the ...`
 			a++
 			continue
@@ -519,9 +616,9 @@ func (x *discovery) headCue(a, b int) rules.Type {
 		}
 		w := x.text(i)
 		switch {
-		case x.d.LocationCue(w):
+		case x.in(w, inLocCues):
 			return rules.Location
-		case x.d.OrganizationCue(w):
+		case x.in(w, inOrgCues):
 			return rules.Organization
 		}
 		return ""
@@ -621,8 +718,8 @@ func (x *discovery) placeBefore(a int) int {
 // resolve looks a..b up in the gazetteer; a hit is recorded as a gazetteer mention.
 func (x *discovery) resolve(a, b int) bool {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	e, ok := x.rs.Lookup(text)
-	if !ok {
+	e := x.lookup(text)
+	if e == nil {
 		return false
 	}
 	x.add(candidate{text: text, canonical: e.Canonical, typ: string(e.Type), id: e.ID, source: SourceGazetteer},
@@ -658,7 +755,7 @@ func (x *discovery) emit(a, b int, typ rules.Type) { x.emitAs(a, b, typ, "") }
 // emitAs is emit with a canonical name ("" for the text itself).
 func (x *discovery) emitAs(a, b int, typ rules.Type, canonical string) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	if x.d.IsIgnored(text) || x.resolve(a, b) || x.isVessel(a, b) {
+	if x.in(text, inIgnore) || x.resolve(a, b) || x.isVessel(a, b) {
 		return
 	}
 	if canonical == "" {
@@ -670,7 +767,7 @@ func (x *discovery) emitAs(a, b int, typ rules.Type, canonical string) {
 // simple classifies a piece without connectors.
 func (x *discovery) simple(a, b int, beforeTitle, personHint bool) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	if x.d.IsIgnored(text) || x.resolve(a, b) || x.isVessel(a, b) {
+	if x.in(text, inIgnore) || x.resolve(a, b) || x.isVessel(a, b) {
 		return
 	}
 	words := 0
@@ -680,7 +777,7 @@ func (x *discovery) simple(a, b int, beforeTitle, personHint bool) {
 		}
 	}
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
-	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.d.LocationCue(x.text(b+1)) && words <= 3 {
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), inLocCues) && words <= 3 {
 		x.emit(a, b, rules.Location)
 		return
 	}
@@ -754,7 +851,7 @@ func (x *discovery) nameLike(i int, personHint bool) bool {
 			return false
 		}
 	}
-	if x.d.OrganizationCue(w) || x.d.LocationCue(w) || x.d.IsTitle(w) || x.d.IsStopword(w) {
+	if x.in(w, inOrgCues) || x.in(w, inLocCues) || x.in(w, inTitles) || x.in(w, inStopwords) {
 		return false
 	}
 	if !personHint {
@@ -829,15 +926,15 @@ func (x *discovery) corefer() {
 // surnameKey returns the folded surname of a person's name: the first word of a Korean name (`Choi` of
 // `Choi Seong-ryong`), else the last word.
 func surnameKey(name string) string {
-	f := rules.Fold(name)
-	words := strings.Fields(f)
-	if len(words) == 0 {
-		return ""
+	f := rules.Fold(name) // words separated by single spaces
+	first, rest, two := strings.Cut(f, " ")
+	if !two {
+		return f
 	}
-	if len(words) >= 2 && koreanSurnames[words[0]] && (strings.ContainsRune(name, '-') || len(words) == 3) {
-		return words[0]
+	if koreanSurnames[first] && (strings.ContainsRune(name, '-') || strings.Count(rest, " ") == 1) {
+		return first
 	}
-	return words[len(words)-1]
+	return f[strings.LastIndexByte(f, ' ')+1:]
 }
 
 // collapseSpace replaces each run of white space in s by one space.

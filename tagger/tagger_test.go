@@ -386,3 +386,29 @@ func BenchmarkTokenize(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDiscovery measures discovery alone: the gazetteer mentions come from one Match done beforehand.
+func BenchmarkDiscovery(b *testing.B) {
+	for _, size := range []int{3000, 600} {
+		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
+			rs := defaultTagger(b).Rules()
+			r := rand.New(rand.NewPCG(7, uint64(size)))
+			type input struct {
+				doc rules.Doc
+				ms  []rules.Mention
+			}
+			inputs := make([]input, 32)
+			for i := range inputs {
+				doc := rules.Doc{Title: genTitle(r), Body: genArticle(r, size)}
+				inputs[i] = input{doc, rs.Match(doc).Mentions}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				in := inputs[i%len(inputs)]
+				entities(rs, in.doc, in.ms, true)
+				i++
+			}
+		})
+	}
+}

@@ -36,7 +36,38 @@ type token struct {
 	hyphen       bool // holds an internal hyphen
 }
 
+// ASCII character classes, for the fast path.
+const (
+	cOther uint8 = iota
+	cSpace
+	cNewline
+	cLower
+	cUpper
+	cDigit
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case c == '\n':
+			t[c] = cNewline
+		case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
+			t[c] = cSpace
+		case 'a' <= c && c <= 'z':
+			t[c] = cLower
+		case 'A' <= c && c <= 'Z':
+			t[c] = cUpper
+		case '0' <= c && c <= '9':
+			t[c] = cDigit
+		}
+	}
+	return t
+}()
+
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiClass[r] >= cLower
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -48,7 +79,15 @@ func tokenize(s string, toks []token) []token {
 	nl, space := false, false
 	for i < len(s) {
 		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		if r < utf8.RuneSelf {
+			if c := asciiClass[r]; c == cSpace || c == cNewline {
+				space = true
+				nl = nl || c == cNewline
+				i++
+				ri++
+				continue
+			}
+		} else {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
 		if unicode.IsSpace(r) {
@@ -85,7 +124,26 @@ func tokenize(s string, toks []token) []token {
 		letters, lowers := 0, 0
 		for i < len(s) {
 			r, size = rune(s[i]), 1
-			if r >= utf8.RuneSelf {
+			if r < utf8.RuneSelf {
+				switch asciiClass[r] {
+				case cLower:
+					letters++
+					lowers++
+					i++
+					ri++
+					continue
+				case cUpper:
+					letters++
+					i++
+					ri++
+					continue
+				case cDigit:
+					t.digit = true
+					i++
+					ri++
+					continue
+				}
+			} else {
 				r, size = utf8.DecodeRuneInString(s[i:])
 			}
 			if isWordRune(r) {
