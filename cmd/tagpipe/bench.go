@@ -1,0 +1,791 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tagpipe/tagpipe/internal/corpus"
+	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/rules"
+	"github.com/tagpipe/tagpipe/tagger"
+)
+
+// benchSentMember is the member the end-to-end benchmark adds to each article: when it was handed to the
+// producer, in Unix nanoseconds. The pipeline passes it through to the tagged record.
+const benchSentMember = "bench_sent_ns"
+
+// benchOptions are the settings of one `tagpipe bench` run.
+type benchOptions struct {
+	articles, size int
+	seed           uint64
+	corpusPath     string
+	writeCorpus    string
+	jsonPath       string
+	duration       time.Duration
+	repeat         int
+	gazetteer      int
+	embedded       bool
+	e2eDuration    time.Duration
+	partitions     int
+	workers        int
+	tf             taggerFlags
+}
+
+func newBenchCmd(e *env) *cobra.Command {
+	o := benchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench [--articles N] [--size BYTES] [--brokers HOST:PORT] [flags]",
+		Short: "Measure tagging throughput, and end to end through Kafka with --brokers",
+		Long: `Bench generates a synthetic corpus (original templates and vocabulary, seeded: the same flags give the same
+articles) and measures:
+
+  tagger, 1 core      one goroutine with GOMAXPROCS=1: articles/s and MB/s of title and body
+  tagger, all cores   one goroutine per core
+  gazetteer           compiling the pack plus --gazetteer generated entities, and the 1-core rate with it
+  pipeline            with --brokers (or --embedded): the real run loop through Kafka. "max" preloads the
+                      articles and times the pipeline draining them; "100%" and "50%" produce at that rate and
+                      at half of it and measure end-to-end latency (from the produce call to the tagged record
+                      read back from the output topic), p50 and p99
+  peak RSS            VmHWM of the process (Linux)
+
+Each tagger measurement runs --repeat times for at least --duration; the table shows the median. It prints a table
+and writes every number to --json. The end-to-end part creates its own topics (tagpipe-bench-<time>-in/out/dlq)
+and consumer group, and leaves them behind.
+
+--write-corpus FILE only writes the corpus as JSONL and exits; --corpus FILE benchmarks a JSONL file instead of
+generating one, so that other taggers (bench/run.sh) can be timed on the very same articles.`,
+		Example: `  tagpipe bench
+  tagpipe bench --articles 5000 --size 600
+  tagpipe bench --brokers 127.0.0.1:9092 --json bench.json
+  tagpipe bench --write-corpus corpus.jsonl --articles 2000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.articles < 1 || o.size < 1 || o.repeat < 1 || o.duration <= 0 || o.gazetteer < 0 {
+				return usageError{errors.New("--articles, --size, --repeat and --duration must be positive, --gazetteer not negative")}
+			}
+			if o.writeCorpus != "" {
+				return writeCorpusFile(o)
+			}
+			var conn *pipeline.Conn
+			if cmd.Flags().Changed("brokers") || os.Getenv(pipeline.EnvName("brokers")) != "" {
+				c, err := resolveConn(cmd)
+				if err != nil {
+					return err
+				}
+				conn = &c
+			}
+			if conn != nil && o.embedded {
+				return usageError{errors.New("--brokers and --embedded exclude each other")}
+			}
+			return runBench(cmd.Context(), e, o, conn)
+		},
+	}
+	o.tf.register(cmd)
+	f := cmd.Flags()
+	f.IntVar(&o.articles, "articles", 2000, "articles in the corpus")
+	f.IntVar(&o.size, "size", corpus.DefaultSize, "bytes of title and body per article")
+	f.Uint64Var(&o.seed, "seed", 1, "corpus seed")
+	f.StringVar(&o.corpusPath, "corpus", "", "benchmark this JSONL file instead of a generated corpus")
+	f.StringVar(&o.writeCorpus, "write-corpus", "", "write the generated corpus to this JSONL file and exit")
+	f.StringVar(&o.jsonPath, "json", "tagpipe-bench.json", "write the results to this JSON file (- for stdout, empty for none)")
+	f.DurationVar(&o.duration, "duration", 3*time.Second, "minimum time of each tagger measurement")
+	f.IntVar(&o.repeat, "repeat", 3, "repetitions of each tagger measurement (the median is reported)")
+	f.IntVar(&o.gazetteer, "gazetteer", 10000, "generated gazetteer entries for the compile and slowdown measurement (0: skip)")
+	f.BoolVar(&o.embedded, "embedded", false, "run the end-to-end part on the embedded in-memory broker")
+	f.DurationVar(&o.e2eDuration, "e2e-duration", 10*time.Second, "duration of each paced end-to-end phase")
+	f.IntVar(&o.partitions, "partitions", 2, "partitions of the benchmark topics")
+	f.IntVar(&o.workers, "workers", 0, "pipeline tagging goroutines (0: the pipeline's default)")
+	connFlags(cmd)
+	return cmd
+}
+
+func writeCorpusFile(o benchOptions) error {
+	out, err := os.Create(o.writeCorpus)
+	if err != nil {
+		return err
+	}
+	if err := corpus.WriteJSONL(out, corpus.New(o.seed).Articles(o.articles, o.size)); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// BenchReport is the JSON written by `tagpipe bench`.
+type benchReport struct {
+	Time         time.Time     `json:"time"`
+	Version      string        `json:"version"`
+	Go           string        `json:"go"`
+	CPU          string        `json:"cpu"`
+	NumCPU       int           `json:"num_cpu"`
+	Corpus       corpusInfo    `json:"corpus"`
+	RulesVersion string        `json:"rules_version"`
+	Discovery    bool          `json:"discovery"`
+	OneCore      rateResult    `json:"tagger_one_core"`
+	AllCores     rateResult    `json:"tagger_all_cores"`
+	Gazetteer    *gazResult    `json:"gazetteer,omitempty"`
+	Pipeline     *e2eReport    `json:"pipeline,omitempty"`
+	PeakRSS      int64         `json:"peak_rss_bytes"`
+	Elapsed      time.Duration `json:"elapsed_ns"`
+}
+
+type corpusInfo struct {
+	Source    string  `json:"source"` // "generated" or the file
+	Articles  int     `json:"articles"`
+	Seed      uint64  `json:"seed,omitempty"`
+	Size      int     `json:"size,omitempty"`
+	MeanBytes float64 `json:"mean_bytes"`
+}
+
+// rateResult is a throughput measurement: the median of the runs, and every run.
+type rateResult struct {
+	Goroutines     int       `json:"goroutines"`
+	GOMAXPROCS     int       `json:"gomaxprocs"`
+	ArticlesPerSec float64   `json:"articles_per_sec"`
+	MBPerSec       float64   `json:"mb_per_sec"`
+	AllocsPerArt   float64   `json:"allocs_per_article"`
+	BytesPerArt    float64   `json:"alloc_bytes_per_article"`
+	Runs           []float64 `json:"runs_articles_per_sec"`
+}
+
+type gazResult struct {
+	Entries        int     `json:"entries"`
+	CompileSeconds float64 `json:"compile_seconds"`
+	ArticlesPerSec float64 `json:"one_core_articles_per_sec"`
+	Slowdown       float64 `json:"slowdown"` // default-pack rate / this rate
+}
+
+type e2eReport struct {
+	Brokers    []string  `json:"brokers"`
+	Embedded   bool      `json:"embedded"`
+	Partitions int       `json:"partitions"`
+	Max        e2eResult `json:"max"`
+	Full       e2eResult `json:"full_rate"`
+	Half       e2eResult `json:"half_rate"`
+	// RatioToTagger is the max pipeline rate over the all-cores tagger rate.
+	RatioToTagger float64 `json:"ratio_to_tagger"`
+}
+
+type e2eResult struct {
+	TargetRate     float64 `json:"target_articles_per_sec,omitempty"`
+	Articles       int     `json:"articles"`
+	ArticlesPerSec float64 `json:"articles_per_sec"`
+	MBPerSec       float64 `json:"mb_per_sec"`
+	P50ms          float64 `json:"p50_ms,omitempty"`
+	P99ms          float64 `json:"p99_ms,omitempty"`
+	MaxMs          float64 `json:"max_ms,omitempty"`
+}
+
+func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) error {
+	began := time.Now()
+	log := e.logger()
+	articles, info, err := benchCorpus(o)
+	if err != nil {
+		return err
+	}
+	t, err := o.tf.newTagger(e)
+	if err != nil {
+		return err
+	}
+	rep := benchReport{
+		Time: began.UTC(), Version: version, Go: runtime.Version(), CPU: cpuModel(), NumCPU: runtime.NumCPU(),
+		Corpus: info, RulesVersion: t.Rules().Version(), Discovery: !o.tf.noDiscovery,
+	}
+	bytesPer := info.MeanBytes
+	fmt.Fprintf(e.stderr, "tagger, 1 core (%d x %v) ...\n", o.repeat, o.duration)
+	if rep.OneCore, err = measureTagger(ctx, t, articles, 1, o, bytesPer); err != nil {
+		return err
+	}
+	n := runtime.NumCPU()
+	fmt.Fprintf(e.stderr, "tagger, %d cores ...\n", n)
+	if rep.AllCores, err = measureTagger(ctx, t, articles, n, o, bytesPer); err != nil {
+		return err
+	}
+	if o.gazetteer > 0 {
+		fmt.Fprintf(e.stderr, "gazetteer of %d generated entries ...\n", o.gazetteer)
+		g, err := measureGazetteer(ctx, articles, o, bytesPer, rep.OneCore.ArticlesPerSec)
+		if err != nil {
+			return err
+		}
+		rep.Gazetteer = g
+	}
+	if conn != nil || o.embedded {
+		var c pipeline.Conn
+		if conn != nil {
+			c = *conn
+		} else {
+			eb, err := pipeline.StartEmbedded(0, o.partitions)
+			if err != nil {
+				return err
+			}
+			defer eb.Close()
+			c = pipeline.DefaultConfig().Conn
+			c.Brokers = eb.Brokers()
+		}
+		r, err := benchPipeline(ctx, e, log, c, t, articles, o, bytesPer)
+		if err != nil {
+			return err
+		}
+		r.Embedded = conn == nil
+		if rep.AllCores.ArticlesPerSec > 0 {
+			r.RatioToTagger = r.Max.ArticlesPerSec / rep.AllCores.ArticlesPerSec
+		}
+		rep.Pipeline = r
+	}
+	rep.PeakRSS = peakRSS()
+	rep.Elapsed = time.Since(began)
+	printBench(e.stdout, &rep)
+	return writeBenchJSON(e, o.jsonPath, &rep)
+}
+
+// benchCorpus generates the corpus or reads it from --corpus.
+func benchCorpus(o benchOptions) ([]tagger.Article, corpusInfo, error) {
+	var (
+		as   []tagger.Article
+		info corpusInfo
+	)
+	if o.corpusPath == "" {
+		as = corpus.New(o.seed).Articles(o.articles, o.size)
+		info = corpusInfo{Source: "generated", Articles: len(as), Seed: o.seed, Size: o.size}
+	} else {
+		f, err := os.Open(o.corpusPath)
+		if err != nil {
+			return nil, info, usageError{err}
+		}
+		defer f.Close()
+		err = tagger.ReadArticles(f, tagger.FormatJSONL, func(a tagger.Article, err error) error {
+			if err != nil {
+				return fmt.Errorf("%s: %w", o.corpusPath, err)
+			}
+			as = append(as, a)
+			return nil
+		})
+		if err != nil {
+			return nil, info, err
+		}
+		if len(as) == 0 {
+			return nil, info, usageError{fmt.Errorf("%s: no articles", o.corpusPath)}
+		}
+		info = corpusInfo{Source: o.corpusPath, Articles: len(as)}
+	}
+	var total int
+	for _, a := range as {
+		total += len(a.Title) + len(a.Body)
+	}
+	info.MeanBytes = float64(total) / float64(len(as))
+	return as, info, nil
+}
+
+// measureTagger tags the corpus with goroutines goroutines (and GOMAXPROCS set to the same), o.repeat times for
+// at least o.duration each, and returns the median rate.
+func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, goroutines int, o benchOptions,
+	bytesPer float64) (rateResult, error) {
+	prev := runtime.GOMAXPROCS(goroutines)
+	defer runtime.GOMAXPROCS(prev)
+	res := rateResult{Goroutines: goroutines, GOMAXPROCS: goroutines}
+	// Warm up: one pass over a few articles (lazy initialization, caches).
+	for _, a := range as[:min(len(as), 50)] {
+		if _, err := t.Tag(ctx, a); err != nil {
+			return res, err
+		}
+	}
+	var allocs, allocBytes, tagged float64
+	for range o.repeat {
+		var ms0, ms1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		var (
+			next  atomic.Int64
+			count atomic.Int64
+			wg    sync.WaitGroup
+			errc  = make(chan error, goroutines)
+		)
+		start := time.Now()
+		deadline := start.Add(o.duration)
+		for range goroutines {
+			wg.Go(func() {
+				for {
+					// Claim articles in chunks so the goroutines do not contend on the counter.
+					first := next.Add(16) - 16
+					for i := first; i < first+16; i++ {
+						if _, err := t.Tag(ctx, as[int(i)%len(as)]); err != nil {
+							errc <- err
+							return
+						}
+					}
+					count.Add(16)
+					if time.Now().After(deadline) {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		runtime.ReadMemStats(&ms1)
+		select {
+		case err := <-errc:
+			return res, err
+		default:
+		}
+		n := float64(count.Load())
+		res.Runs = append(res.Runs, n/elapsed.Seconds())
+		allocs += float64(ms1.Mallocs - ms0.Mallocs)
+		allocBytes += float64(ms1.TotalAlloc - ms0.TotalAlloc)
+		tagged += n
+	}
+	res.ArticlesPerSec = median(res.Runs)
+	res.MBPerSec = res.ArticlesPerSec * bytesPer / 1e6
+	res.AllocsPerArt = allocs / tagged
+	res.BytesPerArt = allocBytes / tagged
+	return res, nil
+}
+
+// measureGazetteer compiles the pack with o.gazetteer generated entities and measures the 1-core rate with it.
+func measureGazetteer(ctx context.Context, as []tagger.Article, o benchOptions, bytesPer, base float64) (*gazResult, error) {
+	files, errs := rules.ParseFS(rules.DefaultFS(), ".")
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	src, err := corpus.Gazetteer(o.gazetteer)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	f, errs := rules.Parse("gazetteer-generated.yaml", src)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	start := time.Now()
+	rs, err := rules.Compile(append(files, f))
+	if err != nil {
+		return nil, err
+	}
+	compile := time.Since(start)
+	t, err := tagger.New(rs, tagger.WithDiscovery(!o.tf.noDiscovery), tagger.WithVersion(version))
+	if err != nil {
+		return nil, err
+	}
+	r, err := measureTagger(ctx, t, as, 1, o, bytesPer)
+	if err != nil {
+		return nil, err
+	}
+	g := &gazResult{Entries: o.gazetteer, CompileSeconds: compile.Seconds(), ArticlesPerSec: r.ArticlesPerSec}
+	if r.ArticlesPerSec > 0 {
+		g.Slowdown = base / r.ArticlesPerSec
+	}
+	return g, nil
+}
+
+// benchPipeline runs the pipeline on its own topics and measures it: draining a preloaded topic (max), then
+// producing at the max rate and at half of it while reading the tagged records back (latency).
+func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.Conn, t *tagger.Tagger,
+	as []tagger.Article, o benchOptions, bytesPer float64) (*e2eReport, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	prefix := fmt.Sprintf("tagpipe-bench-%d", time.Now().UnixNano())
+	cfg := pipeline.DefaultConfig()
+	cfg.Conn = conn
+	cfg.In, cfg.Out, cfg.DLQ, cfg.Group = prefix+"-in", prefix+"-out", prefix+"-dlq", prefix
+	cfg.RulesTopic, cfg.HTTP, cfg.CreateTopics = "", "", false
+	if o.workers > 0 {
+		cfg.Workers = o.workers
+	}
+	cfg.Partitions = o.partitions
+	fmt.Fprintf(e.stderr, "pipeline on %s, topics %s-* ...\n", strings.Join(conn.Brokers, ","), prefix)
+	if err := pipeline.CreateTopics(ctx, conn, o.partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+		return nil, err
+	}
+	prod, err := pipeline.NewProducer(ctx, conn, cfg.In, log)
+	if err != nil {
+		return nil, err
+	}
+	defer prod.Close()
+
+	// Preload the whole corpus, then start the pipeline and time it draining the topic.
+	rep := &e2eReport{Brokers: conn.Brokers, Partitions: o.partitions}
+	batch := make([]tagger.Article, 0, 500)
+	for i, a := range as {
+		a.ID = fmt.Sprintf("%s-max-%d", a.ID, i)
+		batch = append(batch, a)
+		if len(batch) == cap(batch) || i == len(as)-1 {
+			if _, err := prod.Send(ctx, batch...); err != nil {
+				return nil, fmt.Errorf("preloading: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	p, err := pipeline.New(cfg, t, pipeline.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	runErr := make(chan error, 1)
+	go func() { runErr <- p.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-runErr
+	}()
+	tagged := func() float64 { return counterValue(p.Metrics(), "tagpipe_records_tagged_total") }
+	var first, last time.Time
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		select {
+		case err := <-runErr:
+			runErr <- err
+			return nil, fmt.Errorf("pipeline stopped: %w", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		n := tagged()
+		if n > 0 && first.IsZero() {
+			first = time.Now()
+		}
+		if n >= float64(len(as)) {
+			last = time.Now()
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("pipeline tagged %v of %d preloaded articles in 2 minutes", n, len(as))
+		}
+	}
+	// The first acknowledgement comes one batch in; count from there.
+	rate := float64(len(as)) / last.Sub(first).Seconds()
+	rep.Max = e2eResult{Articles: len(as), ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
+	fmt.Fprintf(e.stderr, "pipeline max %.0f articles/s; paced phases of %v ...\n", rate, o.e2eDuration)
+
+	// Read the tagged records back from here on; skip the preloaded ones, which carry no send time.
+	lat := newLatencies()
+	tailCtx, stopTail := context.WithCancel(ctx)
+	tailDone := make(chan error, 1)
+	go func() {
+		tailDone <- pipeline.Tail(tailCtx, conn, cfg.Out, pipeline.TailOptions{FromBeginning: true}, func(m pipeline.Message) error {
+			lat.record(m.Value, time.Now())
+			return nil
+		})
+	}()
+	defer func() {
+		stopTail()
+		<-tailDone
+	}()
+	for _, ph := range []struct {
+		name string
+		frac float64
+		out  *e2eResult
+	}{{"full", 1, &rep.Full}, {"half", 0.5, &rep.Half}} {
+		r, err := pacedPhase(ctx, prod, lat, as, ph.name, rate*ph.frac, o.e2eDuration)
+		if err != nil {
+			return nil, err
+		}
+		r.MBPerSec = r.ArticlesPerSec * bytesPer / 1e6
+		*ph.out = r
+		fmt.Fprintf(e.stderr, "pipeline at %.0f articles/s: p50 %.1f ms, p99 %.1f ms\n", r.TargetRate, r.P50ms, r.P99ms)
+	}
+	return rep, nil
+}
+
+// pacedPhase produces articles at rate for d, each stamped with its send time, and waits for all of them to come
+// back tagged.
+func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as []tagger.Article, phase string,
+	rate float64, d time.Duration) (e2eResult, error) {
+	total := max(1, int(rate*d.Seconds()))
+	lat.start(phase, total)
+	const tick = 2 * time.Millisecond
+	sem := make(chan struct{}, 256) // produce calls in flight
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	start := time.Now()
+	sent := 0
+	for sent < total {
+		due := min(total, int(rate*time.Since(start).Seconds())+1)
+		if due > sent {
+			now := time.Now()
+			stamp := json.RawMessage(strconv.FormatInt(now.UnixNano(), 10))
+			batch := make([]tagger.Article, 0, due-sent)
+			for i := sent; i < due; i++ {
+				a := as[i%len(as)]
+				a.ID = fmt.Sprintf("%s-%s-%d", a.ID, phase, i)
+				a.Fields = nil
+				a.SetField(benchSentMember, stamp)
+				batch = append(batch, a)
+			}
+			sent = due
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return e2eResult{}, ctx.Err()
+			}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				if _, err := prod.Send(ctx, batch...); err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+				}
+			})
+		}
+		time.Sleep(tick)
+	}
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return e2eResult{}, fmt.Errorf("producing: %w", err)
+	default:
+	}
+	sendTime := time.Since(start)
+	if err := lat.wait(ctx, 2*time.Minute); err != nil {
+		return e2eResult{}, err
+	}
+	r := lat.result()
+	r.TargetRate = rate
+	r.ArticlesPerSec = float64(total) / max(sendTime, lat.lastAt().Sub(start)).Seconds()
+	return r, nil
+}
+
+// latencies collects the end-to-end latencies of one phase from the tagged records read back.
+type latencies struct {
+	mu     sync.Mutex
+	phase  []byte // "-<phase>-" as it appears in the ids of the phase
+	want   int
+	ms     []float64
+	last   time.Time
+	done   chan struct{}
+	closed bool
+}
+
+func newLatencies() *latencies { return &latencies{} }
+
+func (l *latencies) start(phase string, want int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.phase, l.want, l.ms, l.done, l.closed = []byte("-"+phase+"-"), want, make([]float64, 0, want), make(chan struct{}), false
+}
+
+// record notes the latency of one tagged record, if it belongs to the current phase.
+func (l *latencies) record(value []byte, now time.Time) {
+	sent, ok := sentStamp(value)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed || !bytes.Contains(recordID(value), l.phase) {
+		return
+	}
+	l.ms = append(l.ms, float64(now.UnixNano()-sent)/1e6)
+	l.last = now
+	if len(l.ms) >= l.want {
+		l.closed = true
+		close(l.done)
+	}
+}
+
+func (l *latencies) wait(ctx context.Context, timeout time.Duration) error {
+	l.mu.Lock()
+	done := l.done
+	l.mu.Unlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(timeout):
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return fmt.Errorf("only %d of %d tagged records came back within %v", len(l.ms), l.want, timeout)
+	}
+}
+
+func (l *latencies) lastAt() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
+
+func (l *latencies) result() e2eResult {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := slices.Clone(l.ms)
+	slices.Sort(s)
+	return e2eResult{Articles: len(s), P50ms: quantile(s, 0.50), P99ms: quantile(s, 0.99), MaxMs: quantile(s, 1)}
+}
+
+// sentStamp finds the send time in a tagged record without decoding the whole record.
+func sentStamp(value []byte) (int64, bool) {
+	key := []byte(`"` + benchSentMember + `":`)
+	i := bytes.Index(value, key)
+	if i < 0 {
+		return 0, false
+	}
+	rest := value[i+len(key):]
+	j := bytes.IndexAny(rest, ",}")
+	if j < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(bytes.TrimSpace(rest[:j])), 10, 64)
+	return n, err == nil
+}
+
+// recordID returns the raw id member of a tagged record ("" when it has none), which comes first.
+func recordID(value []byte) []byte {
+	key := []byte(`"id":"`)
+	i := bytes.Index(value, key)
+	if i < 0 {
+		return nil
+	}
+	rest := value[i+len(key):]
+	if j := bytes.IndexByte(rest, '"'); j >= 0 {
+		return rest[:j]
+	}
+	return nil
+}
+
+// counterValue reads a counter from the pipeline's registry (0 when absent).
+func counterValue(m *pipeline.Metrics, name string) float64 {
+	mfs, err := m.Registry.Gather()
+	if err != nil {
+		return 0
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		var sum float64
+		for _, mt := range mf.GetMetric() {
+			sum += mt.GetCounter().GetValue()
+		}
+		return sum
+	}
+	return 0
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// quantile returns the q-quantile of sorted s (nearest rank).
+func quantile(s []float64, q float64) float64 {
+	if len(s) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(s))+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM) in bytes, or 0 where /proc is not available.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func printBench(w io.Writer, r *benchReport) {
+	src := r.Corpus.Source
+	if src == "generated" {
+		src = fmt.Sprintf("generated, seed %d", r.Corpus.Seed)
+	}
+	disc := "on"
+	if !r.Discovery {
+		disc = "off"
+	}
+	fmt.Fprintf(w, "tagpipe bench: %d articles of %.0f bytes (%s); rules %s; discovery %s\n", r.Corpus.Articles,
+		r.Corpus.MeanBytes, src, r.RulesVersion, disc)
+	fmt.Fprintf(w, "%s, %d CPUs, %s\n\n", r.CPU, r.NumCPU, r.Go)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measurement\tarticles/s\tMB/s\tp50 ms\tp99 ms\tnote\t")
+	fmt.Fprintf(tw, "tagger, 1 core\t%.0f\t%.2f\t\t\t%.0f allocs, %.0f KB per article\t\n", r.OneCore.ArticlesPerSec,
+		r.OneCore.MBPerSec, r.OneCore.AllocsPerArt, r.OneCore.BytesPerArt/1024)
+	fmt.Fprintf(tw, "tagger, %d cores\t%.0f\t%.2f\t\t\t%.2fx 1 core\t\n", r.AllCores.Goroutines,
+		r.AllCores.ArticlesPerSec, r.AllCores.MBPerSec, r.AllCores.ArticlesPerSec/max(r.OneCore.ArticlesPerSec, 1e-9))
+	if g := r.Gazetteer; g != nil {
+		fmt.Fprintf(tw, "tagger, 1 core, +%d gazetteer entries\t%.0f\t\t\t\t%.2fx slower; compiled in %.2f s\t\n",
+			g.Entries, g.ArticlesPerSec, g.Slowdown, g.CompileSeconds)
+	}
+	if p := r.Pipeline; p != nil {
+		where := "Kafka"
+		if p.Embedded {
+			where = "embedded broker"
+		}
+		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t%.2f\t\t\t%.0f%% of tagger on %d cores\t\n", where,
+			p.Max.ArticlesPerSec, p.Max.MBPerSec, 100*p.RatioToTagger, r.AllCores.Goroutines)
+		for _, ph := range []struct {
+			name string
+			res  e2eResult
+		}{{"pipeline at 100% of max", p.Full}, {"pipeline at 50% of max", p.Half}} {
+			fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.1f\t%.1f\t%d articles, max %.0f ms\t\n", ph.name, ph.res.ArticlesPerSec,
+				ph.res.MBPerSec, ph.res.P50ms, ph.res.P99ms, ph.res.Articles, ph.res.MaxMs)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\npeak RSS %.0f MB\n", float64(r.PeakRSS)/(1<<20))
+}
+
+func writeBenchJSON(e *env, path string, r *benchReport) error {
+	if path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if path == "-" {
+		_, err = e.stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "results written to %s\n", path)
+	return nil
+}

@@ -1,0 +1,179 @@
+package corpus
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jdkato/prose/v2"
+
+	"github.com/tagpipe/tagpipe/rules"
+	"github.com/tagpipe/tagpipe/tagger"
+)
+
+// The benchmarks of the performance issue: the tagger on the generated corpus with the default pack and
+// discovery on, rule compilation, a 10,000-entry gazetteer, and prose's NER alone as the Go peer. Run them with
+//
+//	go test ./internal/corpus -run '^$' -bench . -benchmem -cpu 1,2
+//
+// articles/s is per benchmark goroutine for the serial benchmarks and the whole process for the Parallel ones.
+
+const benchArticles = 256 // distinct articles cycled through, so that caches see varied text
+
+func benchTagger(b *testing.B, rs *rules.RuleSet, size int, parallel bool) {
+	b.Helper()
+	tg, err := tagger.New(rs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	as := New(1).Articles(benchArticles, size)
+	var bytes int64
+	for _, a := range as {
+		bytes += int64(len(a.Title) + len(a.Body))
+	}
+	b.SetBytes(bytes / int64(len(as)))
+	b.ReportAllocs()
+	ctx := context.Background()
+	if parallel {
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				if _, err := tg.Tag(ctx, as[i%len(as)]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	} else {
+		i := 0
+		for b.Loop() {
+			if _, err := tg.Tag(ctx, as[i%len(as)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
+
+var sizes = []int{3000, 600}
+
+func BenchmarkTag(b *testing.B) {
+	rs := defaultRules(b)
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) { benchTagger(b, rs, size, false) })
+	}
+}
+
+func BenchmarkTagParallel(b *testing.B) {
+	rs := defaultRules(b)
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) { benchTagger(b, rs, size, true) })
+	}
+}
+
+// BenchmarkTagGazetteer10k tags 3 KB articles with the default pack plus 10,000 generated entities; compare with
+// BenchmarkTag/size=3000 (target: less than 2x slower).
+func BenchmarkTagGazetteer10k(b *testing.B) {
+	rs, err := CompileWithGazetteer(10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchTagger(b, rs, 3000, false)
+}
+
+func defaultRules(b *testing.B) *rules.RuleSet {
+	b.Helper()
+	rs, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rs
+}
+
+// BenchmarkCompile measures rules.Compile of already parsed files: the default pack, and the default pack plus
+// 10,000 generated entities (target: at most 1 s).
+func BenchmarkCompile(b *testing.B) {
+	for _, n := range []int{0, 10000} {
+		b.Run(fmt.Sprintf("gazetteer=%d", n), func(b *testing.B) {
+			files := packFiles(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rules.Compile(files); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoad measures parsing plus compiling, what a rule reload costs end to end.
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{0, 10000} {
+		b.Run(fmt.Sprintf("gazetteer=%d", n), func(b *testing.B) {
+			src, err := Gazetteer(n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				files, errs := rules.ParseFS(rules.DefaultFS(), ".")
+				if len(errs) > 0 {
+					b.Fatal(errs)
+				}
+				f, errs := rules.Parse("gazetteer-generated.yaml", src)
+				if len(errs) > 0 {
+					b.Fatal(errs)
+				}
+				if _, err := rules.Compile(append(files, f)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func packFiles(b *testing.B, n int) []*rules.File {
+	b.Helper()
+	files, errs := rules.ParseFS(rules.DefaultFS(), ".")
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	if n == 0 {
+		return files
+	}
+	src, err := Gazetteer(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, errs := rules.Parse("gazetteer-generated.yaml", src)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	return append(files, f)
+}
+
+// BenchmarkProseNER is peer (a) of the issue: prose v2's tokenizer, tagger and NER alone, with one shared model,
+// on the same 3 KB articles (title and body, as the tagger sees them).
+func BenchmarkProseNER(b *testing.B) {
+	doc, err := prose.NewDocument("", prose.WithSegmentation(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	model := doc.Model
+	as := New(1).Articles(benchArticles, 3000)
+	b.SetBytes(int64(len(as[0].Title) + len(as[0].Body)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a := as[i%len(as)]
+		for _, text := range []string{a.Title, a.Body} {
+			d, err := prose.NewDocument(text, prose.UsingModel(model), prose.WithSegmentation(false))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = d.Entities()
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
