@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// private is the broker this package starts for itself (nil when the Kafka tests are skipped): the outage test
+// stops and restarts it, the security test uses its SASL_SSL listener with a SCRAM user and a CA made for this
+// run. The shared broker is never stopped.
+var private *privateBroker
+
+// privateBroker starts one broker on first use and stops it at the end of TestMain.
+type privateBroker struct {
+	dir  string
+	once sync.Once
+	b    *broker
+	err  error
+}
+
+// get starts the broker once and returns it.
+func (p *privateBroker) get() (*broker, error) {
+	p.once.Do(func() {
+		if err := os.MkdirAll(p.dir, 0o700); err != nil {
+			p.err = err
+			return
+		}
+		b := &broker{dir: p.dir, user: "e2e-" + randomToken(3), password: randomToken(12)}
+		for _, port := range []*int{&b.port, &b.ctrlPort, &b.saslPort} {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				p.err = err
+				return
+			}
+			*port = ln.Addr().(*net.TCPAddr).Port
+			defer ln.Close() // keep all three reserved until each is picked
+		}
+		p.b = b
+		t0 := time.Now()
+		if p.err = b.start(); p.err == nil {
+			b.startedIn = time.Since(t0)
+		}
+	})
+	return p.b, p.err
+}
+
+// close stops the broker (waiting for a start still in progress).
+func (p *privateBroker) close() {
+	b, _ := p.get()
+	if b != nil {
+		if err := b.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: stopping the private broker:", err)
+		}
+	}
+}
+
+// privateKafka returns the private broker, started, or skips t like sharedBrokers.
+func privateKafka(t *testing.T) *broker {
+	t.Helper()
+	sharedBrokers(t)
+	b, err := private.get()
+	if err != nil {
+		t.Fatalf("private broker: %v", err)
+	}
+	return b
+}
+
+// broker is a real Kafka broker run by deploy/kafka/local.sh in its own work dir, with PLAINTEXT and
+// SASL_SSL (SCRAM-SHA-512) listeners, a CA generated at start and a random SCRAM password.
+type broker struct {
+	dir                      string
+	port, ctrlPort, saslPort int
+	user, password           string
+	startedIn                time.Duration
+}
+
+// Brokers is the PLAINTEXT bootstrap address.
+func (b *broker) Brokers() string { return "127.0.0.1:" + strconv.Itoa(b.port) }
+
+// SASLBrokers is the SASL_SSL bootstrap address.
+func (b *broker) SASLBrokers() string { return "127.0.0.1:" + strconv.Itoa(b.saslPort) }
+
+// CA is the PEM file of the CA that signed the broker's certificate.
+func (b *broker) CA() string { return filepath.Join(b.dir, "tls", "ca.pem") }
+
+func (b *broker) start() error { return b.localSh("start", 4*time.Minute) }
+func (b *broker) stop() error  { return b.localSh("stop", 2*time.Minute) }
+
+// localSh runs deploy/kafka/local.sh action for this broker.
+func (b *broker) localSh(action string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(repoRoot, "deploy", "kafka", "local.sh"), action)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KAFKA_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env,
+		"KAFKA_WORKDIR="+b.dir,
+		"KAFKA_PORT="+strconv.Itoa(b.port),
+		"KAFKA_CONTROLLER_PORT="+strconv.Itoa(b.ctrlPort),
+		"KAFKA_SASL_PORT="+strconv.Itoa(b.saslPort),
+		"KAFKA_SECURITY=sasl_ssl",
+		"KAFKA_SCRAM_USER="+b.user,
+		"KAFKA_SCRAM_PASSWORD="+b.password,
+		"KAFKA_HEAP_OPTS=-Xms128m -Xmx384m",
+		"KAFKA_START_TIMEOUT=180",
+		"KAFKA_NUM_PARTITIONS=3",
+	)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("local.sh %s (work dir %s): %w\n%s", action, b.dir, err, out)
+	}
+	return nil
+}
+
+// reachable reports whether the broker's PLAINTEXT port accepts connections.
+func (b *broker) reachable() bool {
+	c, err := net.DialTimeout("tcp", b.Brokers(), 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
