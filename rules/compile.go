@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 )
 
 // Entity is a gazetteer entry as reported in the output.
@@ -41,10 +39,10 @@ type RuleSet struct {
 	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
 	exactLk map[string]int32 // case-kept folded exact alias -> entity
 
-	ac      ahocorasick.AhoCorasick
-	hasAC   bool
-	targets [][]target // automaton pattern index -> what it means
+	trie    *trie
+	targets [][]target // trie pattern index -> what it means
 	nTerms  int
+	uses    [][]termUse // term -> the topic terms that use it
 
 	topics    []topic
 	labels    []string
@@ -109,30 +107,38 @@ type ref struct {
 	term   int32
 }
 
+// termUse says that term tt of topic topic is a given term.
+type termUse struct {
+	topic, tt int32
+}
+
+// Rule ids are indexes into topic.rules, so that hits hold no pointers and sort cheaply.
+
 type topicTerm struct {
 	term   int32
 	weight float64
-	rule   string
+	rule   int32
 }
 
 type topicPattern struct {
 	re     *regexp.Regexp
+	words  []string // one of these must be in the folded field (see requiredWords); nil: always run
 	weight float64
-	rule   string
+	rule   int32
 }
 
 type entityCond struct {
 	refs   []ref
 	min    int
 	weight float64
-	rule   string
+	rule   int32
 }
 
 type nearRule struct {
 	a, b   []ref
 	within int32
 	weight float64
-	rule   string
+	rule   int32
 }
 
 type unlessRule struct {
@@ -150,6 +156,7 @@ type topic struct {
 	near        []nearRule
 	unless      []unlessRule
 	requires    []ref
+	rules       []string // rule ids: "label/terms/<term>", "label/near/<i>", ...
 }
 
 // compiler holds the state of one Compile call.
@@ -163,8 +170,8 @@ type compiler struct {
 	amb      []bool
 }
 
-// Compile validates files as one pack and builds the matching structures: one Aho-Corasick automaton over every
-// folded alias, demonym and term, the topics' compiled conditions and regular expressions, and the lookup tables. It
+// Compile validates files as one pack and builds the matching structures: one automaton (a trie walked from every word
+// start) over every folded alias, demonym and term, the topics' compiled conditions and regular expressions, and the lookup tables. It
 // returns the ErrorList of Validate (as an error) if the pack is invalid.
 func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	var cfg compileConfig
@@ -206,21 +213,22 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 		}
 	}
 	rs.nTerms = len(c.termIdx)
-	if len(c.patterns) > 0 {
-		b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.StandardMatch, DFA: true})
-		rs.ac = b.Build(c.patterns)
-		rs.hasAC = true
+	rs.uses = make([][]termUse, rs.nTerms)
+	for ti, tp := range rs.topics {
+		for k, tt := range tp.terms {
+			rs.uses[tt.term] = append(rs.uses[tt.term], termUse{topic: int32(ti), tt: int32(k)})
+		}
 	}
+	rs.trie = buildTrie(c.patterns)
 	rs.pool.New = func() any { return new(matchState) }
 	return rs, nil
 }
 
-// addTarget records that the automaton pattern " "+folded means t.
-func (c *compiler) addTarget(folded string, t target) {
-	if folded == "" {
+// addTarget records that the folded pattern means t.
+func (c *compiler) addTarget(key string, t target) {
+	if key == "" {
 		return
 	}
-	key := " " + folded
 	i, ok := c.patIndex[key]
 	if !ok {
 		i = len(c.patterns)
@@ -416,25 +424,30 @@ func (c *compiler) refs(l []Str) []ref {
 func (c *compiler) topic(t *TopicRule) {
 	label := t.Label.Value
 	tp := topic{label: label, threshold: t.Threshold.Value, titleWeight: t.TitleWeight.Value}
+	rule := func(s string) int32 {
+		tp.rules = append(tp.rules, label+"/"+s)
+		return int32(len(tp.rules) - 1)
+	}
 	for _, x := range t.Terms {
 		tp.terms = append(tp.terms, topicTerm{
-			term: c.term(x.Term.Value, x.Case), weight: x.Weight.Value, rule: label + "/terms/" + x.Term.Value,
+			term: c.term(x.Term.Value, x.Case), weight: x.Weight.Value, rule: rule("terms/" + x.Term.Value),
 		})
 	}
 	for i, x := range t.Patterns {
 		tp.patterns = append(tp.patterns, topicPattern{
-			re: regexp.MustCompile(x.Regex.Value), weight: x.Weight.Value, rule: label + "/patterns/" + itoa(i),
+			re: regexp.MustCompile(x.Regex.Value), words: requiredWords(x.Regex.Value), weight: x.Weight.Value,
+			rule: rule("patterns/" + itoa(i)),
 		})
 	}
 	for i, x := range t.Entities {
 		tp.entities = append(tp.entities, entityCond{
-			refs: c.refs(x.Any), min: int(x.Min.Value), weight: x.Weight.Value, rule: label + "/entities/" + itoa(i),
+			refs: c.refs(x.Any), min: int(x.Min.Value), weight: x.Weight.Value, rule: rule("entities/" + itoa(i)),
 		})
 	}
 	for i, x := range t.Near {
 		tp.near = append(tp.near, nearRule{
 			a: c.refs(x.A), b: c.refs(x.B), within: int32(x.Within.Value), weight: x.Weight.Value,
-			rule: label + "/near/" + itoa(i),
+			rule: rule("near/" + itoa(i)),
 		})
 	}
 	for _, x := range t.Unless {

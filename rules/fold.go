@@ -26,7 +26,7 @@ var latinBase = buildLatinTable()
 var latinSpecial = map[rune]string{
 	'ß': "ss", 'ẞ': "SS", 'Æ': "AE", 'æ': "ae", 'Œ': "OE", 'œ': "oe", 'Ø': "O", 'ø': "o", 'Đ': "D", 'đ': "d",
 	'Ð': "D", 'ð': "d", 'Ł': "L", 'ł': "l", 'Þ': "TH", 'þ': "th", 'ı': "i", 'Ħ': "H", 'ħ': "h", 'Ŀ': "L",
-	'ŀ': "l", 'Ŧ': "T", 'ŧ': "t", 'Ɨ': "I", 'ɨ': "i", 'ƀ': "b", 'Ƀ': "B",
+	'ŀ': "l", 'ſ': "s", 'Ŧ': "T", 'ŧ': "t", 'Ɨ': "I", 'ɨ': "i", 'ƀ': "b", 'Ƀ': "B",
 }
 
 func buildLatinTable() [2][]string {

@@ -91,8 +91,8 @@ type ment struct {
 
 type hit struct {
 	occ
+	rule   int32
 	weight float64
-	rule   string
 }
 
 // matchState holds the per-call buffers; RuleSet keeps them in a sync.Pool.
@@ -103,7 +103,7 @@ type matchState struct {
 	sorted    []occ
 	termStart []int32
 	ments     []ment
-	hits      []hit
+	thits     [][]hit // per topic: term hits in text order, leftmost-longest
 	tmpA      []occ
 	tmpB      []occ
 }
@@ -123,6 +123,8 @@ func (rs *RuleSet) Match(doc Doc) Result {
 	rs.resolve(st)
 	rs.indexTerms(st)
 
+	rs.termHits(st)
+
 	var res Result
 	if len(st.ments) > 0 {
 		res.Mentions = make([]Mention, len(st.ments))
@@ -134,7 +136,7 @@ func (rs *RuleSet) Match(doc Doc) Result {
 		}
 	}
 	for i := range rs.topics {
-		if t, ok := rs.evalTopic(st, &rs.topics[i]); ok {
+		if t, ok := rs.evalTopic(st, &rs.topics[i], st.thits[i]); ok {
 			res.Topics = append(res.Topics, t)
 		}
 	}
@@ -153,38 +155,23 @@ func (st *matchState) span(o occ) Span {
 // scan runs the automaton over one folded field, checks word boundaries, inflections and letter case, collects
 // term occurrences, and selects entity mentions leftmost-longest.
 func (rs *RuleSet) scan(st *matchState, field uint8) {
-	if !rs.hasAC {
-		return
-	}
 	f := &st.f[field]
 	text := f.text
 	st.cands = st.cands[:0]
-	it := rs.ac.IterOverlappingByte(text)
-	for m := it.Next(); m != nil; m = it.Next() {
-		s, e := m.Start(), m.End() // text[s] is the separator before the word
-		ts := rs.targets[m.Pattern()]
-		for i := range ts {
-			t := &ts[i]
-			we := e
-			if text[e] != ' ' {
-				if t.suffix == 0 {
-					continue
-				}
-				we = e + bytes.IndexByte(text[e:], ' ')
-				if !t.suffix.allows(text[e:we]) {
-					continue
-				}
+	tr := rs.trie
+	for p := 1; p < len(text); p++ {
+		if text[p-1] != ' ' || text[p] == ' ' {
+			continue // not a word start
+		}
+		node := tr.root[text[p]]
+		for i := p + 1; node >= 0; i++ {
+			if out := tr.nodes[node].out; out >= 0 {
+				rs.found(st, field, p, i, out)
 			}
-			r0, r1 := f.byteRune[s+1], f.byteRune[we-1]+1
-			if t.exact != "" && foldCase(f.orig(int(r0), int(f.byteRune[e-1]+1))) != t.exact {
-				continue
+			if i >= len(text) {
+				break
 			}
-			o := occ{field: field, start: r0, end: r1, w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
-			if t.kind == tTerm {
-				st.terms = append(st.terms, termOcc{term: t.id, occ: o})
-			} else {
-				st.cands = append(st.cands, cand{bs: int32(s + 1), be: int32(we), occ: o, t: t})
-			}
+			node = tr.next(node, text[i])
 		}
 	}
 	// Leftmost-longest among entity aliases; on equal spans exact aliases (more specific) first.
@@ -198,6 +185,37 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 		}
 		last = c.be
 		st.ments = append(st.ments, ment{entity: c.t.id, occ: c.occ, t: c.t, demonym: c.t.demonym})
+	}
+}
+
+// found handles pattern pat matched at folded bytes [s, e) of field: checks the word end (or an allowed ending)
+// and letter case for each meaning of the pattern, and records term occurrences and entity candidates.
+func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
+	f := &st.f[field]
+	text := f.text
+	ts := rs.targets[pat]
+	for i := range ts {
+		t := &ts[i]
+		we := e
+		if text[e] != ' ' {
+			if t.suffix == 0 {
+				continue
+			}
+			we = e + bytes.IndexByte(text[e:], ' ')
+			if !t.suffix.allows(text[e:we]) {
+				continue
+			}
+		}
+		r0, r1 := f.byteRune[s], f.byteRune[we-1]+1
+		if t.exact != "" && foldCase(f.orig(int(r0), int(f.byteRune[e-1]+1))) != t.exact {
+			continue
+		}
+		o := occ{field: field, start: r0, end: r1, w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
+		if t.kind == tTerm {
+			st.terms = append(st.terms, termOcc{term: t.id, occ: o})
+		} else {
+			st.cands = append(st.cands, cand{bs: int32(s), be: int32(we), occ: o, t: t})
+		}
 	}
 }
 
@@ -288,35 +306,59 @@ func wordDist(a, b occ) int32 {
 	return 0
 }
 
-func (rs *RuleSet) evalTopic(st *matchState, tp *topic) (Topic, bool) {
-	hits := st.hits[:0]
+// termHits hands the term occurrences (in text order) to the topics that use the terms. Within one topic,
+// overlapping term hits count once: the leftmost, and of those the longest.
+func (rs *RuleSet) termHits(st *matchState) {
+	if cap(st.thits) < len(rs.topics) {
+		st.thits = make([][]hit, len(rs.topics))
+	}
+	st.thits = st.thits[:len(rs.topics)]
+	for i := range st.thits {
+		st.thits[i] = st.thits[i][:0]
+	}
+	for _, o := range st.terms {
+		for _, u := range rs.uses[o.term] {
+			tp := &rs.topics[u.topic]
+			tt := &tp.terms[u.tt]
+			w := tt.weight
+			if o.field == 0 {
+				w *= tp.titleWeight
+			}
+			h := hit{occ: o.occ, weight: w, rule: tt.rule}
+			hs := st.thits[u.topic]
+			if n := len(hs); n > 0 && hs[n-1].field == o.field {
+				last := &hs[n-1]
+				if o.start == last.start {
+					if o.end > last.end {
+						*last = h
+					}
+					continue
+				}
+				if o.start < last.end {
+					continue
+				}
+			}
+			st.thits[u.topic] = append(hs, h)
+		}
+	}
+}
+
+func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool) {
+	if len(hits) == 0 && len(tp.patterns) == 0 && len(tp.near) == 0 && len(tp.entities) == 0 {
+		return Topic{}, false
+	}
 	fieldWeight := func(field uint8, w float64) float64 {
 		if field == 0 {
 			return w * tp.titleWeight
 		}
 		return w
 	}
-	for _, tt := range tp.terms {
-		for _, o := range st.termOccs(tt.term) {
-			hits = append(hits, hit{occ: o, weight: fieldWeight(o.field, tt.weight), rule: tt.rule})
-		}
-	}
-	if len(hits) > 1 { // overlapping terms of one topic count once: leftmost-longest
-		slices.SortFunc(hits, func(a, b hit) int {
-			return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
-		})
-		kept := hits[:1]
-		for _, h := range hits[1:] {
-			if p := kept[len(kept)-1]; h.field == p.field && h.start < p.end {
-				continue
-			}
-			kept = append(kept, h)
-		}
-		hits = kept
-	}
 	for _, p := range tp.patterns {
 		for fi := range st.f {
 			f := &st.f[fi]
+			if p.words != nil && !containsAny(f.text, p.words) {
+				continue
+			}
 			for _, loc := range p.re.FindAllStringIndex(f.src, -1) {
 				if loc[0] == loc[1] {
 					continue
@@ -396,7 +438,6 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic) (Topic, bool) {
 			hits = append(hits, hit{occ: first, weight: c.weight, rule: c.rule})
 		}
 	}
-	st.hits = hits
 	if raw <= 0 || raw < tp.threshold*(1-1e-9) {
 		return Topic{}, false
 	}
@@ -418,7 +459,17 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic) (Topic, bool) {
 	}
 	t := Topic{Label: tp.label, Score: 1 - math.Pow(0.5, raw/tp.threshold), Evidence: make([]Evidence, len(hits))}
 	for i, h := range hits {
-		t.Evidence[i] = Evidence{Rule: h.rule, Text: st.text(h.occ), Span: st.span(h.occ)}
+		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
 	}
 	return t, true
+}
+
+// containsAny reports whether text contains one of words.
+func containsAny(text []byte, words []string) bool {
+	for _, w := range words {
+		if bytes.Contains(text, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,120 @@
+package rules
+
+import (
+	"slices"
+)
+
+// trie is the one automaton Match runs: every folded alias, exact alias, demonym and term of the pack, as a byte
+// trie. Patterns only ever start at a word start, so the scan walks the trie from each word start of the folded
+// text; that is an Aho-Corasick automaton anchored at word starts, which needs no failure links, builds in linear
+// time and reports every pattern that starts at a word (overlapping ones included) in a single pass.
+//
+// Layout: nodes are stored so that the children of a node are the contiguous edges[first:first+n], sorted by byte.
+// The root's children are also in a dense table.
+type trie struct {
+	root  [256]int32 // child of the root per byte, -1 if none
+	nodes []trieNode
+	edges []trieEdge
+}
+
+type trieNode struct {
+	first int32 // first edge
+	n     int32 // number of edges
+	out   int32 // pattern index ending here, -1 if none
+}
+
+type trieEdge struct {
+	b     byte
+	child int32
+}
+
+// buildTrie builds the trie of patterns (non-empty, no duplicates). Node outputs are indexes into patterns.
+func buildTrie(patterns []string) *trie {
+	t := &trie{}
+	order := make([]int32, len(patterns))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		switch {
+		case patterns[a] < patterns[b]:
+			return -1
+		case patterns[a] > patterns[b]:
+			return 1
+		}
+		return 0
+	})
+	t.nodes = make([]trieNode, 0, len(patterns)*4)
+	t.edges = make([]trieEdge, 0, len(patterns)*4)
+	t.build(patterns, order, 0)
+	for i := range t.root {
+		t.root[i] = -1
+	}
+	r := t.nodes[0]
+	for _, e := range t.edges[r.first : r.first+r.n] {
+		t.root[e.b] = e.child
+	}
+	return t
+}
+
+// build adds the node for the sorted patterns ord, which share their first depth bytes, and returns its index.
+func (t *trie) build(patterns []string, ord []int32, depth int) int32 {
+	id := int32(len(t.nodes))
+	t.nodes = append(t.nodes, trieNode{out: -1})
+	if len(ord) > 0 && len(patterns[ord[0]]) == depth {
+		t.nodes[id].out = ord[0]
+		ord = ord[1:]
+	}
+	// Count the distinct next bytes, reserve the node's edges, then build the children.
+	n := 0
+	for i := 0; i < len(ord); i++ {
+		if i == 0 || patterns[ord[i]][depth] != patterns[ord[i-1]][depth] {
+			n++
+		}
+	}
+	first := int32(len(t.edges))
+	t.nodes[id].first, t.nodes[id].n = first, int32(n)
+	for k := 0; k < n; k++ {
+		t.edges = append(t.edges, trieEdge{})
+	}
+	k := first
+	for i := 0; i < len(ord); {
+		b := patterns[ord[i]][depth]
+		j := i + 1
+		for j < len(ord) && patterns[ord[j]][depth] == b {
+			j++
+		}
+		child := t.build(patterns, ord[i:j], depth+1)
+		t.edges[k] = trieEdge{b: b, child: child}
+		k++
+		i = j
+	}
+	return id
+}
+
+// next returns the child of node for byte b, or -1.
+func (t *trie) next(node int32, b byte) int32 {
+	nd := &t.nodes[node]
+	es := t.edges[nd.first : nd.first+nd.n]
+	if len(es) <= 8 {
+		for _, e := range es {
+			if e.b == b {
+				return e.child
+			}
+		}
+		return -1
+	}
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if es[m].b < b {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(es) && es[lo].b == b {
+		return es[lo].child
+	}
+	return -1
+}
