@@ -9,11 +9,12 @@ import (
 //
 // Discovery needs every token's offsets, in bytes (to slice the text) and in code points (the output unit).
 // prose's tokenizer gives neither: it rewrites curly quotes before splitting and returns bare strings, so its
-// tokens would have to be aligned back to the text afterwards. Measured on this machine with 3 KB news text
-// (BenchmarkTokenize in tokenize_test.go): prose v2 NewDocument with tagging, segmentation and extraction off
-// ~60 µs and ~1,500 allocations per article; this tokenizer ~8 µs and no allocations once its buffer is warm,
-// with exact offsets. So discovery uses this tokenizer; prose is used only by the optional NER mode
-// (WithProseNER), where its statistical model is the point.
+// tokens would have to be aligned back to the text afterwards. Measured on a generated 3 KB article
+// (BenchmarkTokenize, and CPU time per call from getrusage because the shared machine's load makes wall times
+// swing 2-3x): this tokenizer ~14 µs CPU and no allocations once its buffer is warm; prose v2 NewDocument with
+// tagging, segmentation and extraction off (model loaded once) 60-290 µs and ~400 allocations. So discovery uses
+// this tokenizer, with exact offsets; prose is used only by the optional NER mode (WithProseNER), where its
+// statistical model is the point.
 
 type tokKind uint8
 
