@@ -55,6 +55,7 @@ type Pipeline struct {
 	httpReady      chan string // receives the HTTP address once listening, if non-nil
 
 	ready atomic.Bool
+	acked atomic.Int64 // records whose output or dead letter was acknowledged
 
 	fatalMu   sync.Mutex
 	fatalErr  error // the first persistent failure
@@ -423,6 +424,7 @@ func (p *Pipeline) completion(msgs []kafka.Message, err error) {
 			continue
 		}
 		p.tracker.ack(j.tok)
+		p.acked.Add(1)
 		if j.dlqReason != "" {
 			p.metrics.deadLettered.WithLabelValues(reasonClass(j.dlqReason)).Inc()
 		} else {
