@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -47,10 +48,14 @@ func deadLetter(dlqTopic string, src kafka.Message, reason string) kafka.Message
 	return kafka.Message{Topic: dlqTopic, Key: src.Key, Value: src.Value, Headers: headers}
 }
 
-// reasonClass is the metric label for a dead-letter reason: its text up to the first colon.
+// reasonClass is the metric label for a dead-letter reason: empty, too_large, or its text up to the first colon
+// (decode, tag).
 func reasonClass(reason string) string {
-	if reason == ReasonEmpty {
+	switch {
+	case reason == ReasonEmpty:
 		return "empty"
+	case strings.HasPrefix(reason, ReasonTooLarge):
+		return "too_large"
 	}
 	for i := 0; i < len(reason); i++ {
 		if reason[i] == ':' {

@@ -73,7 +73,7 @@ func TestReasonClass(t *testing.T) {
 		"decode: article: not_json: x": "decode",
 		"tag: fake":                    "tag",
 		ReasonEmpty:                    "empty",
-		ReasonTooLarge + ": 2000000 bytes, max 1000000": ReasonTooLarge,
+		ReasonTooLarge + ": 2000000 bytes, max 1000000": "too_large",
 		strings.Repeat("y", 50):                         "other",
 	}
 	for reason, want := range tests {

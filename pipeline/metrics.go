@@ -69,6 +69,13 @@ func NewMetrics() *Metrics {
 	m.Registry.MustRegister(m.consumed, m.tagged, m.deadLettered, m.errors, m.tagLatency, m.lag, m.rulesInfo,
 		m.reloads, m.reloadFailure, m.commits, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Export the known series at zero, so that rates and alerts work before the first event.
+	for _, op := range []string{"fetch", "produce", "commit"} {
+		m.errors.WithLabelValues(op)
+	}
+	for _, r := range []string{"decode", "tag", "empty", "too_large"} {
+		m.deadLettered.WithLabelValues(r)
+	}
 	return m
 }
 
