@@ -167,3 +167,23 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkMatchDefault runs the embedded default pack over the same articles.
+func BenchmarkMatchDefault(b *testing.B) {
+	rs, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []int{600, 3000} {
+		doc := benchArticle(size)
+		b.Run(fmt.Sprintf("%dB", len(doc.Title)+len(doc.Body)), func(b *testing.B) {
+			b.SetBytes(int64(len(doc.Title) + len(doc.Body)))
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			for b.Loop() {
+				rs.Match(doc)
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}

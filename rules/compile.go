@@ -122,7 +122,8 @@ type topicTerm struct {
 
 type topicPattern struct {
 	re     *regexp.Regexp
-	words  []string // one of these must be in the folded field (see requiredWords); nil: always run
+	words  [][]byte // one of these must be in the folded field (see requiredWords); nil: always run
+	width  int      // most code points a match spans; -1: unbounded (run over the whole field)
 	weight float64
 	rule   int32
 }
@@ -434,8 +435,13 @@ func (c *compiler) topic(t *TopicRule) {
 		})
 	}
 	for i, x := range t.Patterns {
+		req, width := analyzeRegex(x.Regex.Value)
+		var words [][]byte
+		for _, w := range req {
+			words = append(words, []byte(w))
+		}
 		tp.patterns = append(tp.patterns, topicPattern{
-			re: regexp.MustCompile(x.Regex.Value), words: requiredWords(x.Regex.Value), weight: x.Weight.Value,
+			re: regexp.MustCompile(x.Regex.Value), words: words, width: width, weight: x.Weight.Value,
 			rule: rule("patterns/" + itoa(i)),
 		})
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -195,71 +196,86 @@ type folded struct {
 	src      string
 }
 
+// asciiFold maps an ASCII byte to its folded letter or digit, 0 for separators.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		switch b := byte(c); {
+		case 'a' <= b && b <= 'z', '0' <= b && b <= '9':
+			t[c] = b
+		case 'A' <= b && b <= 'Z':
+			t[c] = b + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
 // fold fills f from s (lower-cased folding).
 func (f *folded) fold(s string) {
 	f.src = s
-	f.text = append(f.text[:0], ' ')
-	f.byteRune = append(f.byteRune[:0], 0)
-	f.runeByte = f.runeByte[:0]
-	f.runeWord = f.runeWord[:0]
-	f.nWords = 0
+	// Locals, grown once for the common (mostly ASCII) case, stored back at the end.
+	text := append(slices.Grow(f.text[:0], len(s)+2), ' ')
+	byteRune := append(slices.Grow(f.byteRune[:0], len(s)+2), 0)
+	runeByte := slices.Grow(f.runeByte[:0], len(s)+1)
+	runeWord := slices.Grow(f.runeWord[:0], len(s))
+	nWords := int32(0)
 	inWord := false
 	ri := int32(0)
-	start := func(ri int32) {
-		if !inWord {
-			if f.text[len(f.text)-1] != ' ' {
-				f.text = append(f.text, ' ')
-				f.byteRune = append(f.byteRune, ri)
-			}
-			inWord = true
-			f.nWords++
-		}
-	}
 	for bi, r := range s {
-		f.runeByte = append(f.runeByte, int32(bi))
+		runeByte = append(runeByte, int32(bi))
 		if r < utf8.RuneSelf {
-			c := byte(r)
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			default:
+			c := asciiFold[r]
+			if c == 0 {
 				inWord = false
-				f.runeWord = append(f.runeWord, f.nWords)
+				runeWord = append(runeWord, nWords)
 				ri++
 				continue
 			}
-			start(ri)
-			f.text = append(f.text, c)
-			f.byteRune = append(f.byteRune, ri)
-			f.runeWord = append(f.runeWord, f.nWords-1)
+			if !inWord {
+				if text[len(text)-1] != ' ' {
+					text = append(text, ' ')
+					byteRune = append(byteRune, ri)
+				}
+				inWord = true
+				nWords++
+			}
+			text = append(text, c)
+			byteRune = append(byteRune, ri)
+			runeWord = append(runeWord, nWords-1)
 			ri++
 			continue
 		}
 		out, ok := foldRune(r, true)
 		if !ok {
-			if unicode.Is(unicode.Mn, r) && inWord {
-				f.runeWord = append(f.runeWord, f.nWords-1)
+			if inWord && unicode.Is(unicode.Mn, r) {
+				runeWord = append(runeWord, nWords-1)
 			} else {
 				inWord = false
-				f.runeWord = append(f.runeWord, f.nWords)
+				runeWord = append(runeWord, nWords)
 			}
 			ri++
 			continue
 		}
-		start(ri)
-		for j := 0; j < len(out); j++ {
-			f.text = append(f.text, out[j])
-			f.byteRune = append(f.byteRune, ri)
+		if !inWord {
+			if text[len(text)-1] != ' ' {
+				text = append(text, ' ')
+				byteRune = append(byteRune, ri)
+			}
+			inWord = true
+			nWords++
 		}
-		f.runeWord = append(f.runeWord, f.nWords-1)
+		for j := 0; j < len(out); j++ {
+			text = append(text, out[j])
+			byteRune = append(byteRune, ri)
+		}
+		runeWord = append(runeWord, nWords-1)
 		ri++
 	}
-	f.runeByte = append(f.runeByte, int32(len(s)))
-	if f.text[len(f.text)-1] != ' ' {
-		f.text = append(f.text, ' ')
-		f.byteRune = append(f.byteRune, ri)
+	runeByte = append(runeByte, int32(len(s)))
+	if text[len(text)-1] != ' ' {
+		text = append(text, ' ')
+		byteRune = append(byteRune, ri)
 	}
+	f.text, f.byteRune, f.runeByte, f.runeWord, f.nWords = text, byteRune, runeByte, runeWord, nWords
 }
 
 // nRunes is the number of code points in the original field.

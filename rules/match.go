@@ -102,9 +102,12 @@ type matchState struct {
 	terms     []termOcc
 	sorted    []occ
 	termStart []int32
+	entSorted []occ // entity mentions grouped by entity (see indexEntities)
+	entStart  []int32
 	ments     []ment
 	thits     [][]hit // per topic: term hits in text order, leftmost-longest
 	tmpA      []occ
+	wins      [][2]int
 	tmpB      []occ
 }
 
@@ -122,6 +125,7 @@ func (rs *RuleSet) Match(doc Doc) Result {
 	}
 	rs.resolve(st)
 	rs.indexTerms(st)
+	rs.indexEntities(st)
 
 	rs.termHits(st)
 
@@ -278,6 +282,34 @@ func (rs *RuleSet) indexTerms(st *matchState) {
 	st.termStart = ts
 }
 
+// indexEntities groups the mentions by entity, as indexTerms does for terms.
+func (rs *RuleSet) indexEntities(st *matchState) {
+	n := len(rs.entities)
+	if cap(st.entStart) < n+1 {
+		st.entStart = make([]int32, n+1)
+	}
+	es := st.entStart[:n+1]
+	clear(es)
+	for _, m := range st.ments {
+		es[m.entity+1]++
+	}
+	for i := 1; i <= n; i++ {
+		es[i] += es[i-1]
+	}
+	st.entSorted = slices.Grow(st.entSorted[:0], len(st.ments))[:len(st.ments)]
+	for _, m := range st.ments {
+		st.entSorted[es[m.entity]] = m.occ
+		es[m.entity]++
+	}
+	copy(es[1:], es[:n])
+	es[0] = 0
+	st.entStart = es
+}
+
+func (st *matchState) entOccs(id int32) []occ {
+	return st.entSorted[st.entStart[id]:st.entStart[id+1]]
+}
+
 func (st *matchState) termOccs(id int32) []occ {
 	return st.sorted[st.termStart[id]:st.termStart[id+1]]
 }
@@ -287,12 +319,7 @@ func (st *matchState) refOccs(dst []occ, r ref) []occ {
 	if r.entity < 0 {
 		return append(dst, st.termOccs(r.term)...)
 	}
-	for _, m := range st.ments {
-		if m.entity == r.entity {
-			dst = append(dst, m.occ)
-		}
-	}
-	return dst
+	return append(dst, st.entOccs(r.entity)...)
 }
 
 // wordDist is the distance in words between two occurrences (0 when they overlap, 1 when adjacent).
@@ -353,21 +380,15 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 		}
 		return w
 	}
-	for _, p := range tp.patterns {
+	for pi := range tp.patterns {
+		p := &tp.patterns[pi]
 		for fi := range st.f {
 			f := &st.f[fi]
-			if p.words != nil && !containsAny(f.text, p.words) {
+			if p.words == nil {
+				hits = st.patternHits(hits, p, uint8(fi), 0, len(f.src), fieldWeight(uint8(fi), p.weight))
 				continue
 			}
-			for _, loc := range p.re.FindAllStringIndex(f.src, -1) {
-				if loc[0] == loc[1] {
-					continue
-				}
-				r0, _ := slices.BinarySearch(f.runeByte, int32(loc[0]))
-				r1, _ := slices.BinarySearch(f.runeByte, int32(loc[1]))
-				o := occ{field: uint8(fi), start: int32(r0), end: int32(r1), w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
-				hits = append(hits, hit{occ: o, weight: fieldWeight(o.field, p.weight), rule: p.rule})
-			}
+			hits = st.patternWindows(hits, p, uint8(fi), fieldWeight(uint8(fi), p.weight))
 		}
 	}
 	for _, n := range tp.near {
@@ -447,7 +468,7 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 			if r.entity < 0 {
 				ok = len(st.termOccs(r.term)) > 0
 			} else {
-				ok = slices.ContainsFunc(st.ments, func(m ment) bool { return m.entity == r.entity })
+				ok = len(st.entOccs(r.entity)) > 0
 			}
 			if ok {
 				break
@@ -465,11 +486,74 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 }
 
 // containsAny reports whether text contains one of words.
-func containsAny(text []byte, words []string) bool {
+func containsAny(text []byte, words [][]byte) bool {
 	for _, w := range words {
-		if bytes.Contains(text, []byte(w)) {
+		if bytes.Contains(text, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// patternWindows runs a pattern that has required words. With a bounded match width it runs only in windows around
+// the occurrences of those words (every match contains one); otherwise over the whole field if a word occurs.
+func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w float64) []hit {
+	f := &st.f[field]
+	if p.width < 0 {
+		if containsAny(f.text, p.words) {
+			hits = st.patternHits(hits, p, field, 0, len(f.src), w)
+		}
+		return hits
+	}
+	// Windows in code points: each occurrence widened by the match width plus one code point on each side, so
+	// that \b and the like see the real neighbours; merged when they overlap.
+	n := f.nRunes()
+	wins := st.wins[:0]
+	for _, word := range p.words {
+		for off := 0; ; {
+			i := bytes.Index(f.text[off:], word)
+			if i < 0 {
+				break
+			}
+			b := off + i
+			off = b + 1
+			r0 := int(f.byteRune[b]) - p.width - 1
+			r1 := int(f.byteRune[b+len(word)-1]) + 1 + p.width + 1
+			wins = append(wins, [2]int{max(r0, 0), min(r1, n)})
+		}
+	}
+	if len(wins) == 0 {
+		return hits
+	}
+	slices.SortFunc(wins, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	merged := wins[:1]
+	for _, w := range wins[1:] {
+		if last := &merged[len(merged)-1]; w[0] <= last[1] {
+			last[1] = max(last[1], w[1])
+		} else {
+			merged = append(merged, w)
+		}
+	}
+	st.wins = merged
+	for _, win := range merged {
+		hits = st.patternHits(hits, p, field, int(f.runeByte[win[0]]), int(f.runeByte[win[1]]), w)
+	}
+	return hits
+}
+
+// patternHits runs p over the original field bytes [b0, b1) and appends its matches. A match touching a window
+// edge that is not a field edge is dropped: it could only be an artefact of the cut (the real matches lie inside).
+func (st *matchState) patternHits(hits []hit, p *topicPattern, field uint8, b0, b1 int, w float64) []hit {
+	f := &st.f[field]
+	for _, loc := range p.re.FindAllStringIndex(f.src[b0:b1], -1) {
+		s, e := b0+loc[0], b0+loc[1]
+		if s == e || (loc[0] == 0 && b0 > 0) || (e == b1 && b1 < len(f.src)) {
+			continue
+		}
+		r0, _ := slices.BinarySearch(f.runeByte, int32(s))
+		r1, _ := slices.BinarySearch(f.runeByte, int32(e))
+		o := occ{field: field, start: int32(r0), end: int32(r1), w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
+		hits = append(hits, hit{occ: o, weight: w, rule: p.rule})
+	}
+	return hits
 }

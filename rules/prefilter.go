@@ -6,28 +6,97 @@ import (
 	"strings"
 )
 
-// requiredWords returns words of which at least one occurs, lower-cased and as a substring, in the folded text
-// of any string the regular expression matches; nil when no such set is known. Match skips a pattern whose words
-// are all absent from the folded field, which keeps the pack's `patterns` off the hot path for most articles.
+// requiredWords returns folded strings of which at least one occurs as a substring in the folded text of any
+// string the regular expression matches; nil when no such set is known. Match skips a pattern whose words are
+// all absent from the folded field, and runs a pattern of bounded width only around their occurrences, which
+// keeps the pack's `patterns` cheap.
 //
-// Only runs of ASCII letters and digits inside literals count: folding lower-cases those and keeps them
-// contiguous, so their presence in the folded text is a necessary condition for a match (in any letter case).
+// Only ASCII literals count (folded whole: "Seoul's " -> "seoul s"), or else the runs of ASCII letters and
+// digits inside a literal: folding treats those the same way in the pattern and in the text, whatever surrounds
+// them and in any letter case, so their presence in the folded text is a necessary condition for a match.
 func requiredWords(expr string) []string {
+	words, _ := analyzeRegex(expr)
+	return words
+}
+
+// maxRegexWidth is the longest match (in code points) for which Match runs a pattern in windows around the
+// occurrences of its required words instead of over the whole field.
+const maxRegexWidth = 200
+
+// analyzeRegex returns the required words of expr (see requiredWords) and the most code points a match can span,
+// or -1 when that is unbounded or above maxRegexWidth.
+func analyzeRegex(expr string) ([]string, int) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil
+		return nil, -1
 	}
-	set := required(re.Simplify())
+	re = re.Simplify()
+	w := maxWidth(re)
+	if w > maxRegexWidth {
+		w = -1
+	}
+	set := required(re)
 	if len(set) == 0 || slices.Contains(set, "") {
-		return nil
+		return nil, w
 	}
-	return set
+	return set, w
+}
+
+// maxWidth returns the most code points a match of re can span, or -1 if unbounded. Values saturate above
+// maxRegexWidth.
+func maxWidth(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpNoMatch, syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		return len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxWidth(re.Sub[0])
+	case syntax.OpRepeat:
+		w := maxWidth(re.Sub[0])
+		if re.Max < 0 || w < 0 {
+			return -1
+		}
+		return min(w*re.Max, maxRegexWidth+1)
+	case syntax.OpConcat:
+		sum := 0
+		for _, s := range re.Sub {
+			w := maxWidth(s)
+			if w < 0 {
+				return -1
+			}
+			sum = min(sum+w, maxRegexWidth+1)
+		}
+		return sum
+	case syntax.OpAlternate:
+		m := 0
+		for _, s := range re.Sub {
+			w := maxWidth(s)
+			if w < 0 {
+				return -1
+			}
+			m = max(m, w)
+		}
+		return m
+	}
+	return -1 // star, plus and anything unknown
 }
 
 // required computes the word set of one node (see requiredWords); nil means unknown.
 func required(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
+		// An ASCII literal folds like the text it matches (in any letter case, since folding lower-cases), so
+		// its folded form, separators included, must be in the folded field.
+		if lit := string(re.Rune); isASCII(lit) {
+			if f := Fold(lit); f != "" {
+				return []string{f}
+			}
+			return nil
+		}
 		best := ""
 		for _, w := range asciiWords(string(re.Rune)) {
 			if len(w) > len(best) {
@@ -84,4 +153,13 @@ func asciiWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
 	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,122 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestRequiredWords(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want []string
+	}{
+		{`\b\d+ kilotons?\b`, []string{"kiloton"}},
+		{`(?i)\banti-(?:pyongyang|north korea[n]?) leaflets?\b`, []string{"pyongyang", "north korea"}},
+		{`\bthe North(?:'s|’s)?(?:[,.;:)]| [a-z])`, []string{"the north"}},
+		{`\bSeoul(?:'s|’s) (?:government|military)`, []string{"government", "military"}},
+		{`(?i)(balloon|leaflet)s? launching`, []string{"launching"}},
+		{`(?i)(balloons|leaflets) (?:sent|flown)`, []string{"balloons", "leaflets"}},
+		{`(?i)(balloons|leaflets)`, []string{"balloons", "leaflets"}},
+		{`(?:abc)+x`, []string{"abc"}},
+		{`(ab|c*)d`, []string{"d"}},
+		{`(ab|c*)`, nil},
+		{`\d+`, nil},
+		{`a?b`, []string{"b"}},
+		{`a?`, nil},
+		{`café au lait`, []string{"lait"}},
+		{`U\.S\.-led`, []string{"u s led"}},
+		{`[`, nil},
+	} {
+		got := requiredWords(tc.expr)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("requiredWords(%q) = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// TestPrefilterNeverSkipsAMatch checks the prefilter's promise: whenever a pattern matches a text, one of its
+// required words is in the folded text.
+func TestPrefilterNeverSkipsAMatch(t *testing.T) {
+	exprs := []string{`(?i)kiloton`, `(?i)sanctions? (bill|law)`, `NK-\d+`, `(?i)ask`, `(?i)SS-\d+`, `Straße`}
+	texts := []string{
+		"a 10 KILOTON yield", "new sanction law", "the NK-2 site", "a ſſ-3 missile", "\u212Aask kelvin",
+		"ASK ME", "Straße", "sanctions\u00a0bill", "nothing here",
+	}
+	var f folded
+	for _, e := range exprs {
+		re := regexp.MustCompile(e)
+		words := requiredWords(e)
+		for _, s := range texts {
+			f.fold(s)
+			var bw [][]byte
+			for _, w := range words {
+				bw = append(bw, []byte(w))
+			}
+			if re.MatchString(s) && words != nil && !containsAny(f.text, bw) {
+				t.Errorf("%q matches %q but its words %q are not in %q", e, s, words, f.text)
+			}
+		}
+	}
+}
+
+// TestPatternWindowsAgainstFullScan checks that running patterns in windows around their required words finds
+// exactly the matches a scan of the whole field finds.
+func TestPatternWindowsAgainstFullScan(t *testing.T) {
+	exprs := []string{
+		`\bthe North(?:'s|’s)?(?:[,.;:)]| [a-z])`,
+		`\bSeoul(?:'s|’s) (?:government|military|spy agency|defen[cs]e)`,
+		`(?i)\b(?:north and south korea|seoul and pyongyang)\b`,
+		`\b\d+ kilotons?\b`,
+		`(?i)ab(?:c|d)`,
+		`^Seoul`,
+		`government$`,
+	}
+	var src strings.Builder
+	src.WriteString("topics:\n")
+	for i, e := range exprs {
+		fmt.Fprintf(&src, "  - {label: p%d, threshold: 0.001, patterns: [{regex: %s}]}\n", i, strconv.Quote(e))
+	}
+	f, errs := Parse("p.yaml", []byte(src.String()))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	rs, err := Compile([]*File{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := []string{"the North", "the North's", "the North,", " ", " ", "Seoul's", "Seoul’s", "government",
+		"military", "North and South Korea", "north and south KOREA", "Seoul and Pyongyang", "12 kilotons", "abc",
+		"ABD", "x", "é", "평양", ".", "\n", "defence", "spy agency", "theNorth", "Seoul"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for iter := 0; iter < 400; iter++ {
+		var b strings.Builder
+		for k := rng.IntN(40); k >= 0; k-- {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		body := b.String()
+		r := rs.Match(Doc{Body: body})
+		got := map[string][]string{}
+		for _, tp := range r.Topics {
+			for _, e := range tp.Evidence {
+				got[tp.Label] = append(got[tp.Label], fmt.Sprintf("%d-%d", e.Start, e.End))
+			}
+		}
+		for i, e := range exprs {
+			var want []string
+			for _, loc := range regexp.MustCompile(e).FindAllStringIndex(body, -1) {
+				if loc[0] < loc[1] {
+					want = append(want, fmt.Sprintf("%d-%d", utf8.RuneCountInString(body[:loc[0]]), utf8.RuneCountInString(body[:loc[1]])))
+				}
+			}
+			if label := fmt.Sprintf("p%d", i); !slices.Equal(got[label], want) {
+				t.Fatalf("%q over %q:\n got %v\nwant %v", e, body, got[label], want)
+			}
+		}
+	}
+}
