@@ -488,7 +488,12 @@ func (rs *RuleSet) Entities() []*Entity { return append([]*Entity(nil), rs.entit
 // PERSON name, compared folded; failing that, an exact alias compared with its letter case. When names are shared
 // (ambiguous entries) the first listed entity is returned.
 func (rs *RuleSet) Lookup(name string) (*Entity, bool) {
-	if id, ok := rs.lookup[Fold(name)]; ok {
+	var buf [64]byte
+	if n, ok := foldInto(buf[:], name); ok {
+		if id, ok := rs.lookup[string(buf[:n])]; ok {
+			return rs.entities[id], true
+		}
+	} else if id, ok := rs.lookup[Fold(name)]; ok {
 		return rs.entities[id], true
 	}
 	if id, ok := rs.exactLk[foldCase(name)]; ok {

@@ -32,6 +32,11 @@ func (d Discovery) has(i int, s string) bool {
 	if d.sets[i] == nil {
 		return false
 	}
+	var buf [64]byte
+	if n, ok := foldInto(buf[:], s); ok {
+		_, ok = d.sets[i][string(buf[:n])]
+		return ok
+	}
 	_, ok := d.sets[i][Fold(s)]
 	return ok
 }

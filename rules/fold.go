@@ -285,3 +285,35 @@ func (f *folded) nRunes() int { return len(f.runeByte) - 1 }
 func (f *folded) orig(start, end int) string {
 	return f.src[f.runeByte[start]:f.runeByte[end]]
 }
+
+// foldInto folds an ASCII string into buf and reports whether it could (s is ASCII and fits). It lets map lookups
+// on folded keys run without allocating: m[string(buf[:n])] does not copy.
+func foldInto(buf []byte, s string) (int, bool) {
+	n := 0
+	sep := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return 0, false
+		}
+		f := asciiFold[c]
+		if f == 0 {
+			sep = true
+			continue
+		}
+		if sep && n > 0 {
+			if n == len(buf) {
+				return 0, false
+			}
+			buf[n] = ' '
+			n++
+		}
+		sep = false
+		if n == len(buf) {
+			return 0, false
+		}
+		buf[n] = f
+		n++
+	}
+	return n, true
+}

@@ -298,6 +298,32 @@ func TestLookupAndDiscovery(t *testing.T) {
 	}
 }
 
+func TestFoldInto(t *testing.T) {
+	var buf [16]byte
+	for _, s := range []string{"Gen.", "  Korean -- War ", "North Korea's", "", "...", "abcdefghijklmnop", "a b c d e f g h i"} {
+		n, ok := foldInto(buf[:], s)
+		if want := Fold(s); ok != (len(want) <= len(buf)) || ok && string(buf[:n]) != want {
+			t.Errorf("foldInto(%q) = %q, %v; Fold gives %q", s, buf[:n], ok, want)
+		}
+	}
+	if _, ok := foldInto(buf[:], "Pyŏngyang"); ok {
+		t.Error("foldInto accepted non-ASCII")
+	}
+}
+
+func TestLookupDoesNotAllocate(t *testing.T) {
+	rs := loadEngine(t)
+	d := rs.Discovery()
+	allocs := testing.AllocsPerRun(100, func() {
+		rs.Lookup("North Korea")
+		d.IsTitle("President")
+		d.IsStopword("Monday")
+	})
+	if allocs != 0 {
+		t.Errorf("Lookup and Discovery allocate %v times per call", allocs)
+	}
+}
+
 func TestRunExamples(t *testing.T) {
 	f, errs := Parse("ex.yaml", []byte(`
 topics:
