@@ -156,20 +156,26 @@ type corpusInfo struct {
 
 // rateResult is a throughput measurement: the median of the runs, and every run.
 type rateResult struct {
-	Goroutines     int       `json:"goroutines"`
-	GOMAXPROCS     int       `json:"gomaxprocs"`
-	ArticlesPerSec float64   `json:"articles_per_sec"`
-	MBPerSec       float64   `json:"mb_per_sec"`
-	AllocsPerArt   float64   `json:"allocs_per_article"`
-	BytesPerArt    float64   `json:"alloc_bytes_per_article"`
-	Runs           []float64 `json:"runs_articles_per_sec"`
+	Goroutines     int     `json:"goroutines"`
+	GOMAXPROCS     int     `json:"gomaxprocs"`
+	ArticlesPerSec float64 `json:"articles_per_sec"`
+	MBPerSec       float64 `json:"mb_per_sec"`
+	// ArticlesPerCPUSec is articles per second of process CPU time (all threads): on a shared machine, what one
+	// core would do if the process had it to itself.
+	ArticlesPerCPUSec float64   `json:"articles_per_cpu_sec"`
+	CPURuns           []float64 `json:"runs_articles_per_cpu_sec"`
+	AllocsPerArt      float64   `json:"allocs_per_article"`
+	BytesPerArt       float64   `json:"alloc_bytes_per_article"`
+	Runs              []float64 `json:"runs_articles_per_sec"`
 }
 
 type gazResult struct {
 	Entries        int     `json:"entries"`
 	CompileSeconds float64 `json:"compile_seconds"`
 	ArticlesPerSec float64 `json:"one_core_articles_per_sec"`
-	Slowdown       float64 `json:"slowdown"` // default-pack rate / this rate
+	ArticlesPerCPU float64 `json:"one_core_articles_per_cpu_sec"`
+	// Slowdown is the default pack's 1-core rate over this one, per CPU second where measured.
+	Slowdown float64 `json:"slowdown"`
 }
 
 type e2eReport struct {
@@ -220,7 +226,7 @@ func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) 
 	}
 	if o.gazetteer > 0 {
 		fmt.Fprintf(e.stderr, "gazetteer of %d generated entries ...\n", o.gazetteer)
-		g, err := measureGazetteer(ctx, articles, o, bytesPer, rep.OneCore.ArticlesPerSec)
+		g, err := measureGazetteer(ctx, articles, o, bytesPer, rep.OneCore)
 		if err != nil {
 			return err
 		}
@@ -317,7 +323,7 @@ func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, g
 			wg    sync.WaitGroup
 			errc  = make(chan error, goroutines)
 		)
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		deadline := start.Add(o.duration)
 		for range goroutines {
 			wg.Go(func() {
@@ -338,7 +344,7 @@ func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, g
 			})
 		}
 		wg.Wait()
-		elapsed := time.Since(start)
+		elapsed, cpu := time.Since(start), cpuTime()-cpu0
 		runtime.ReadMemStats(&ms1)
 		select {
 		case err := <-errc:
@@ -347,11 +353,15 @@ func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, g
 		}
 		n := float64(count.Load())
 		res.Runs = append(res.Runs, n/elapsed.Seconds())
+		if cpu > 0 {
+			res.CPURuns = append(res.CPURuns, n/cpu.Seconds())
+		}
 		allocs += float64(ms1.Mallocs - ms0.Mallocs)
 		allocBytes += float64(ms1.TotalAlloc - ms0.TotalAlloc)
 		tagged += n
 	}
 	res.ArticlesPerSec = median(res.Runs)
+	res.ArticlesPerCPUSec = median(res.CPURuns)
 	res.MBPerSec = res.ArticlesPerSec * bytesPer / 1e6
 	res.AllocsPerArt = allocs / tagged
 	res.BytesPerArt = allocBytes / tagged
@@ -359,7 +369,7 @@ func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, g
 }
 
 // measureGazetteer compiles the pack with o.gazetteer generated entities and measures the 1-core rate with it.
-func measureGazetteer(ctx context.Context, as []tagger.Article, o benchOptions, bytesPer, base float64) (*gazResult, error) {
+func measureGazetteer(ctx context.Context, as []tagger.Article, o benchOptions, bytesPer float64, base rateResult) (*gazResult, error) {
 	files, errs := rules.ParseFS(rules.DefaultFS(), ".")
 	if len(errs) > 0 {
 		return nil, errs
@@ -386,9 +396,13 @@ func measureGazetteer(ctx context.Context, as []tagger.Article, o benchOptions, 
 	if err != nil {
 		return nil, err
 	}
-	g := &gazResult{Entries: o.gazetteer, CompileSeconds: compile.Seconds(), ArticlesPerSec: r.ArticlesPerSec}
-	if r.ArticlesPerSec > 0 {
-		g.Slowdown = base / r.ArticlesPerSec
+	g := &gazResult{Entries: o.gazetteer, CompileSeconds: compile.Seconds(), ArticlesPerSec: r.ArticlesPerSec,
+		ArticlesPerCPU: r.ArticlesPerCPUSec}
+	switch {
+	case r.ArticlesPerCPUSec > 0 && base.ArticlesPerCPUSec > 0:
+		g.Slowdown = base.ArticlesPerCPUSec / r.ArticlesPerCPUSec
+	case r.ArticlesPerSec > 0:
+		g.Slowdown = base.ArticlesPerSec / r.ArticlesPerSec
 	}
 	return g, nil
 }
@@ -742,27 +756,29 @@ func printBench(w io.Writer, r *benchReport) {
 		r.Corpus.MeanBytes, src, r.RulesVersion, disc)
 	fmt.Fprintf(w, "%s, %d CPUs, %s\n\n", r.CPU, r.NumCPU, r.Go)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "measurement\tarticles/s\tMB/s\tp50 ms\tp99 ms\tnote\t")
-	fmt.Fprintf(tw, "tagger, 1 core\t%.0f\t%.2f\t\t\t%.0f allocs, %.0f KB per article\t\n", r.OneCore.ArticlesPerSec,
-		r.OneCore.MBPerSec, r.OneCore.AllocsPerArt, r.OneCore.BytesPerArt/1024)
-	fmt.Fprintf(tw, "tagger, %d cores\t%.0f\t%.2f\t\t\t%.2fx 1 core\t\n", r.AllCores.Goroutines,
-		r.AllCores.ArticlesPerSec, r.AllCores.MBPerSec, r.AllCores.ArticlesPerSec/max(r.OneCore.ArticlesPerSec, 1e-9))
+	fmt.Fprintln(tw, "measurement\tarticles/s\tper CPU-s\tMB/s\tp50 ms\tp99 ms\tnote\t")
+	fmt.Fprintf(tw, "tagger, 1 core\t%.0f\t%.0f\t%.2f\t\t\t%.0f allocs, %.1f KB per article\t\n",
+		r.OneCore.ArticlesPerSec, r.OneCore.ArticlesPerCPUSec, r.OneCore.MBPerSec, r.OneCore.AllocsPerArt,
+		r.OneCore.BytesPerArt/1024)
+	fmt.Fprintf(tw, "tagger, %d cores\t%.0f\t%.0f\t%.2f\t\t\t%.2fx 1 core\t\n", r.AllCores.Goroutines,
+		r.AllCores.ArticlesPerSec, r.AllCores.ArticlesPerCPUSec, r.AllCores.MBPerSec,
+		r.AllCores.ArticlesPerSec/max(r.OneCore.ArticlesPerSec, 1e-9))
 	if g := r.Gazetteer; g != nil {
-		fmt.Fprintf(tw, "tagger, 1 core, +%d gazetteer entries\t%.0f\t\t\t\t%.2fx slower; compiled in %.2f s\t\n",
-			g.Entries, g.ArticlesPerSec, g.Slowdown, g.CompileSeconds)
+		fmt.Fprintf(tw, "tagger, 1 core, +%d gazetteer entries\t%.0f\t%.0f\t\t\t\t%.2fx slower; compiled in %.2f s\t\n",
+			g.Entries, g.ArticlesPerSec, g.ArticlesPerCPU, g.Slowdown, g.CompileSeconds)
 	}
 	if p := r.Pipeline; p != nil {
 		where := "Kafka"
 		if p.Embedded {
 			where = "embedded broker"
 		}
-		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t%.2f\t\t\t%.0f%% of tagger on %d cores\t\n", where,
+		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t\t%.2f\t\t\t%.0f%% of tagger on %d cores\t\n", where,
 			p.Max.ArticlesPerSec, p.Max.MBPerSec, 100*p.RatioToTagger, r.AllCores.Goroutines)
 		for _, ph := range []struct {
 			name string
 			res  e2eResult
 		}{{"pipeline at 100% of max", p.Full}, {"pipeline at 50% of max", p.Half}} {
-			fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.1f\t%.1f\t%d articles, max %.0f ms\t\n", ph.name, ph.res.ArticlesPerSec,
+			fmt.Fprintf(tw, "%s\t%.0f\t\t%.2f\t%.1f\t%.1f\t%d articles, max %.0f ms\t\n", ph.name, ph.res.ArticlesPerSec,
 				ph.res.MBPerSec, ph.res.P50ms, ph.res.P99ms, ph.res.Articles, ph.res.MaxMs)
 		}
 	}
