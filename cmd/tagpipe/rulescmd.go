@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -22,7 +23,8 @@ func newRulesCmd(e *env) *cobra.Command {
 		Short: "Start, check and test rule packs",
 		Long: `A rule pack is a directory of YAML files with a gazetteer (entities and their aliases), topic rules,
 discovery hints and examples. The default pack is embedded in tagpipe; "rules init" writes it out so you can tune
-it, "rules check" validates a pack and "rules test" runs the examples written beside the rules.
+it, "rules check" validates a pack, "rules test" runs the examples written beside the rules and "rules publish"
+hands a pack to running instances, which reload it without a restart.
 
 The language is documented in docs/rule-language.md.`,
 		Example: `  tagpipe rules init my-rules/
@@ -30,7 +32,7 @@ The language is documented in docs/rule-language.md.`,
   tagpipe rules check my-rules/ && tagpipe rules test my-rules/
   tagpipe tag --rules my-rules/ articles.jsonl`,
 	}
-	cmd.AddCommand(newRulesInitCmd(e), newRulesCheckCmd(e), newRulesTestCmd(e))
+	cmd.AddCommand(newRulesInitCmd(e), newRulesCheckCmd(e), newRulesTestCmd(e), newRulesPublishCmd(e))
 	return cmd
 }
 
@@ -247,4 +249,91 @@ with the file and line of its example; the exit code is 1 when any example fails
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&noDiscovery, "no-discovery", false, "run the examples without entity discovery")
 	return cmd
+}
+
+func newRulesPublishCmd(e *env) *cobra.Command {
+	var (
+		topic  string
+		create bool
+	)
+	cmd := &cobra.Command{
+		Use:   "publish --brokers HOST:PORT [flags] PATH",
+		Short: "Publish a rule pack to the rules topic, where running instances hot-reload it",
+		Long: `Publish validates and compiles the rule pack at PATH (a directory of YAML files or one file) and, only
+if it compiles, produces it as one record to --topic. Every "tagpipe run" reading that topic swaps to the new rules
+without a restart; an instance that cannot load a pack logs why and keeps its current rules. It prints the
+published rules version, which running instances report in the tagpipe-rules-version header and in
+tagpipe_rules_info.`,
+		Example: `  tagpipe rules check my-rules/ && tagpipe rules test my-rules/ && \
+  tagpipe rules publish --brokers 127.0.0.1:9092 my-rules/`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := readPackFiles(args[0])
+			if err != nil {
+				return err
+			}
+			parsed, errs := rules.ParsePath(args[0])
+			if len(errs) == 0 {
+				errs = rules.Validate(parsed...)
+			}
+			if len(errs) > 0 {
+				printRuleErrors(e.stderr, errs, true)
+				return usageError{fmt.Errorf("rule pack %s: %d error(s); nothing published", args[0], len(errs))}
+			}
+			conn, err := resolveConn(cmd)
+			if err != nil {
+				return err
+			}
+			cfg := pipeline.DefaultConfig()
+			cfg.Conn = conn
+			cfg.RulesTopic = topic
+			cfg.CreateTopics = create
+			v, err := pipeline.PublishRules(cmd.Context(), cfg, files)
+			if err != nil {
+				var el rules.ErrorList
+				if errors.As(err, &el) {
+					printRuleErrors(e.stderr, el, false)
+					return usageError{fmt.Errorf("rule pack %s: %d error(s); nothing published", args[0], len(el))}
+				}
+				return err
+			}
+			fmt.Fprintf(e.stdout, "published %s (%d files) to %s\n", v, len(files), topic)
+			return nil
+		},
+	}
+	connFlags(cmd)
+	cmd.Flags().StringVar(&topic, "topic", pipeline.DefaultConfig().RulesTopic, "rules topic that running instances read")
+	cmd.Flags().BoolVar(&create, "create-topics", false, "create the rules topic (one partition) if missing")
+	return cmd
+}
+
+// readPackFiles reads the rule files of a pack: every *.yaml and *.yml file of a directory, or one file.
+func readPackFiles(path string) (map[string]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{path}
+	if info.IsDir() {
+		names = nil
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, err := filepath.Glob(filepath.Join(path, pat))
+			if err != nil {
+				return nil, err
+			}
+			names = append(names, m...)
+		}
+	}
+	files := make(map[string]string, len(names))
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		files[filepath.Base(name)] = string(b)
+	}
+	if len(files) == 0 {
+		return nil, usageError{fmt.Errorf("%s: no *.yaml or *.yml rule files", path)}
+	}
+	return files, nil
 }
