@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -442,18 +443,18 @@ func (c *compiler) topic(t *TopicRule) {
 		}
 		tp.patterns = append(tp.patterns, topicPattern{
 			re: regexp.MustCompile(x.Regex.Value), words: words, width: width, weight: x.Weight.Value,
-			rule: rule("patterns/" + itoa(i)),
+			rule: rule("patterns/" + strconv.Itoa(i)),
 		})
 	}
 	for i, x := range t.Entities {
 		tp.entities = append(tp.entities, entityCond{
-			refs: c.refs(x.Any), min: int(x.Min.Value), weight: x.Weight.Value, rule: rule("entities/" + itoa(i)),
+			refs: c.refs(x.Any), min: int(x.Min.Value), weight: x.Weight.Value, rule: rule("entities/" + strconv.Itoa(i)),
 		})
 	}
 	for i, x := range t.Near {
 		tp.near = append(tp.near, nearRule{
 			a: c.refs(x.A), b: c.refs(x.B), within: int32(x.Within.Value), weight: x.Weight.Value,
-			rule: rule("near/" + itoa(i)),
+			rule: rule("near/" + strconv.Itoa(i)),
 		})
 	}
 	for _, x := range t.Unless {
@@ -464,14 +465,6 @@ func (c *compiler) topic(t *TopicRule) {
 	}
 	c.rs.topics = append(c.rs.topics, tp)
 	c.rs.labels = append(c.rs.labels, label)
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }
 
 // Version returns a content hash of the compiled pack ("sha256:" and 12 hex digits). Formatting and comments do not

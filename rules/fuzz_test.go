@@ -44,6 +44,7 @@ func FuzzParse(f *testing.F) {
 
 func FuzzMatch(f *testing.F) {
 	rs := loadEngine(f)
+	prs := patternRuleSet(f, windowExprs)
 	f.Add("Leaflets", "Balloons with leaflets crossed the border into North Korea.")
 	f.Add("", "Kim Jong-un's NK U.S. Pyŏngyang 평양 Straße")
 	f.Add("ß", "x\u0301 ǅ İstanbul ﬁ")
@@ -59,6 +60,7 @@ func FuzzMatch(f *testing.F) {
 				t.Fatalf("assigned topic with score %v", tp.Score)
 			}
 		}
+		checkPatternWindows(t, prs, windowExprs, body)
 	})
 }
 

@@ -65,18 +65,21 @@ func TestPrefilterNeverSkipsAMatch(t *testing.T) {
 	}
 }
 
-// TestPatternWindowsAgainstFullScan checks that running patterns in windows around their required words finds
-// exactly the matches a scan of the whole field finds.
-func TestPatternWindowsAgainstFullScan(t *testing.T) {
-	exprs := []string{
-		`\bthe North(?:'s|’s)?(?:[,.;:)]| [a-z])`,
-		`\bSeoul(?:'s|’s) (?:government|military|spy agency|defen[cs]e)`,
-		`(?i)\b(?:north and south korea|seoul and pyongyang)\b`,
-		`\b\d+ kilotons?\b`,
-		`(?i)ab(?:c|d)`,
-		`^Seoul`,
-		`government$`,
-	}
+// windowExprs are patterns of bounded width (run in windows) and a few others, for the window tests.
+var windowExprs = []string{
+	`\bthe North(?:'s|’s)?(?:[,.;:)]| [a-z])`,
+	`\bSeoul(?:'s|’s) (?:government|military|spy agency|defen[cs]e)`,
+	`(?i)\b(?:north and south korea|seoul and pyongyang)\b`,
+	`\b\d+ kilotons?\b`,
+	`(?i)ab(?:c|d)`,
+	`^Seoul`,
+	`government$`,
+	`(?i)\bk[a-z]{0,3}\b`,
+}
+
+// patternRuleSet compiles one topic per expression, with a threshold any hit reaches.
+func patternRuleSet(t testing.TB, exprs []string) *RuleSet {
+	t.Helper()
 	var src strings.Builder
 	src.WriteString("topics:\n")
 	for i, e := range exprs {
@@ -90,33 +93,46 @@ func TestPatternWindowsAgainstFullScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rs
+}
+
+// checkPatternWindows compares the pattern evidence of rs (built by patternRuleSet) on body with a scan of the
+// whole body by the standard library.
+func checkPatternWindows(t testing.TB, rs *RuleSet, exprs []string, body string) {
+	t.Helper()
+	r := rs.Match(Doc{Body: body})
+	got := map[string][]string{}
+	for _, tp := range r.Topics {
+		for _, e := range tp.Evidence {
+			got[tp.Label] = append(got[tp.Label], fmt.Sprintf("%d-%d", e.Start, e.End))
+		}
+	}
+	for i, e := range exprs {
+		var want []string
+		for _, loc := range regexp.MustCompile(e).FindAllStringIndex(body, -1) {
+			if loc[0] < loc[1] {
+				want = append(want, fmt.Sprintf("%d-%d", utf8.RuneCountInString(body[:loc[0]]), utf8.RuneCountInString(body[:loc[1]])))
+			}
+		}
+		if label := fmt.Sprintf("p%d", i); !slices.Equal(got[label], want) {
+			t.Fatalf("%q over %q:\n got %v\nwant %v", e, body, got[label], want)
+		}
+	}
+}
+
+// TestPatternWindowsAgainstFullScan checks that running patterns in windows around their required words finds
+// exactly the matches a scan of the whole field finds.
+func TestPatternWindowsAgainstFullScan(t *testing.T) {
+	rs := patternRuleSet(t, windowExprs)
 	pieces := []string{"the North", "the North's", "the North,", " ", " ", "Seoul's", "Seoul’s", "government",
 		"military", "North and South Korea", "north and south KOREA", "Seoul and Pyongyang", "12 kilotons", "abc",
-		"ABD", "x", "é", "평양", ".", "\n", "defence", "spy agency", "theNorth", "Seoul"}
+		"ABD", "x", "é", "평양", ".", "\n", "defence", "spy agency", "theNorth", "Seoul", "K", "\u212Aab", "kim"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for iter := 0; iter < 400; iter++ {
 		var b strings.Builder
 		for k := rng.IntN(40); k >= 0; k-- {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
-		body := b.String()
-		r := rs.Match(Doc{Body: body})
-		got := map[string][]string{}
-		for _, tp := range r.Topics {
-			for _, e := range tp.Evidence {
-				got[tp.Label] = append(got[tp.Label], fmt.Sprintf("%d-%d", e.Start, e.End))
-			}
-		}
-		for i, e := range exprs {
-			var want []string
-			for _, loc := range regexp.MustCompile(e).FindAllStringIndex(body, -1) {
-				if loc[0] < loc[1] {
-					want = append(want, fmt.Sprintf("%d-%d", utf8.RuneCountInString(body[:loc[0]]), utf8.RuneCountInString(body[:loc[1]])))
-				}
-			}
-			if label := fmt.Sprintf("p%d", i); !slices.Equal(got[label], want) {
-				t.Fatalf("%q over %q:\n got %v\nwant %v", e, body, got[label], want)
-			}
-		}
+		checkPatternWindows(t, rs, windowExprs, b.String())
 	}
 }
