@@ -39,6 +39,9 @@ func Load(path string) (*RuleSet, error) {
 	}
 	files, errs := ParsePath(path)
 	if len(errs) > 0 {
+		// Report the problems Validate finds in what did parse as well, so one run shows everything.
+		errs = append(errs, Validate(files...)...)
+		errs.Sort()
 		return nil, errs
 	}
 	return Compile(files)

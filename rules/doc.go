@@ -6,10 +6,10 @@
 // compiled, immutable, concurrency-safe matcher). The stages are separate functions, so a caller can stop after
 // any of them:
 //
-//	files, errs := rules.ParsePath(dir)      // or Parse(name, src), ParseFS(fsys, dir): syntax and shape
+//	files, errs := rules.ParsePath(dir)              // or Parse(name, src), ParseFS(fsys, dir): syntax, shape
 //	errs = append(errs, rules.Validate(files...)...) // values, regexes, duplicates, across files
-//	rs, err := rules.Compile(files)            // matching structures (runs Validate again)
-//	res := rs.Match(rules.Doc{Title: t, Body: b})
+//	rs, err := rules.Compile(files)                  // matching structures (validates again)
+//	res := rs.Match(rules.Doc{Title: t, Body: b})    // per article, from any goroutine
 //
 // Load(path) does all three and Default() returns the embedded pack (rules/pack), compiled once. Problems come
 // back as an ErrorList of *Error, each with a Position (file:line:col) and a short stable Code.

@@ -183,7 +183,7 @@ func names(fs []*File) []string {
 func TestParsePathAndLoad(t *testing.T) {
 	dir := t.TempDir()
 	good := []byte("topics:\n  - label: rain\n    terms: [rain]\n")
-	bad := []byte("topics:\n  - label: Rain\n    terms: [rain]\n")
+	bad := []byte("topics:\n  - label: Rain\n    terms: [rain]\n    treshold: 2\n")
 	if err := os.WriteFile(filepath.Join(dir, "10-good.yaml"), good, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -199,11 +199,12 @@ func TestParsePathAndLoad(t *testing.T) {
 	}
 	_, err = Load(dir)
 	var el ErrorList
-	if !errors.As(err, &el) || len(el) != 1 {
-		t.Fatalf("Load(bad) = %v, want one error", err)
+	if !errors.As(err, &el) || len(el) != 2 {
+		t.Fatalf("Load(bad) = %v, want a parse and a validation error", err)
 	}
-	if want := filepath.Join(dir, "20-bad.yaml") + ":2:12"; el[0].Pos.String() != want {
-		t.Errorf("position %s, want %s", el[0].Pos, want)
+	bad20 := filepath.Join(dir, "20-bad.yaml")
+	if el[0].Pos.String() != bad20+":2:12" || el[0].Code != CodeBadLabel || el[1].Pos.String() != bad20+":4:5" || el[1].Code != CodeUnknownKey {
+		t.Errorf("errors %v, want bad_label at %s:2:12 and unknown_key at :4:5", el, bad20)
 	}
 	one, err := Load(filepath.Join(dir, "10-good.yaml"))
 	if err != nil {
