@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type benchOptions struct {
 	e2eDuration    time.Duration
 	partitions     int
 	workers        int
+	cpuProfile     string
 	tf             taggerFlags
 }
 
@@ -112,6 +114,7 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 	f.DurationVar(&o.e2eDuration, "e2e-duration", 10*time.Second, "duration of each paced end-to-end phase")
 	f.IntVar(&o.partitions, "partitions", 2, "partitions of the benchmark topics")
 	f.IntVar(&o.workers, "workers", 0, "pipeline tagging goroutines (0: the pipeline's default)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	connFlags(cmd)
 	return cmd
 }
@@ -194,13 +197,27 @@ type e2eResult struct {
 	Articles       int     `json:"articles"`
 	ArticlesPerSec float64 `json:"articles_per_sec"`
 	MBPerSec       float64 `json:"mb_per_sec"`
-	P50ms          float64 `json:"p50_ms,omitempty"`
-	P99ms          float64 `json:"p99_ms,omitempty"`
-	MaxMs          float64 `json:"max_ms,omitempty"`
+	// ArticlesPerCPUSec is articles per second of this process's CPU time (pipeline, and in the paced phases the
+	// load generator; not the broker).
+	ArticlesPerCPUSec float64 `json:"articles_per_cpu_sec,omitempty"`
+	P50ms             float64 `json:"p50_ms,omitempty"`
+	P99ms             float64 `json:"p99_ms,omitempty"`
+	MaxMs             float64 `json:"max_ms,omitempty"`
 }
 
 func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) error {
 	began := time.Now()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	log := e.logger()
 	articles, info, err := benchCorpus(o)
 	if err != nil {
@@ -456,7 +473,10 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		<-runErr
 	}()
 	tagged := func() float64 { return counterValue(p.Metrics(), "tagpipe_records_tagged_total") }
-	var first, last time.Time
+	var (
+		first, last time.Time
+		cpu0        time.Duration
+	)
 	for deadline := time.Now().Add(2 * time.Minute); ; {
 		select {
 		case err := <-runErr:
@@ -466,7 +486,7 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		}
 		n := tagged()
 		if n > 0 && first.IsZero() {
-			first = time.Now()
+			first, cpu0 = time.Now(), cpuTime()
 		}
 		if n >= float64(len(as)) {
 			last = time.Now()
@@ -479,6 +499,9 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 	// The first acknowledgement comes one batch in; count from there.
 	rate := float64(len(as)) / last.Sub(first).Seconds()
 	rep.Max = e2eResult{Articles: len(as), ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		rep.Max.ArticlesPerCPUSec = float64(len(as)) / cpu.Seconds()
+	}
 	fmt.Fprintf(e.stderr, "pipeline max %.0f articles/s; paced phases of %v ...\n", rate, o.e2eDuration)
 
 	// Read the tagged records back from here on; skip the preloaded ones, which carry no send time.
@@ -517,6 +540,7 @@ func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as
 	rate float64, d time.Duration) (e2eResult, error) {
 	total := max(1, int(rate*d.Seconds()))
 	lat.start(phase, total)
+	cpu0 := cpuTime()
 	const tick = 2 * time.Millisecond
 	sem := make(chan struct{}, 256) // produce calls in flight
 	errc := make(chan error, 1)
@@ -566,6 +590,9 @@ func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as
 	}
 	r := lat.result()
 	r.TargetRate = rate
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		r.ArticlesPerCPUSec = float64(total) / cpu.Seconds()
+	}
 	r.ArticlesPerSec = float64(total) / max(sendTime, lat.lastAt().Sub(start)).Seconds()
 	return r, nil
 }
@@ -772,14 +799,14 @@ func printBench(w io.Writer, r *benchReport) {
 		if p.Embedded {
 			where = "embedded broker"
 		}
-		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t\t%.2f\t\t\t%.0f%% of tagger on %d cores\t\n", where,
-			p.Max.ArticlesPerSec, p.Max.MBPerSec, 100*p.RatioToTagger, r.AllCores.Goroutines)
+		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t%.0f\t%.2f\t\t\t%.0f%% of tagger on %d cores\t\n", where,
+			p.Max.ArticlesPerSec, p.Max.ArticlesPerCPUSec, p.Max.MBPerSec, 100*p.RatioToTagger, r.AllCores.Goroutines)
 		for _, ph := range []struct {
 			name string
 			res  e2eResult
 		}{{"pipeline at 100% of max", p.Full}, {"pipeline at 50% of max", p.Half}} {
-			fmt.Fprintf(tw, "%s\t%.0f\t\t%.2f\t%.1f\t%.1f\t%d articles, max %.0f ms\t\n", ph.name, ph.res.ArticlesPerSec,
-				ph.res.MBPerSec, ph.res.P50ms, ph.res.P99ms, ph.res.Articles, ph.res.MaxMs)
+			fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%.1f\t%.1f\t%d articles, max %.0f ms\t\n", ph.name,
+				ph.res.ArticlesPerSec, ph.res.ArticlesPerCPUSec, ph.res.MBPerSec, ph.res.P50ms, ph.res.P99ms, ph.res.Articles, ph.res.MaxMs)
 		}
 	}
 	tw.Flush()
