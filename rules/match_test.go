@@ -188,6 +188,11 @@ func TestMatchTopics(t *testing.T) {
 		{"entity condition not met", "", "Summit talks in the DPRK.",
 			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/summit", "diplomacy/terms/talks"}}}},
 		{"requires not met", "", "Summit talks in America.", nil},
+		{"implied mentions count", "", "The Russian Security Council met; later the Russian Security Council spoke.",
+			map[string]want{"russia-watch": {1, []string{"russia-watch/entities/0"}}}},
+		{"demonyms count", "", "Russian and Russian officials.",
+			map[string]want{"russia-watch": {1, []string{"russia-watch/entities/0"}}}},
+		{"one mention is not enough", "", "A Russian official.", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := Doc{Title: tc.title, Body: tc.body}
@@ -203,7 +208,7 @@ func TestMatchTopics(t *testing.T) {
 					t.Errorf("label %s not assigned; got %+v", label, r.Topics)
 					continue
 				}
-				thr := map[string]float64{"leaflets": 2, "nuclear": 2, "diplomacy": 2}[label]
+				thr := map[string]float64{"leaflets": 2, "nuclear": 2, "diplomacy": 2, "russia-watch": 1}[label]
 				if math.Abs(tp.Score-score(w.raw, thr)) > 1e-9 {
 					t.Errorf("%s: score %v, want %v (raw %v)", label, tp.Score, score(w.raw, thr), w.raw)
 				}
