@@ -210,72 +210,84 @@ var asciiFold = func() (t [utf8.RuneSelf]byte) {
 }()
 
 // fold fills f from s (lower-cased folding).
+//
+// The buffers are sized once and written by index: for ASCII input the folded text is never longer than the input
+// plus the two framing spaces (a separator is only inserted where a separator character was consumed); the rare
+// non-ASCII letter whose folded form is longer than its encoding grows them on the spot.
 func (f *folded) fold(s string) {
 	f.src = s
-	// Locals, grown once for the common (mostly ASCII) case, stored back at the end.
-	text := append(slices.Grow(f.text[:0], len(s)+2), ' ')
-	byteRune := append(slices.Grow(f.byteRune[:0], len(s)+2), 0)
-	runeByte := slices.Grow(f.runeByte[:0], len(s)+1)
-	runeWord := slices.Grow(f.runeWord[:0], len(s))
+	n := len(s)
+	text := slices.Grow(f.text[:0], n+2)[:n+2]
+	byteRune := slices.Grow(f.byteRune[:0], n+2)[:n+2]
+	runeByte := slices.Grow(f.runeByte[:0], n+1)[:n+1]
+	runeWord := slices.Grow(f.runeWord[:0], n)[:n]
+	text[0], byteRune[0] = ' ', 0
+	tl, ri := 1, 0
 	nWords := int32(0)
 	inWord := false
-	ri := int32(0)
-	for bi, r := range s {
-		runeByte = append(runeByte, int32(bi))
-		if r < utf8.RuneSelf {
-			c := asciiFold[r]
+	for bi := 0; bi < n; {
+		if c := asciiFold[s[bi]&0x7f]; s[bi] < utf8.RuneSelf {
+			runeByte[ri] = int32(bi)
+			bi++
 			if c == 0 {
 				inWord = false
-				runeWord = append(runeWord, nWords)
+				runeWord[ri] = nWords
 				ri++
 				continue
 			}
 			if !inWord {
-				if text[len(text)-1] != ' ' {
-					text = append(text, ' ')
-					byteRune = append(byteRune, ri)
+				if text[tl-1] != ' ' {
+					text[tl], byteRune[tl] = ' ', int32(ri)
+					tl++
 				}
 				inWord = true
 				nWords++
 			}
-			text = append(text, c)
-			byteRune = append(byteRune, ri)
-			runeWord = append(runeWord, nWords-1)
+			text[tl], byteRune[tl] = c, int32(ri)
+			tl++
+			runeWord[ri] = nWords - 1
 			ri++
 			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[bi:])
+		runeByte[ri] = int32(bi)
+		bi += size
 		out, ok := foldRune(r, true)
 		if !ok {
 			if inWord && unicode.Is(unicode.Mn, r) {
-				runeWord = append(runeWord, nWords-1)
+				runeWord[ri] = nWords - 1
 			} else {
 				inWord = false
-				runeWord = append(runeWord, nWords)
+				runeWord[ri] = nWords
 			}
 			ri++
 			continue
 		}
+		if need := tl + 1 + len(out) + (n - bi) + 1; need > len(text) {
+			text = append(text, make([]byte, need-len(text))...)
+			byteRune = append(byteRune, make([]int32, need-len(byteRune))...)
+		}
 		if !inWord {
-			if text[len(text)-1] != ' ' {
-				text = append(text, ' ')
-				byteRune = append(byteRune, ri)
+			if text[tl-1] != ' ' {
+				text[tl], byteRune[tl] = ' ', int32(ri)
+				tl++
 			}
 			inWord = true
 			nWords++
 		}
 		for j := 0; j < len(out); j++ {
-			text = append(text, out[j])
-			byteRune = append(byteRune, ri)
+			text[tl], byteRune[tl] = out[j], int32(ri)
+			tl++
 		}
-		runeWord = append(runeWord, nWords-1)
+		runeWord[ri] = nWords - 1
 		ri++
 	}
-	runeByte = append(runeByte, int32(len(s)))
-	if text[len(text)-1] != ' ' {
-		text = append(text, ' ')
-		byteRune = append(byteRune, ri)
+	runeByte[ri] = int32(n)
+	if text[tl-1] != ' ' {
+		text[tl], byteRune[tl] = ' ', int32(ri)
+		tl++
 	}
-	f.text, f.byteRune, f.runeByte, f.runeWord, f.nWords = text, byteRune, runeByte, runeWord, nWords
+	f.text, f.byteRune, f.runeByte, f.runeWord, f.nWords = text[:tl], byteRune[:tl], runeByte[:ri+1], runeWord[:ri], nWords
 }
 
 // nRunes is the number of code points in the original field.
