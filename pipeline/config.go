@@ -270,10 +270,12 @@ func (c *Config) parseYAML(name string, src []byte) error {
 	if err == nil || errors.Is(err, io.EOF) { // an empty file is a valid, empty configuration
 		return nil
 	}
+	oneLine := strings.NewReplacer("\n", `\n`, "\r", `\r`) // values quoted in messages may hold line breaks
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		errs := make([]error, 0, len(te.Errors))
 		for _, e := range te.Errors {
+			e = oneLine.Replace(e)
 			if m := yamlLine.FindStringSubmatch(e); m != nil {
 				msg := strings.TrimSuffix(m[2], " in type pipeline.Config")
 				errs = append(errs, fmt.Errorf("%s:%s: %s", name, m[1], msg))
@@ -283,7 +285,7 @@ func (c *Config) parseYAML(name string, src []byte) error {
 		}
 		return errors.Join(errs...)
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg := oneLine.Replace(strings.TrimPrefix(err.Error(), "yaml: "))
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		return fmt.Errorf("%s:%s: %s", name, m[1], m[2])
 	}

@@ -405,3 +405,77 @@ func TestWrongPasswordFailsFast(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRealKafkaSASLTLS runs against the SASL_SSL listener of deploy/kafka/local.sh (KAFKA_SECURITY=sasl_ssl), when
+// its TAGPIPE_KAFKA_SASL_* variables are set.
+func TestRealKafkaSASLTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Kafka integration test")
+	}
+	brokers := os.Getenv("TAGPIPE_KAFKA_SASL_BROKERS")
+	if brokers == "" {
+		t.Skip("TAGPIPE_KAFKA_SASL_BROKERS not set (deploy/kafka/local.sh env with KAFKA_SECURITY=sasl_ssl)")
+	}
+	conn := DefaultConfig().Conn
+	conn.Brokers = strings.Split(brokers, ",")
+	conn.SASLMechanism = os.Getenv("TAGPIPE_KAFKA_SCRAM_MECHANISM")
+	conn.SASLUsername = os.Getenv("TAGPIPE_KAFKA_SCRAM_USER")
+	conn.TLS, conn.TLSCA = true, os.Getenv("TAGPIPE_KAFKA_CA")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	wrong := conn
+	wrong.SASLPassword = "not-the-password"
+	began := time.Now()
+	err := CreateTopics(ctx, wrong, 1, 1, "never-created")
+	if !errors.Is(err, ErrAuth) || strings.Contains(err.Error(), wrong.SASLPassword) {
+		t.Fatalf("wrong password: %v; want ErrAuth without the password", err)
+	}
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("wrong password took %s to fail", d)
+	}
+
+	conn.SASLPassword = os.Getenv("TAGPIPE_KAFKA_SCRAM_PASSWORD")
+	topic := fmt.Sprintf("sasl-%d", time.Now().UnixNano())
+	if err := CreateTopics(ctx, conn, 3, 1, topic); err != nil {
+		t.Fatal(err)
+	}
+	prod, err := NewProducer(ctx, conn, topic, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := prod.Send(ctx, articles("tls", 5)...)
+	prod.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	err = Tail(ctx, conn, topic, TailOptions{FromBeginning: true}, func(m Message) error {
+		got[string(m.Key)] = true
+		if len(got) == len(ids) {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil || len(got) != len(ids) {
+		t.Fatalf("read %d of %d records over SASL_SSL: %v", len(got), len(ids), err)
+	}
+}
+
+func TestRoutePrefixCopiesPerLabel(t *testing.T) {
+	cfg := testConfig(t, testBrokers(t))
+	cfg.RoutePrefix = cfg.In + ".label."
+	produce(t, cfg, tagger.Article{ID: "k", Title: "About Korea"}, tagger.Article{ID: "n", Title: "Nothing here"})
+	start(t, cfg, &fakeTagger{name: "route"})
+	collect(t, cfg, cfg.Out, 2, 0)
+	if got := collect(t, cfg, cfg.RoutePrefix+"test", 2, 0); len(got["k"]) != 1 || len(got["n"]) != 1 {
+		t.Errorf("route topic test has %v, want k and n once", keys(got))
+	}
+	got := collect(t, cfg, cfg.RoutePrefix+"korea", 0, time.Second)
+	if len(got) != 1 || len(got["k"]) != 1 {
+		t.Errorf("route topic korea has %v, want only k", keys(got))
+	}
+	if h := got["k"][0].Headers[HeaderContentType]; h != "application/json" {
+		t.Errorf("route copy content-type %q", h)
+	}
+}
