@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -172,15 +173,24 @@ type compiler struct {
 	amb      []bool
 }
 
-// Compile validates files as one pack and builds the matching structures: one automaton (a trie walked from every word
-// start) over every folded alias, demonym and term, the topics' compiled conditions and regular expressions, and the lookup tables. It
-// returns the ErrorList of Validate (as an error) if the pack is invalid.
+// Compile validates files as one pack and builds the matching structures: one automaton (a trie walked from every
+// word start) over every folded alias, demonym and term, the topics' compiled conditions and regular expressions,
+// and the lookup tables. If a file had Parse errors or the pack does not validate, it returns those errors as an
+// ErrorList (use errors.As) and no RuleSet.
 func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	var cfg compileConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if errs := Validate(files...); len(errs) > 0 {
+	var errs ErrorList
+	for _, f := range files {
+		if f == nil {
+			return nil, errors.New("rules: Compile: nil *File")
+		}
+		errs = append(errs, f.parseErrs...)
+	}
+	if errs = append(errs, Validate(files...)...); len(errs) > 0 {
+		errs.Sort()
 		return nil, errs
 	}
 	rs := &RuleSet{lookup: map[string]int32{}, exactLk: map[string]int32{}}

@@ -13,6 +13,8 @@ type File struct {
 	Discovery DiscoveryRule `json:"discovery"`
 	Examples  []ExampleRule `json:"examples,omitempty"`
 	Pos       Position      `json:"-"`
+
+	parseErrs ErrorList // what Parse reported; Compile refuses a file that did not parse cleanly
 }
 
 // Str is a string value with the position it was written at.

@@ -31,6 +31,7 @@ func Parse(name string, src []byte) (f *File, errs ErrorList) {
 			errs = p.errs
 			errs.Sort()
 		}
+		f.parseErrs = errs
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node

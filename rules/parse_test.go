@@ -280,3 +280,18 @@ func TestDefaultPack(t *testing.T) {
 		t.Error("no pack/*.yaml")
 	}
 }
+
+func TestCompileRefusesFilesWithParseErrors(t *testing.T) {
+	f, errs := Parse("p.yaml", []byte("topics:\n  - label: rain\n    terms: [rain]\n    threshold: lots\n"))
+	if len(errs) != 1 {
+		t.Fatalf("want one parse error, got %v", errs)
+	}
+	_, err := Compile([]*File{f})
+	var el ErrorList
+	if !errors.As(err, &el) || len(el) != 1 || el[0].Pos.String() != "p.yaml:4:16" {
+		t.Fatalf("Compile = %v, want the parse error at p.yaml:4:16", err)
+	}
+	if _, err := Compile([]*File{nil}); err == nil {
+		t.Error("Compile accepted a nil file")
+	}
+}
