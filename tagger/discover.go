@@ -390,6 +390,10 @@ func (x *discovery) isInitial(i int) bool {
 		x.toks[i+1].kind == tokPunct && x.s[x.toks[i+1].start] == '.' && x.toks[i+1].start == t.end
 }
 
+// maxRun bounds a run's tokens: longer capitalized stretches are no single name, and the bound keeps the
+// per-run work (which splits recursively) small on adversarial input.
+const maxRun = 24
+
 // runs finds the runs of the current field and processes each.
 func (x *discovery) runs() {
 	n := len(x.toks)
@@ -408,7 +412,7 @@ func (x *discovery) runs() {
 			}
 		}
 		end, k, conns := i, i+1, 0
-		for k < n {
+		for k < n && k-a < maxRun {
 			t := x.toks[k]
 			if x.isInitial(end) && k == end+1 && x.isCap(k+1) && x.adjacent(k+1) {
 				k++ // the period of an initial
@@ -867,13 +871,18 @@ func (x *discovery) nameLike(i int, personHint bool) bool {
 func (x *discovery) corefer() {
 	type ref struct {
 		fi, pos                    int
-		key                        string
 		canonical, typ, id, source string
 	}
-	var refs []ref
+	var byKey map[string][]ref // refs of one key, in text order
+	addRef := func(key string, r ref) {
+		if byKey == nil {
+			byKey = map[string][]ref{}
+		}
+		byKey[key] = append(byKey[key], r)
+	}
 	for _, m := range x.ms {
 		if m.Entity.Type == rules.Person {
-			refs = append(refs, ref{fi: fieldIndex(string(m.Field)), pos: m.Start, key: surnameKey(m.Entity.Canonical),
+			addRef(surnameKey(m.Entity.Canonical), ref{fi: fieldIndex(string(m.Field)), pos: m.Start,
 				canonical: m.Entity.Canonical, typ: string(m.Entity.Type), id: m.Entity.ID, source: SourceGazetteer})
 		}
 	}
@@ -881,43 +890,35 @@ func (x *discovery) corefer() {
 		switch {
 		case c.single:
 		case c.typ == string(rules.Person):
-			refs = append(refs, ref{fi: c.fi, pos: c.rstart, key: surnameKey(c.canonical), canonical: c.canonical,
-				typ: c.typ, id: c.id, source: c.source})
+			addRef(surnameKey(c.canonical), ref{fi: c.fi, pos: c.rstart, canonical: c.canonical, typ: c.typ,
+				id: c.id, source: c.source})
 		case c.source == SourceDiscovered:
-			refs = append(refs, ref{fi: c.fi, pos: c.rstart, key: rules.Fold(c.canonical), canonical: c.canonical,
-				typ: c.typ, source: c.source})
+			addRef(rules.Fold(c.canonical), ref{fi: c.fi, pos: c.rstart, canonical: c.canonical, typ: c.typ,
+				source: c.source})
 		}
+	}
+	if byKey == nil {
+		return
+	}
+	order := func(a, b ref) int { return cmp.Or(cmp.Compare(a.fi, b.fi), cmp.Compare(a.pos, b.pos)) }
+	for _, refs := range byKey {
+		slices.SortStableFunc(refs, order)
 	}
 	for i := range x.sc.cands {
 		c := &x.sc.cands[i]
 		if !c.single {
 			continue
 		}
-		best := -1
-		for j, r := range refs {
-			if r.key != c.key {
-				continue
-			}
-			before := r.fi < c.fi || r.fi == c.fi && r.pos < c.rstart
-			if best < 0 {
-				best = j
-				continue
-			}
-			b := refs[best]
-			bBefore := b.fi < c.fi || b.fi == c.fi && b.pos < c.rstart
-			switch {
-			case before && !bBefore:
-				best = j
-			case before && bBefore && (r.fi > b.fi || r.fi == b.fi && r.pos > b.pos):
-				best = j // the nearest preceding
-			case !before && !bBefore && (r.fi < b.fi || r.fi == b.fi && r.pos < b.pos):
-				best = j // the first following
-			}
-		}
-		if best < 0 {
+		refs := byKey[c.key]
+		if len(refs) == 0 {
 			continue
 		}
-		r := refs[best]
+		// The nearest full mention before the single word, else the first after it.
+		j, _ := slices.BinarySearchFunc(refs, ref{fi: c.fi, pos: c.rstart}, order)
+		r := refs[0]
+		if j > 0 {
+			r = refs[j-1]
+		}
 		c.single = false
 		c.canonical, c.typ, c.id, c.source = r.canonical, r.typ, r.id, r.source
 	}
