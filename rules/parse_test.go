@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -270,7 +271,7 @@ func TestDefaultPack(t *testing.T) {
 		if strings.HasSuffix(e.Name(), ".yaml") {
 			n++
 			want, _ := os.ReadFile(filepath.Join("pack", e.Name()))
-			got, err := fsReadFile(DefaultFS(), e.Name())
+			got, err := fs.ReadFile(DefaultFS(), e.Name())
 			if err != nil || !bytes.Equal(got, want) {
 				t.Errorf("DefaultFS %s differs from pack/%s (%v)", e.Name(), e.Name(), err)
 			}

@@ -1,5 +1,0 @@
-package rules
-
-import "io/fs"
-
-func fsReadFile(fsys fs.FS, name string) ([]byte, error) { return fs.ReadFile(fsys, name) }
