@@ -61,6 +61,7 @@ type Pipeline struct {
 	fatalErr  error // the first persistent failure
 	stopFetch context.CancelFunc
 
+	cl         *cluster // set by Run
 	sem        chan struct{}
 	routeMu    sync.Mutex
 	routeKnown map[string]bool
@@ -77,6 +78,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return err
 	}
 	defer cl.close()
+	p.cl = cl
 
 	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout+5*time.Second)
 	err = cl.check(checkCtx)
@@ -137,8 +139,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		RequiredAcks:    kafka.RequireAll,
 		Async:           true,
 		Completion:      p.completion,
-		Logger:          kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
-		ErrorLogger:     kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelWarn),
+		// With CreateTopics, unknown (route) topics are looked up at once rather than after the metadata TTL.
+		AllowAutoTopicCreation: cfg.CreateTopics,
+		Logger:                 kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
+		ErrorLogger:            kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelWarn),
 	}
 
 	fetchCtx, stopFetch := context.WithCancel(ctx)
@@ -394,14 +398,11 @@ func (p *Pipeline) ensureRouteTopics(ctx context.Context, msgs []kafka.Message) 
 	if len(missing) == 0 {
 		return nil
 	}
-	cl, err := newCluster(p.cfg.Conn)
-	if err != nil {
+	if err := p.cl.createTopics(ctx, p.cfg.Partitions, p.cfg.ReplicationFactor, missing...); err != nil {
 		return err
 	}
-	defer cl.close()
-	if err := cl.createTopics(ctx, p.cfg.Partitions, p.cfg.ReplicationFactor, missing...); err != nil {
-		return err
-	}
+	// The writer shares p.cl's transport, whose metadata cache refreshes itself for the topics this call created;
+	// for topics another instance created, the writer's AllowAutoTopicCreation makes it ask the broker.
 	for _, t := range missing {
 		p.routeKnown[t] = true
 	}
