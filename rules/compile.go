@@ -98,6 +98,7 @@ type target struct {
 	kind    targetKind
 	suffix  suffixMask
 	demonym bool
+	stem    bool    // a spelling variant ("denucleariz" for "denuclearize"): only matches with one of its endings
 	id      int32   // entity or term index
 	alts    []int32 // ambiguous alias: the candidate entities in listing order (alts[0] == id)
 	exact   string  // case-kept folded text the original must fold to ("" = any case)
@@ -251,7 +252,7 @@ func (c *compiler) addTarget(key string, t target) {
 	ts := c.rs.targets[i]
 	for j := range ts {
 		o := &ts[j]
-		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym {
+		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem {
 			continue
 		}
 		if t.kind == tTerm && o.id == t.id {
@@ -382,27 +383,41 @@ func (c *compiler) term(text string, exact bool) int32 {
 	if exact {
 		return id
 	}
-	// Spelling changes before a suffix: "denuclearize" -> "denuclearizing", "sanctuary" -> "sanctuaries".
+	// Spelling changes before an ending: "denuclearize" -> "denuclearizing", "sanctuary" -> "sanctuaries",
+	// "ship" -> "shipping".
 	last := f[strings.LastIndexByte(f, ' ')+1:]
-	n := len(f)
+	n, l := len(f), len(last)
 	switch {
-	case len(last) >= 4 && last[len(last)-1] == 'e' && !isVowel(last[len(last)-2]):
-		c.addTarget(f[:n-1], target{kind: tTerm, id: id, suffix: sufING})
-	case len(last) >= 3 && last[len(last)-1] == 'y' && !isVowel(last[len(last)-2]):
-		c.addTarget(f[:n-1], target{kind: tTerm, id: id, suffix: sufIES | sufIED})
+	case l >= 4 && last[l-1] == 'e' && isConsonant(last[l-2]):
+		c.addTarget(f[:n-1], target{kind: tTerm, id: id, suffix: sufING, stem: true})
+	case l >= 3 && last[l-1] == 'y' && isConsonant(last[l-2]):
+		c.addTarget(f[:n-1], target{kind: tTerm, id: id, suffix: sufIES | sufIED, stem: true})
+	case l >= 3 && isConsonant(last[l-1]) && strings.IndexByte("wxy", last[l-1]) < 0 && isVowel(last[l-2]) &&
+		isConsonant(last[l-3]):
+		c.addTarget(f+last[l-1:], target{kind: tTerm, id: id, suffix: sufING | sufED, stem: true})
 	}
 	return id
 }
 
 func isVowel(b byte) bool { return strings.IndexByte("aeiou", b) >= 0 }
 
-// inflections returns the endings a folded term accepts inside its last word: s, es (after s, x, z, ch, sh, o),
-// ed (not after e), d (after e) and ing.
+func isConsonant(b byte) bool { return 'a' <= b && b <= 'z' && !isVowel(b) }
+
+// inflections returns the endings a folded term accepts right after it: s and ing always, es after s, x, z, ch,
+// sh and o, d after e, ed otherwise; not ing after consonant + e (the "denucleariz" variant takes it) and not ed
+// after consonant + y (the "-ied" variant).
 func inflections(f string) suffixMask {
 	m := sufS | sufING
-	if strings.HasSuffix(f, "e") {
+	n := len(f)
+	consonantBefore := n >= 2 && isConsonant(f[n-2])
+	switch {
+	case strings.HasSuffix(f, "e"):
 		m |= sufD
-	} else {
+		if consonantBefore && n >= 4 && f[n-4] != ' ' && f[n-3] != ' ' {
+			m &^= sufING
+		}
+	case strings.HasSuffix(f, "y") && consonantBefore:
+	default:
 		m |= sufED
 	}
 	for _, e := range []string{"s", "x", "z", "ch", "sh", "o"} {

@@ -201,7 +201,11 @@ func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
 	for i := range ts {
 		t := &ts[i]
 		we := e
-		if text[e] != ' ' {
+		if text[e] == ' ' {
+			if t.stem {
+				continue // a spelling variant is not a word by itself
+			}
+		} else {
 			if t.suffix == 0 {
 				continue
 			}

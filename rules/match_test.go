@@ -461,3 +461,61 @@ func TestConcurrentMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestInflections(t *testing.T) {
+	f, errs := Parse("infl.yaml", []byte(`
+topics:
+  - label: rate
+    threshold: 0.001
+    terms: [rate]
+  - label: sanctuary
+    threshold: 0.001
+    terms: [sanctuary]
+  - label: ship
+    threshold: 0.001
+    terms: [ship]
+  - label: denuclearize
+    threshold: 0.001
+    terms: [denuclearize]
+  - label: box
+    threshold: 0.001
+    terms: [box]
+  - label: war
+    threshold: 0.001
+    terms: [war]
+  - label: prefix
+    threshold: 0.001
+    terms: [sanction*]
+`))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	rs, err := Compile([]*File{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		label string
+		yes   []string
+		no    []string
+	}{
+		{"rate", []string{"rate", "rates", "rated", "rating", "Rate's"}, []string{"rat", "rateing", "rateed", "ratex", "berate"}},
+		{"sanctuary", []string{"sanctuary", "sanctuaries", "sanctuaried", "sanctuarying"}, []string{"sanctuar", "sanctuaryed"}},
+		{"ship", []string{"ship", "ships", "shipping", "shipped", "shiping", "shiped"}, []string{"shipp", "shipps", "shipment", "worship"}},
+		{"denuclearize", []string{"denuclearize", "denuclearizes", "denuclearized", "denuclearizing"}, []string{"denucleariz", "denuclearizeing", "denuclearization"}},
+		{"box", []string{"box", "boxes", "boxed", "boxing"}, []string{"boxx", "boxxing", "boxd"}},
+		{"war", []string{"war", "wars", "warring", "warred"}, []string{"ward", "warded", "wares", "sward"}},
+		{"prefix", []string{"sanction", "sanctions", "sanctioned", "sanctionable"}, []string{"sanctio", "unsanctioned"}},
+	} {
+		for _, w := range tc.yes {
+			if !slices.ContainsFunc(rs.Match(Doc{Body: "x " + w + " y"}).Topics, func(tp Topic) bool { return tp.Label == tc.label }) {
+				t.Errorf("term %s does not match %q", tc.label, w)
+			}
+		}
+		for _, w := range tc.no {
+			if slices.ContainsFunc(rs.Match(Doc{Body: "x " + w + " y"}).Topics, func(tp Topic) bool { return tp.Label == tc.label }) {
+				t.Errorf("term %s matches %q", tc.label, w)
+			}
+		}
+	}
+}
