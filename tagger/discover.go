@@ -685,17 +685,18 @@ func (x *discovery) classify(a, b int, beforeTitle, personHint bool) {
 // cued records a..b, typed by a cue word, taking in a place name written right before it.
 func (x *discovery) cued(a, b int, typ rules.Type) {
 	if m := x.placeBefore(a); m >= 0 {
-		// `Paju Peace Residents' Council`, `NK News`: the place is part of the name.
+		// `Paju Peace Residents' Council`, `NK News`, `South Korean Foreign Ministry`, `Russian River Valley`: the
+		// place (or its adjective) is part of the name. A bare cue word takes a place name only.
+		demonym := x.ms[m].Demonym
 		bare := a == b
-		for a > 0 && int(x.cov[a-1]) == m {
-			a--
-		}
-		if bare {
-			// A bare cue word needs the place to name anything; the place is then no mention of its own.
-			for k := range x.ms {
-				if x.ms[k].Field == x.ms[m].Field && x.ms[k].Start == x.ms[m].Start && x.ms[k].End == x.ms[m].End {
-					x.sc.supp[k] = true
-				}
+		if !(bare && demonym) {
+			for a > 0 && int(x.cov[a-1]) == m {
+				a--
+			}
+			// The place stays a mention of its own, except where it only makes a name out of a bare cue word
+			// (`NK News`) or an adjective is part of a place name (`Russian River Valley` is not in Russia).
+			if bare || demonym && typ == rules.Location {
+				x.suppress(m)
 			}
 		}
 	}
@@ -705,15 +706,24 @@ func (x *discovery) cued(a, b int, typ rules.Type) {
 	x.emit(a, b, typ)
 }
 
-// placeBefore returns the index of the non-demonym gazetteer LOCATION mention that ends with token a-1, right
-// before a on the same line, or -1.
+// suppress drops gazetteer mention m and the mentions implied at its span.
+func (x *discovery) suppress(m int) {
+	for k := range x.ms {
+		if x.ms[k].Field == x.ms[m].Field && x.ms[k].Start == x.ms[m].Start && x.ms[k].End == x.ms[m].End {
+			x.sc.supp[k] = true
+		}
+	}
+}
+
+// placeBefore returns the index of the gazetteer LOCATION mention (a name or a demonym) that ends with token a-1,
+// right before a on the same line, or -1.
 func (x *discovery) placeBefore(a int) int {
 	if a == 0 || !x.adjacent(a) || x.cov[a-1] < 0 {
 		return -1
 	}
 	k := int(x.cov[a-1])
 	m := x.ms[k]
-	if m.Demonym || m.Implied || m.Entity.Type != rules.Location || m.End != x.toks[a-1].rend {
+	if m.Implied || m.Entity.Type != rules.Location || m.End != x.toks[a-1].rend {
 		return -1
 	}
 	return k

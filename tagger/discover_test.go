@@ -76,6 +76,14 @@ func TestDiscovery(t *testing.T) {
 				`b LOC "North Korea"`, `b LOC "Seoul"`},
 		},
 		{
+			name: "names that start with a place or its adjective",
+			body: "The Busan Ferry Association and the South Korean Fisheries Agency met. Grapes from the Russian " +
+				"Creek Valley sold well, NK News said.",
+			want: []string{`b ORG "Busan Ferry Association" *`, `b LOC "Busan"`,
+				`b ORG "South Korean Fisheries Agency" *`, `b LOC "South Korean" -> South Korea`,
+				`b LOC "Russian Creek Valley" *`, `b ORG "NK News" *`},
+		},
+		{
 			name: "locations by cue",
 			body: "Boats left the Gangseo area for Wando Island, crossing the Yellow Sea near Hwasun County.",
 			want: []string{`b LOC "Gangseo" *`, `b LOC "Wando Island" *`, `b LOC "Yellow Sea" *`,
