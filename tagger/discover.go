@@ -43,6 +43,7 @@ type candidate struct {
 	source       string
 	single       bool   // a single word waiting for coreference
 	key          string // folded text, for singles
+	weak         bool   // a `First Last` person without context, kept only if its surname recurs alone
 }
 
 // scratch holds per-call buffers, pooled.
@@ -209,7 +210,7 @@ func (x *discovery) run() []Entity {
 	// Mentions come sorted; candidates nearly so. Sort candidate indices and merge.
 	sc.order = sc.order[:0]
 	for i, c := range sc.cands {
-		if !c.single {
+		if !c.single && !c.weak {
 			sc.order = append(sc.order, int32(i))
 		}
 	}
@@ -684,7 +685,12 @@ func (x *discovery) classify(a, b int, beforeTitle, personHint bool) {
 
 // cued records a..b, typed by a cue word, taking in a place name written right before it.
 func (x *discovery) cued(a, b int, typ rules.Type) {
-	if m := x.placeBefore(a); m >= 0 {
+	if m := x.orgBefore(a); m >= 0 && typ == rules.Organization && a < b {
+		// `National Assembly Defense Committee`: a body of a known organization; both are mentions.
+		for a > 0 && int(x.cov[a-1]) == m {
+			a--
+		}
+	} else if m := x.placeBefore(a); m >= 0 {
 		// `Paju Peace Residents' Council`, `NK News`, `South Korean Foreign Ministry`, `Russian River Valley`: the
 		// place (or its adjective) is part of the name. A bare cue word takes a place name only.
 		demonym := x.ms[m].Demonym
@@ -713,6 +719,20 @@ func (x *discovery) suppress(m int) {
 			x.sc.supp[k] = true
 		}
 	}
+}
+
+// orgBefore returns the index of the gazetteer ORGANIZATION mention that ends with token a-1, right before a on
+// the same line, or -1.
+func (x *discovery) orgBefore(a int) int {
+	if a == 0 || !x.adjacent(a) || x.cov[a-1] < 0 {
+		return -1
+	}
+	k := int(x.cov[a-1])
+	m := x.ms[k]
+	if m.Implied || m.Demonym || m.Entity.Type != rules.Organization || m.End != x.toks[a-1].rend {
+		return -1
+	}
+	return k
 }
 
 // placeBefore returns the index of the gazetteer LOCATION mention (a name or a demonym) that ends with token a-1,
@@ -763,19 +783,48 @@ func (x *discovery) isVessel(a, b int) bool {
 	return false
 }
 
-// emit records a..b as a discovered entity of type typ, unless it is ignored, a gazetteer name or a ship.
-func (x *discovery) emit(a, b int, typ rules.Type) { x.emitAs(a, b, typ, "") }
-
-// emitAs is emit with a canonical name ("" for the text itself).
-func (x *discovery) emitAs(a, b int, typ rules.Type, canonical string) {
+// emit records a..b as a discovered entity of type typ, unless it is ignored, a gazetteer name or a ship, and
+// reports whether it did.
+func (x *discovery) emit(a, b int, typ rules.Type) bool {
 	text := x.s[x.toks[a].start:x.toks[b].end]
 	if x.in(text, inIgnore) || x.resolve(a, b) || x.isVessel(a, b) {
-		return
+		return false
 	}
-	if canonical == "" {
-		canonical = collapseSpace(text)
+	x.add(candidate{text: text, canonical: collapseSpace(text), typ: string(typ), source: SourceDiscovered}, a, b)
+	return true
+}
+
+// personContext reports whether a..b or the words around it say it names a person: a middle initial, a role word
+// right before it (`analyst Lena Hartmann`, `the candidate, Laura Ortega`), a speech verb right after it (`Lena
+// Hartmann said`), or an apposition that names a role or starts with `who` (`Lena Hartmann, a researcher at`).
+func (x *discovery) personContext(a, b int) bool {
+	for i := a; i <= b; i++ {
+		if x.isInitial(i) {
+			return true // `John F. Kennedy`
+		}
 	}
-	x.add(candidate{text: text, canonical: canonical, typ: string(typ), source: SourceDiscovered}, a, b)
+	p := a - 1
+	if p > 0 && x.toks[p].kind == tokPunct && x.s[x.toks[p].start] == ',' {
+		p-- // `the party's candidate, Laura Ortega`
+	}
+	if p >= 0 && x.isWord(p) && !x.toks[p].upper && !x.toks[p+1].nl {
+		if k := string(x.lowerKey(p)); roleWords[k] || x.in(x.text(p), inTitles) {
+			return true
+		}
+	}
+	n := b + 1
+	if x.isWord(n) && x.adjacent(n) && speechVerbs[string(x.lowerKey(n))] {
+		return true
+	}
+	if n < len(x.toks) && x.toks[n].kind == tokPunct && x.s[x.toks[n].start] == ',' {
+		for i := n + 1; i <= n+4 && x.isWord(i) && !x.toks[i].upper; i++ {
+			k := string(x.lowerKey(i))
+			if roleWords[k] || speechVerbs[k] || i == n+1 && k == "who" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // simple classifies a piece without connectors.
@@ -806,8 +855,16 @@ func (x *discovery) simple(a, b int, beforeTitle, personHint bool) {
 	if beforeTitle {
 		return
 	}
+	// `Professor Emeritus John Smith`: words before the name that cannot be part of one.
+	for words > 2 && x.isWord(a) && !x.isInitial(a) && !x.nameLike(a, true) {
+		a++
+		words--
+	}
 	if x.personName(a, b, personHint) {
-		x.emit(a, b, rules.Person)
+		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b)
+		if x.emit(a, b, rules.Person) && !strong {
+			x.sc.cands[len(x.sc.cands)-1].weak = true
+		}
 		return
 	}
 	// A longer piece ending in a Korean name: `Vice Marshal Pak Jong-chon` when the titles are unknown.
@@ -879,6 +936,7 @@ func (x *discovery) nameLike(i int, personHint bool) bool {
 // corefer resolves single words: a surname of a person mentioned in full, or the whole name of another
 // discovered entity. Unresolved singles are dropped.
 func (x *discovery) corefer() {
+	x.confirmWeak()
 	type ref struct {
 		fi, pos                    int
 		canonical, typ, id, source string
@@ -898,7 +956,7 @@ func (x *discovery) corefer() {
 	}
 	for _, c := range x.sc.cands {
 		switch {
-		case c.single:
+		case c.single || c.weak:
 		case c.typ == string(rules.Person):
 			addRef(surnameKey(c.canonical), ref{fi: c.fi, pos: c.rstart, canonical: c.canonical, typ: c.typ,
 				id: c.id, source: c.source})
@@ -931,6 +989,29 @@ func (x *discovery) corefer() {
 		}
 		c.single = false
 		c.canonical, c.typ, c.id, c.source = r.canonical, r.typ, r.id, r.source
+	}
+}
+
+// confirmWeak keeps a weak person (`First Last` without context) only if its surname also stands alone
+// somewhere in the article (`... Hartmann added`).
+func (x *discovery) confirmWeak() {
+	var weak bool
+	for _, c := range x.sc.cands {
+		weak = weak || c.weak
+	}
+	if !weak {
+		return
+	}
+	singles := map[string]bool{}
+	for _, c := range x.sc.cands {
+		if c.single {
+			singles[c.key] = true
+		}
+	}
+	for i := range x.sc.cands {
+		if c := &x.sc.cands[i]; c.weak && singles[surnameKey(c.canonical)] {
+			c.weak = false
+		}
 	}
 }
 

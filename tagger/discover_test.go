@@ -84,6 +84,14 @@ func TestDiscovery(t *testing.T) {
 				`b LOC "Russian Creek Valley" *`, `b ORG "NK News" *`},
 		},
 		{
+			name: "a name without context needs its surname to recur",
+			body: "Storm Gilda hit Busan while Nimbus Cloud sold tickets. The talks included Julia Merton and " +
+				"Peter Vance. Merton left early. The party's candidate, Rosa Imbert, won. Yonhap Media Council " +
+				"members agreed.",
+			want: []string{`b LOC "Busan"`, `b PER "Julia Merton" *`, `b PER "Merton" -> Julia Merton *`,
+				`b PER "Rosa Imbert" *`, `b ORG "Yonhap Media Council" *`, `b ORG "Yonhap"`},
+		},
+		{
 			name: "locations by cue",
 			body: "Boats left the Gangseo area for Wando Island, crossing the Yellow Sea near Hwasun County.",
 			want: []string{`b LOC "Gangseo" *`, `b LOC "Wando Island" *`, `b LOC "Yellow Sea" *`,

@@ -84,6 +84,36 @@ var notNameWords = wordSet(
 	"technologies", "systems", "solutions", "logistics", "shipping", "construction", "engineering", "partners",
 	"ventures", "labs", "studios", "foods", "telecom", "communications", "insurance", "securities", "investment",
 	"capital", "global", "international", "airways", "aviation", "defense", "dynamics", "robotics", "software",
+	"emeritus", "typhoon", "hurricane", "storm", "cyclone", "game", "maps", "series", "season", "episode",
+)
+
+// roleWords right before a capitalized name mark it as a person's (`analyst Lena Hartmann`).
+var roleWords = wordSet(
+	"analyst", "spokesperson", "spokesman", "spokeswoman", "chairman", "chairwoman", "director", "professor",
+	"researcher", "minister", "secretary", "ambassador", "envoy", "governor", "mayor", "leader", "president",
+	"chief", "head", "official", "lawmaker", "senator", "commander", "general", "premier", "ceo", "founder",
+	"expert", "fellow", "author", "activist", "defector", "resident", "farmer", "fisherman", "worker", "student",
+	"teacher", "coach", "player", "singer", "actor", "actress", "judge", "prosecutor", "lawyer", "attorney",
+	"journalist", "reporter", "correspondent", "editor", "economist", "scientist", "historian", "diplomat",
+	"negotiator", "candidate", "nominee", "adviser", "advisor", "aide", "deputy", "colonel", "captain",
+	"lieutenant", "sergeant", "soldier", "officer", "pilot", "engineer", "manager", "owner", "executive", "chair",
+	"member", "veteran", "survivor", "victim", "mother", "father", "son", "daughter", "wife", "husband", "sister",
+	"brother", "uncle", "aunt", "grandmother", "grandfather", "citizen", "athlete", "skater", "champion",
+	"medalist", "legislator", "representative", "commissioner", "inspector", "rapporteur", "investigator",
+	"monk", "priest", "pastor", "artist", "writer", "novelist", "poet", "producer", "entrepreneur", "banker",
+	"trader", "dissident", "prisoner", "detainee", "abductee", "scholar", "lecturer", "physician", "doctor",
+	"nurse", "chef", "designer", "photographer", "filmmaker", "director-general", "mp", "congressman",
+	"congresswoman", "speaker", "emeritus", "colleague", "friend", "partner", "counterpart", "predecessor",
+	"successor", "host", "anchor", "columnist", "commentator", "spokesperson", "vice-chairman", "general-secretary",
+)
+
+// speechVerbs right after a capitalized name mark it as a person's (`Lena Hartmann said`).
+var speechVerbs = wordSet(
+	"said", "says", "told", "tells", "added", "adds", "noted", "notes", "wrote", "writes", "asked", "asks",
+	"stated", "explained", "argued", "warned", "insisted", "stressed", "claimed", "recalled", "admitted",
+	"confirmed", "denied", "urged", "believes", "believed", "thinks", "thought", "announced", "replied",
+	"responded", "testified", "tweeted", "posted", "emphasized", "emphasised", "acknowledged", "predicted",
+	"suggested", "countered", "cautioned", "remarked", "commented", "who",
 )
 
 // notNameSuffixes mark words of English morphology that are not given names or surnames.
