@@ -67,7 +67,7 @@ func TestBenchReport(t *testing.T) {
 				t.Skip("starts an embedded broker")
 			}
 			jsonPath := filepath.Join(t.TempDir(), "bench.json")
-			args := append([]string{"bench", "--articles", "40", "--size", "600", "--duration", "20ms",
+			args := append([]string{"bench", "--articles", "200", "--size", "600", "--duration", "20ms",
 				"--repeat", "1", "--json", jsonPath}, tc.args...)
 			out, _ := benchCLI(t, args...)
 			for _, want := range []string{"tagger, 1 core", "cores", "peak RSS"} {
@@ -83,7 +83,7 @@ func TestBenchReport(t *testing.T) {
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatal(err)
 			}
-			if r.Corpus.Articles != 40 || r.OneCore.ArticlesPerSec <= 0 || r.AllCores.ArticlesPerSec <= 0 ||
+			if r.Corpus.Articles != 200 || r.OneCore.ArticlesPerSec <= 0 || r.AllCores.ArticlesPerSec <= 0 ||
 				r.OneCore.GOMAXPROCS != 1 || len(r.OneCore.Runs) != 1 {
 				t.Errorf("report = %+v", r)
 			}
@@ -100,7 +100,7 @@ func TestBenchReport(t *testing.T) {
 			if p == nil || !p.Embedded {
 				t.Fatalf("no pipeline result: %+v", p)
 			}
-			if p.Max.ArticlesPerSec <= 0 || p.Max.Articles != 40 {
+			if p.Max.ArticlesPerSec <= 0 || p.Max.Articles != 200 {
 				t.Errorf("max = %+v", p.Max)
 			}
 			for _, ph := range []e2eResult{p.Full, p.Half} {
