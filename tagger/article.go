@@ -90,6 +90,7 @@ type DecodeError struct {
 	err    error  // the sentinel, and the underlying error if any
 }
 
+// Error returns "article: <reason>: <detail>", naming the member for ReasonBadField.
 func (e *DecodeError) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("article: %s: %q: %s", e.Reason, e.Field, e.Msg)

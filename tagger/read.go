@@ -33,6 +33,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error returns "line N: " and the underlying error.
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
 // Unwrap returns the underlying error.
