@@ -35,14 +35,8 @@ func (p *privateBroker) get() (*broker, error) {
 			return
 		}
 		b := &broker{dir: p.dir, user: "e2e-" + randomToken(3), password: randomToken(12)}
-		for _, port := range []*int{&b.port, &b.ctrlPort, &b.saslPort} {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				p.err = err
-				return
-			}
-			*port = ln.Addr().(*net.TCPAddr).Port
-			defer ln.Close() // keep all three reserved until each is picked
+		if p.err = b.pickPorts(); p.err != nil {
+			return
 		}
 		p.b = b
 		t0 := time.Now()
@@ -81,6 +75,25 @@ type broker struct {
 	port, ctrlPort, saslPort int
 	user, password           string
 	startedIn                time.Duration
+}
+
+// pickPorts picks three distinct free ports, holding each until all are picked.
+func (b *broker) pickPorts() error {
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for _, port := range []*int{&b.port, &b.ctrlPort, &b.saslPort} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		lns = append(lns, ln)
+		*port = ln.Addr().(*net.TCPAddr).Port
+	}
+	return nil
 }
 
 // Brokers is the PLAINTEXT bootstrap address.

@@ -54,6 +54,30 @@ func (a *admin) createTopic(t *testing.T, topic string, partitions int, configs 
 	}
 }
 
+// deleteTopic deletes topic and waits until the broker no longer knows it.
+func (a *admin) deleteTopic(t *testing.T, topic string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := a.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{topic}})
+	if err == nil {
+		err = resp.Errors[topic]
+	}
+	if err != nil {
+		t.Fatalf("delete topic %s: %v", topic, err)
+	}
+	for {
+		if _, err := a.partitions(ctx, topic); errors.Is(err, kafka.UnknownTopicOrPartition) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("topic %s still exists after deletion", topic)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // setTopicConfig changes one config of topic.
 func (a *admin) setTopicConfig(t *testing.T, topic, name, value string) {
 	t.Helper()
