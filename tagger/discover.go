@@ -44,6 +44,7 @@ type candidate struct {
 	single       bool   // a single word waiting for coreference
 	key          string // folded text, for singles
 	weak         bool   // a `First Last` person without context, kept only if its surname recurs alone
+	place        bool   // a single word in a place context (`in Uppsala`): a LOCATION unless it is a surname
 }
 
 // scratch holds per-call buffers, pooled.
@@ -849,7 +850,7 @@ func (x *discovery) simple(a, b int, beforeTitle, personHint bool) {
 			return
 		}
 		x.sc.cands = append(x.sc.cands, candidate{fi: x.fi, rstart: x.toks[a].rstart, rend: x.toks[b].rend,
-			text: text, single: true, key: rules.Fold(text)})
+			text: text, single: true, key: rules.Fold(text), place: x.placeContext(a)})
 		return
 	}
 	if beforeTitle {
@@ -871,6 +872,31 @@ func (x *discovery) simple(a, b int, beforeTitle, personHint bool) {
 	if b-a >= 2 && x.koreanName(b-1) {
 		x.emit(b-1, b, rules.Person)
 	}
+}
+
+// placeContext reports whether the single word a stands where a place name does: right after `in`, `near` or
+// `outside` (`talks in Uppsala`), or after a lower-case location cue and `of` (`the border town of Tumangang`). The
+// word must not be common, an acronym, a cue, a title or a name-excluded word, nor be followed by a possessive.
+func (x *discovery) placeContext(a int) bool {
+	t := x.toks[a]
+	if t.allCaps || t.digit || t.rend-t.rstart < 3 || !x.adjacent(a) || a < 1 {
+		return false
+	}
+	if n := a + 1; n < len(x.toks) && (x.toks[n].kind == tokPoss || x.adjacent(n) && (x.isCap(n) || x.toks[n].digit)) {
+		return false // `in Trump's`, `in Room 101`
+	}
+	if !x.nameLike(a, false) {
+		return false
+	}
+	p := x.lowerKey(a - 1)
+	if x.isWord(a-1) && !x.toks[a-1].upper && placePrepositions[string(p)] {
+		return !(x.isCap(a-2) && x.adjacent(a-1)) // not inside a name: `Nobel Prize in Medicine`
+	}
+	if string(p) == "of" && a >= 2 && x.isWord(a-2) && !x.toks[a-2].upper && x.adjacent(a-1) &&
+		x.in(x.text(a-2), inLocCues) {
+		return true
+	}
+	return false
 }
 
 // personName reports whether a..b looks like a person's name.
@@ -979,6 +1005,10 @@ func (x *discovery) corefer() {
 		}
 		refs := byKey[c.key]
 		if len(refs) == 0 {
+			if c.place {
+				c.single = false
+				c.canonical, c.typ, c.source = collapseSpace(c.text), string(rules.Location), SourceDiscovered
+			}
 			continue
 		}
 		// The nearest full mention before the single word, else the first after it.

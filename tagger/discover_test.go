@@ -92,6 +92,14 @@ func TestDiscovery(t *testing.T) {
 				`b PER "Rosa Imbert" *`, `b ORG "Yonhap Media Council" *`, `b ORG "Yonhap"`},
 		},
 		{
+			name: "single words in a place context",
+			body: "Talks were held in Tromsolund, near Varnhelm and outside Quellburg, then in the border town of " +
+				"Ostrava. Sessions in Congress, in English, in Room 101, in Hartmann's office and at the Prize in " +
+				"Physics event were not places. Defense analyst Lena Hartmann wrote that confidence in Hartmann grew.",
+			want: []string{`b LOC "Tromsolund" *`, `b LOC "Varnhelm" *`, `b LOC "Quellburg" *`, `b LOC "Ostrava" *`,
+				`b PER "Hartmann" -> Lena Hartmann *`, `b PER "Lena Hartmann" *`, `b PER "Hartmann" -> Lena Hartmann *`},
+		},
+		{
 			name: "locations by cue",
 			body: "Boats left the Gangseo area for Wando Island, crossing the Yellow Sea near Hwasun County.",
 			want: []string{`b LOC "Gangseo" *`, `b LOC "Wando Island" *`, `b LOC "Yellow Sea" *`,

@@ -85,6 +85,10 @@ var notNameWords = wordSet(
 	"ventures", "labs", "studios", "foods", "telecom", "communications", "insurance", "securities", "investment",
 	"capital", "global", "international", "airways", "aviation", "defense", "dynamics", "robotics", "software",
 	"emeritus", "typhoon", "hurricane", "storm", "cyclone", "game", "maps", "series", "season", "episode",
+	"english", "french", "german", "spanish", "arabic", "latin", "mandarin", "cantonese", "hebrew", "hindi",
+	"japanese", "chinese", "russian", "italian", "portuguese", "persian", "farsi", "turkish", "ukrainian", "dutch",
+	"greek", "polish", "swedish", "norwegian", "danish", "finnish", "vietnamese", "thai", "urdu", "bengali",
+	"christ", "jesus", "allah", "parliament", "congress", "cabinet", "court", "brexit", "covid", "sept",
 )
 
 // roleWords right before a capitalized name mark it as a person's (`analyst Lena Hartmann`).
@@ -115,6 +119,9 @@ var speechVerbs = wordSet(
 	"responded", "testified", "tweeted", "posted", "emphasized", "emphasised", "acknowledged", "predicted",
 	"suggested", "countered", "cautioned", "remarked", "commented", "who",
 )
+
+// placePrepositions before a single capitalized word suggest a place (`in Uppsala`).
+var placePrepositions = wordSet("in", "near", "outside")
 
 // notNameSuffixes mark words of English morphology that are not given names or surnames.
 var notNameSuffixes = []string{
