@@ -44,6 +44,7 @@ type benchOptions struct {
 	gazetteer      int
 	embedded       bool
 	e2eDuration    time.Duration
+	e2eArticles    int
 	partitions     int
 	workers        int
 	cpuProfile     string
@@ -61,8 +62,8 @@ articles) and measures:
   tagger, 1 core      one goroutine with GOMAXPROCS=1: articles/s and MB/s of title and body
   tagger, all cores   one goroutine per core
   gazetteer           compiling the pack plus --gazetteer generated entities, and the 1-core rate with it
-  pipeline            with --brokers (or --embedded): the real run loop through Kafka. "max" preloads the
-                      articles and times the pipeline draining them; "100%" and "50%" produce at that rate and
+  pipeline            with --brokers (or --embedded): the real run loop through Kafka. "max" preloads
+                      --e2e-articles and times the pipeline draining them; "100%" and "50%" produce at that rate and
                       at half of it and measure end-to-end latency (from the produce call to the tagged record
                       read back from the output topic), p50 and p99
   peak RSS            VmHWM of the process (Linux)
@@ -112,6 +113,7 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 	f.IntVar(&o.gazetteer, "gazetteer", 10000, "generated gazetteer entries for the compile and slowdown measurement (0: skip)")
 	f.BoolVar(&o.embedded, "embedded", false, "run the end-to-end part on the embedded in-memory broker")
 	f.DurationVar(&o.e2eDuration, "e2e-duration", 10*time.Second, "duration of each paced end-to-end phase")
+	f.IntVar(&o.e2eArticles, "e2e-articles", 20000, "articles preloaded for the max end-to-end rate (the corpus cycled; 0: the corpus once)")
 	f.IntVar(&o.partitions, "partitions", 2, "partitions of the benchmark topics")
 	f.IntVar(&o.workers, "workers", 0, "pipeline tagging goroutines (0: the pipeline's default)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
@@ -449,13 +451,18 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 	}
 	defer prod.Close()
 
-	// Preload the whole corpus, then start the pipeline and time it draining the topic.
+	// Preload --e2e-articles (the corpus, cycled), then start the pipeline and time it draining the topic.
 	rep := &e2eReport{Brokers: conn.Brokers, Partitions: o.partitions}
+	preload := o.e2eArticles
+	if preload <= 0 {
+		preload = len(as)
+	}
 	batch := make([]tagger.Article, 0, 500)
-	for i, a := range as {
+	for i := range preload {
+		a := as[i%len(as)]
 		a.ID = fmt.Sprintf("%s-max-%d", a.ID, i)
 		batch = append(batch, a)
-		if len(batch) == cap(batch) || i == len(as)-1 {
+		if len(batch) == cap(batch) || i == preload-1 {
 			if _, err := prod.Send(ctx, batch...); err != nil {
 				return nil, fmt.Errorf("preloading: %w", err)
 			}
@@ -474,7 +481,7 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		<-runErr
 	}()
 	tagged := func() float64 { return counterValue(p.Metrics(), "tagpipe_records_tagged_total") }
-	for deadline := time.Now().Add(2 * time.Minute); tagged() < float64(len(as)); {
+	for deadline := time.Now().Add(5 * time.Minute); tagged() < float64(preload); {
 		select {
 		case err := <-runErr:
 			runErr <- err
@@ -482,14 +489,14 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		case <-time.After(20 * time.Millisecond): // Gather stops the world for the Go collector: not too often
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("pipeline tagged %v of %d preloaded articles in 2 minutes", tagged(), len(as))
+			return nil, fmt.Errorf("pipeline tagged %v of %d preloaded articles in 5 minutes", tagged(), preload)
 		}
 	}
 	first, last, cpu := ct.span()
-	rate := float64(len(as)) / max(last.Sub(first), time.Millisecond).Seconds()
-	rep.Max = e2eResult{Articles: len(as), ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
+	rate := float64(preload) / max(last.Sub(first), time.Millisecond).Seconds()
+	rep.Max = e2eResult{Articles: preload, ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
 	if cpu > 0 {
-		rep.Max.ArticlesPerCPUSec = float64(len(as)) / cpu.Seconds()
+		rep.Max.ArticlesPerCPUSec = float64(preload) / cpu.Seconds()
 	}
 	fmt.Fprintf(e.stderr, "pipeline max %.0f articles/s; paced phases of %v ...\n", rate, o.e2eDuration)
 

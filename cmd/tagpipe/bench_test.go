@@ -60,7 +60,7 @@ func TestBenchReport(t *testing.T) {
 		e2e  bool
 	}{
 		{"tagger only", []string{"--gazetteer", "30"}, false},
-		{"embedded broker", []string{"--gazetteer", "0", "--embedded", "--e2e-duration", "300ms"}, true},
+		{"embedded broker", []string{"--gazetteer", "0", "--embedded", "--e2e-duration", "300ms", "--e2e-articles", "0"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.e2e && testing.Short() {
