@@ -57,10 +57,12 @@ type scratch struct {
 	supp   []bool
 	keybuf []byte
 	// cache memoizes the rule set's discovery lists for words and phrases (Discovery folds on every call).
-	cache   map[string]uint8
-	lookups map[string]*rules.Entity
-	cacheRS *rules.RuleSet
-	order   []int32
+	cache    map[string]uint8
+	lookups  map[string]*rules.Entity
+	cacheRS  *rules.RuleSet
+	order    []int32
+	refs     []ref
+	surnames map[string]string
 }
 
 // Discovery list membership bits, cached per word or phrase.
@@ -130,7 +132,7 @@ func (x *discovery) lookup(s string) *rules.Entity {
 
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{lower: make(map[string]struct{}, 512), cache: make(map[string]uint8, 1024),
-		lookups: make(map[string]*rules.Entity, 256)}
+		lookups: make(map[string]*rules.Entity, 256), surnames: make(map[string]string, 64)}
 }}
 
 // discovery runs discovery on one document for one rule set.
@@ -355,6 +357,20 @@ func (x *discovery) lowerKey(i int) []byte {
 }
 
 func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendLowerRunes(b, s[i:])
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+func appendLowerRunes(b []byte, s string) []byte {
 	for _, r := range s {
 		b = utf8.AppendRune(b, unicode.ToLower(r))
 	}
@@ -777,7 +793,7 @@ func (x *discovery) isVessel(a, b int) bool {
 		return true
 	}
 	for i := a; i <= b; i++ {
-		if x.isWord(i) && strings.HasSuffix(string(x.lowerKey(i)), "-class") {
+		if x.isWord(i) && x.toks[i].hyphen && bytes.HasSuffix(x.lowerKey(i), []byte("-class")) {
 			return true
 		}
 	}
@@ -963,63 +979,75 @@ func (x *discovery) nameLike(i int, personHint bool) bool {
 // discovered entity. Unresolved singles are dropped.
 func (x *discovery) corefer() {
 	x.confirmWeak()
-	type ref struct {
-		fi, pos                    int
-		canonical, typ, id, source string
-	}
-	var byKey map[string][]ref // refs of one key, in text order
-	addRef := func(key string, r ref) {
-		if byKey == nil {
-			byKey = map[string][]ref{}
-		}
-		byKey[key] = append(byKey[key], r)
-	}
+	sc := x.sc
+	refs := sc.refs[:0]
 	for _, m := range x.ms {
 		if m.Entity.Type == rules.Person {
-			addRef(surnameKey(m.Entity.Canonical), ref{fi: fieldIndex(string(m.Field)), pos: m.Start,
+			refs = append(refs, ref{key: x.surname(m.Entity.Canonical), fi: fieldIndex(string(m.Field)), pos: m.Start,
 				canonical: m.Entity.Canonical, typ: string(m.Entity.Type), id: m.Entity.ID, source: SourceGazetteer})
 		}
 	}
-	for _, c := range x.sc.cands {
+	for _, c := range sc.cands {
 		switch {
 		case c.single || c.weak:
 		case c.typ == string(rules.Person):
-			addRef(surnameKey(c.canonical), ref{fi: c.fi, pos: c.rstart, canonical: c.canonical, typ: c.typ,
-				id: c.id, source: c.source})
+			refs = append(refs, ref{key: x.surname(c.canonical), fi: c.fi, pos: c.rstart, canonical: c.canonical,
+				typ: c.typ, id: c.id, source: c.source})
 		case c.source == SourceDiscovered:
-			addRef(rules.Fold(c.canonical), ref{fi: c.fi, pos: c.rstart, canonical: c.canonical, typ: c.typ,
-				source: c.source})
+			refs = append(refs, ref{key: rules.Fold(c.canonical), fi: c.fi, pos: c.rstart, canonical: c.canonical,
+				typ: c.typ, source: c.source})
 		}
 	}
-	if byKey == nil {
-		return
+	sc.refs = refs
+	order := func(a, b ref) int {
+		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.fi, b.fi), cmp.Compare(a.pos, b.pos))
 	}
-	order := func(a, b ref) int { return cmp.Or(cmp.Compare(a.fi, b.fi), cmp.Compare(a.pos, b.pos)) }
-	for _, refs := range byKey {
-		slices.SortStableFunc(refs, order)
-	}
-	for i := range x.sc.cands {
-		c := &x.sc.cands[i]
+	slices.SortFunc(refs, order)
+	for i := range sc.cands {
+		c := &sc.cands[i]
 		if !c.single {
 			continue
 		}
-		refs := byKey[c.key]
-		if len(refs) == 0 {
+		// The nearest full mention with the same key before the single word, else the first after it.
+		j, _ := slices.BinarySearchFunc(refs, ref{key: c.key, fi: c.fi, pos: c.rstart}, order)
+		var r *ref
+		switch {
+		case j > 0 && refs[j-1].key == c.key:
+			r = &refs[j-1]
+		case j < len(refs) && refs[j].key == c.key:
+			r = &refs[j]
+		}
+		if r == nil {
 			if c.place {
 				c.single = false
 				c.canonical, c.typ, c.source = collapseSpace(c.text), string(rules.Location), SourceDiscovered
 			}
 			continue
 		}
-		// The nearest full mention before the single word, else the first after it.
-		j, _ := slices.BinarySearchFunc(refs, ref{fi: c.fi, pos: c.rstart}, order)
-		r := refs[0]
-		if j > 0 {
-			r = refs[j-1]
-		}
 		c.single = false
 		c.canonical, c.typ, c.id, c.source = r.canonical, r.typ, r.id, r.source
 	}
+}
+
+// A ref is a full mention a single word may refer to.
+type ref struct {
+	key                        string // surname (persons) or folded name
+	fi, pos                    int
+	canonical, typ, id, source string
+}
+
+// surname is surnameKey, memoized.
+func (x *discovery) surname(name string) string {
+	sc := x.sc
+	if k, ok := sc.surnames[name]; ok {
+		return k
+	}
+	k := surnameKey(name)
+	if len(sc.surnames) >= maxCache {
+		clear(sc.surnames)
+	}
+	sc.surnames[strings.Clone(name)] = k
+	return k
 }
 
 // confirmWeak keeps a weak person (`First Last` without context) only if its surname also stands alone
@@ -1039,7 +1067,7 @@ func (x *discovery) confirmWeak() {
 		}
 	}
 	for i := range x.sc.cands {
-		if c := &x.sc.cands[i]; c.weak && singles[surnameKey(c.canonical)] {
+		if c := &x.sc.cands[i]; c.weak && singles[x.surname(c.canonical)] {
 			c.weak = false
 		}
 	}
