@@ -130,6 +130,29 @@ func (x *discovery) lookup(s string) *rules.Entity {
 	return e
 }
 
+// trim drops what a huge article left in the scratch, so the pool keeps small buffers and no article text.
+func (sc *scratch) trim() {
+	const maxTokens = 1 << 15
+	for fi := range sc.toks {
+		if cap(sc.toks[fi]) > maxTokens {
+			sc.toks[fi], sc.cov[fi], sc.init[fi] = nil, nil, nil
+		}
+	}
+	if len(sc.lower) > maxTokens/4 {
+		sc.lower = make(map[string]struct{}, 512)
+	} else {
+		clear(sc.lower) // its keys are substrings of the article
+	}
+	if cap(sc.cands) > maxTokens/4 {
+		sc.cands, sc.order, sc.refs, sc.supp = nil, nil, nil, nil
+	} else {
+		clear(sc.cands[:cap(sc.cands)]) // candidates hold substrings of the article
+		sc.cands = sc.cands[:0]
+		clear(sc.refs[:cap(sc.refs)])
+		sc.refs = sc.refs[:0]
+	}
+}
+
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{lower: make(map[string]struct{}, 512), cache: make(map[string]uint8, 1024),
 		lookups: make(map[string]*rules.Entity, 256), surnames: make(map[string]string, 64)}
@@ -162,7 +185,7 @@ func entities(rs *rules.RuleSet, doc rules.Doc, ms []rules.Mention, discover boo
 		return out
 	}
 	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	defer func() { sc.trim(); scratchPool.Put(sc) }()
 	x := &discovery{rs: rs, d: rs.Discovery(), texts: [2]string{doc.Title, doc.Body}, ms: ms, sc: sc}
 	return x.run()
 }
