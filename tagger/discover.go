@@ -807,7 +807,10 @@ func (x *discovery) add(c candidate, a, b int) {
 	x.sc.cands = append(x.sc.cands, c)
 }
 
-// isVessel reports whether a vessel word stands right before or after a..b.
+// articles open an apposition.
+var articles = wordSet("a", "an", "the", "its", "their")
+
+// isVessel reports whether a vessel word stands right before or after a..b, or in an apposition after it.
 func (x *discovery) isVessel(a, b int) bool {
 	if x.isWord(b+1) && x.adjacent(b+1) && vesselWords[string(x.lowerKey(b+1))] {
 		return true
@@ -818,6 +821,15 @@ func (x *discovery) isVessel(a, b int) bool {
 	for i := a; i <= b; i++ {
 		if x.isWord(i) && x.toks[i].hyphen && bytes.HasSuffix(x.lowerKey(i), []byte("-class")) {
 			return true
+		}
+	}
+	// An apposition: `Choe Hyon, the new destroyer`.
+	if n := b + 1; n+1 < len(x.toks) && x.toks[n].kind == tokPunct && x.s[x.toks[n].start] == ',' &&
+		x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+		for i := n + 2; i <= n+4 && x.isWord(i) && !x.toks[i].upper; i++ {
+			if vesselWords[string(x.lowerKey(i))] {
+				return true
+			}
 		}
 	}
 	return false

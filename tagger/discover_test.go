@@ -108,8 +108,8 @@ func TestDiscovery(t *testing.T) {
 		{
 			name: "ships are not people",
 			body: "The launch of the Choe Hyon destroyer failed, and the Kang Kon-class destroyer was towed to Busan " +
-				"by the frigate Amnok Jin.",
-			want: []string{`b LOC "Busan"`},
+				"by the frigate Amnok Jin. Ri Sun-sin, the newest corvette, sailed with Park Tae-ho, the captain.",
+			want: []string{`b LOC "Busan"`, `b PER "Park Tae-ho" *`},
 		},
 		{
 			name:  "coreference to full names",
