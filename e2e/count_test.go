@@ -13,17 +13,26 @@ import (
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
-// articles returns n generated articles of about size bytes as input records keyed by id, and their ids.
+// articles returns n generated articles of about size bytes (internal/corpus, seeded) as input records keyed
+// by id, and their ids.
 func articles(seed uint64, n, size int) ([]kafka.Message, []string) {
+	return articlesFrom(seed, 0, n, size)
+}
+
+// articlesFrom returns n articles of the seeded corpus starting at index from.
+func articlesFrom(seed uint64, from, n, size int) ([]kafka.Message, []string) {
 	g := corpus.New(seed)
 	msgs := make([]kafka.Message, n)
 	ids := make([]string, n)
 	for i := range n {
-		a := g.Article(i, size)
-		ids[i] = a.ID
-		msgs[i] = kafka.Message{Key: []byte(a.ID), Value: pipeline.ArticleJSON(a)}
+		msgs[i], ids[i] = articleRecord(g.Article(from+i, size))
 	}
 	return msgs, ids
+}
+
+// articleRecord is the input record of a: its JSON keyed by its id.
+func articleRecord(a tagger.Article) (kafka.Message, string) {
+	return kafka.Message{Key: []byte(a.ID), Value: pipeline.ArticleJSON(a)}, a.ID
 }
 
 // tally is what came out of the pipeline for a set of input ids.
