@@ -66,15 +66,17 @@ def test_deployment_hardening_and_resources():
         assert {"cpu", "memory"} <= set(c["resources"][kind])
 
 
-def test_probe_token_matches_example_secret():
+def test_http_token_comes_from_the_secret_and_probes_need_none():
     _, c = _container()
     secret = _one("secret.example.yaml")
     token = secret["stringData"]["http-token"]
     secret_ref = next(e for e in c["env"] if e["name"] == "TAGPIPE_HTTP_TOKEN")["valueFrom"]["secretKeyRef"]
     assert secret_ref == {"name": secret["metadata"]["name"], "key": "http-token"}
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        headers = {h["name"]: h["value"] for h in c[probe]["httpGet"].get("httpHeaders", [])}
-        assert headers.get("Authorization") == f"Bearer {token}", probe
+    assert token
+    probes = {"livenessProbe": "/healthz", "readinessProbe": "/readyz", "startupProbe": "/healthz"}
+    for probe, path in probes.items():
+        assert c[probe]["httpGet"]["path"] == path, probe
+        assert "httpHeaders" not in c[probe]["httpGet"], probe
 
 
 def test_service_selects_deployment_pods():

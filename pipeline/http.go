@@ -73,11 +73,13 @@ func (p *Pipeline) newHTTPServer(cl *cluster) (*httpServer, error) {
 	return s, nil
 }
 
-// guard checks the bearer token (when one is configured) and limits request bodies.
+// guard checks the bearer token (when one is configured) and limits request bodies. The health probes
+// (/healthz, /readyz) answer without the token: they say only up or down, and orchestrators probe them without
+// credentials.
 func (s *httpServer) guard(next http.Handler) http.Handler {
 	token := []byte(s.p.cfg.HTTPToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(token) > 0 {
+		if len(token) > 0 && !isProbe(r.URL.Path) {
 			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if !ok || subtle.ConstantTimeCompare([]byte(got), token) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="tagpipe"`)
@@ -93,6 +95,8 @@ func (s *httpServer) guard(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+func isProbe(path string) bool { return path == "/healthz" || path == "/readyz" }
 
 // run serves until ctx ends, then shuts down gracefully.
 func (s *httpServer) run(ctx context.Context) {

@@ -64,7 +64,7 @@ func TestHTTPEndpoints(t *testing.T) {
 	cfg.HTTPToken = "tok"
 	_, base := startWithHTTP(t, cfg, &fakeTagger{name: "http"}, WithArticleEndpoint())
 
-	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+	for _, path := range []string{"/metrics", "/articles"} {
 		if code, _ := get(t, base+path, ""); code != http.StatusUnauthorized {
 			t.Errorf("%s without token: %d, want 401", path, code)
 		}
@@ -72,9 +72,13 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Errorf("%s with a wrong token: %d, want 401", path, code)
 		}
 	}
-	waitFor(t, "readyz", func() bool { code, _ := get(t, base+"/readyz", "tok"); return code == 200 })
-	if code, _ := get(t, base+"/healthz", "tok"); code != 200 {
-		t.Errorf("healthz %d", code)
+	// The probes answer without the token, as kubelet asks them.
+	waitFor(t, "readyz", func() bool { code, _ := get(t, base+"/readyz", ""); return code == 200 })
+	if code, _ := get(t, base+"/healthz", ""); code != 200 {
+		t.Errorf("healthz without token: %d, want 200", code)
+	}
+	if code, _ := get(t, base+"/metrics", "tok"); code != 200 {
+		t.Errorf("metrics with the token: %d, want 200", code)
 	}
 
 	post := func(body string) (int, articlesResponse) {
