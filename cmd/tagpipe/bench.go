@@ -46,6 +46,7 @@ type benchOptions struct {
 	e2eDuration    time.Duration
 	e2eArticles    int
 	rate           float64
+	brokerPID      int
 	partitions     int
 	workers        int
 	cpuProfile     string
@@ -114,6 +115,7 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 	f.IntVar(&o.gazetteer, "gazetteer", 10000, "generated gazetteer entries for the compile and slowdown measurement (0: skip)")
 	f.BoolVar(&o.embedded, "embedded", false, "run the end-to-end part on the embedded in-memory broker")
 	f.DurationVar(&o.e2eDuration, "e2e-duration", 10*time.Second, "duration of each paced end-to-end phase")
+	f.IntVar(&o.brokerPID, "broker-pid", 0, "pid of a local broker: report its CPU time per article in the max phase (Linux)")
 	f.Float64Var(&o.rate, "rate", 0, "full rate of the paced end-to-end phases, articles/s (0: the measured max)")
 	f.IntVar(&o.e2eArticles, "e2e-articles", 20000, "articles preloaded for the max end-to-end rate (the corpus cycled; 0: the corpus once)")
 	f.IntVar(&o.partitions, "partitions", 2, "partitions of the benchmark topics")
@@ -194,6 +196,8 @@ type e2eReport struct {
 	Half       e2eResult `json:"half_rate"`
 	// RatioToTagger is the max pipeline rate over the all-cores tagger rate.
 	RatioToTagger float64 `json:"ratio_to_tagger"`
+	// BrokerCPUPerArticle is the CPU time the local broker (--broker-pid) used per article in the max phase.
+	BrokerCPUPerArticle time.Duration `json:"broker_cpu_per_article_ns,omitempty"`
 }
 
 type e2eResult struct {
@@ -476,7 +480,7 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 			batch = batch[:0]
 		}
 	}
-	ct := &timedTagger{t: t}
+	ct := &timedTagger{t: t, brokerPID: o.brokerPID}
 	p, err := pipeline.New(cfg, ct, pipeline.WithLogger(log))
 	if err != nil {
 		return nil, err
@@ -500,6 +504,9 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		}
 	}
 	first, last, cpu := ct.span()
+	if bc := procCPU(o.brokerPID) - ct.broker0; o.brokerPID > 0 && bc > 0 {
+		rep.BrokerCPUPerArticle = bc / time.Duration(preload)
+	}
 	rate := float64(preload) / max(last.Sub(first), time.Millisecond).Seconds()
 	rep.Max = e2eResult{Articles: preload, ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
 	if cpu > 0 {
@@ -553,13 +560,18 @@ type timedTagger struct {
 	mu          sync.Mutex
 	first, last time.Time
 	cpu0        time.Duration
-	ingress     []float64 // ms from the send stamp to the start of tagging, for stamped articles
+	brokerPID   int
+	broker0     time.Duration // the broker's CPU time at the first Tag call
+	ingress     []float64     // ms from the send stamp to the start of tagging, for stamped articles
 }
 
 func (tt *timedTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Record, error) {
 	tt.once.Do(func() {
 		tt.mu.Lock()
 		tt.first, tt.cpu0 = time.Now(), cpuTime()
+		if tt.brokerPID > 0 {
+			tt.broker0 = procCPU(tt.brokerPID)
+		}
 		tt.mu.Unlock()
 	})
 	start := time.Now()
@@ -819,6 +831,33 @@ func peakRSS() int64 {
 	return 0
 }
 
+// procCPU returns the CPU time (user plus system) of process pid from /proc, or 0.
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; the fields after its closing parenthesis start at field 3.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	const clockTicks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
 // cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH.
 func cpuModel() string {
 	f, err := os.Open("/proc/cpuinfo")
@@ -864,8 +903,12 @@ func printBench(w io.Writer, r *benchReport) {
 		if p.Embedded {
 			where = "embedded broker"
 		}
-		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t%.0f\t%.2f\t\t\t%.0f%% of tagger on %d cores\t\n", where,
-			p.Max.ArticlesPerSec, p.Max.ArticlesPerCPUSec, p.Max.MBPerSec, 100*p.RatioToTagger, r.AllCores.Goroutines)
+		note := fmt.Sprintf("%.0f%% of tagger on %d cores", 100*p.RatioToTagger, r.AllCores.Goroutines)
+		if p.BrokerCPUPerArticle > 0 {
+			note += fmt.Sprintf("; broker CPU %d µs per article", p.BrokerCPUPerArticle.Microseconds())
+		}
+		fmt.Fprintf(tw, "pipeline (%s), max\t%.0f\t%.0f\t%.2f\t\t\t%s\t\n", where,
+			p.Max.ArticlesPerSec, p.Max.ArticlesPerCPUSec, p.Max.MBPerSec, note)
 		for _, ph := range []struct {
 			name string
 			res  e2eResult

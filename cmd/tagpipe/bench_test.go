@@ -164,3 +164,15 @@ func TestSentStamp(t *testing.T) {
 		t.Errorf("recordID = %q", got)
 	}
 }
+
+func TestProcCPU(t *testing.T) {
+	// Burn a little CPU so that the process has used at least one clock tick.
+	for deadline := time.Now().Add(30 * time.Millisecond); time.Now().Before(deadline); {
+	}
+	if got := procCPU(os.Getpid()); got <= 0 {
+		t.Errorf("procCPU(self) = %v, want > 0", got)
+	}
+	if got := procCPU(0); got != 0 {
+		t.Errorf("procCPU(0) = %v", got)
+	}
+}
