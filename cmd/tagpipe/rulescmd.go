@@ -98,21 +98,7 @@ it is not.`,
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("--format must be text or json, not %q", format)}
 			}
-			files, errs := rules.ParsePath(args[0])
-			if len(errs) == 0 {
-				errs = rules.Validate(files...)
-			}
-			var rs *rules.RuleSet
-			if len(errs) == 0 {
-				var err error
-				if rs, err = rules.Compile(files); err != nil {
-					var el rules.ErrorList
-					if !errors.As(err, &el) {
-						return err
-					}
-					errs = el
-				}
-			}
+			files, rs, errs := compilePack(args[0])
 			if format == "json" {
 				if errs == nil {
 					errs = rules.ErrorList{}
@@ -272,11 +258,7 @@ tagpipe_rules_info.`,
 			if err != nil {
 				return err
 			}
-			parsed, errs := rules.ParsePath(args[0])
-			if len(errs) == 0 {
-				errs = rules.Validate(parsed...)
-			}
-			if len(errs) > 0 {
+			if _, _, errs := compilePack(args[0]); len(errs) > 0 {
 				printRuleErrors(e.stderr, errs, true)
 				return usageError{fmt.Errorf("rule pack %s: %d error(s); nothing published", args[0], len(errs))}
 			}

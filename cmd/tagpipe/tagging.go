@@ -38,7 +38,8 @@ func (f *taggerFlags) newTagger(e *env) (*tagger.Tagger, error) {
 	return tagger.New(rs, tagger.WithDiscovery(!f.noDiscovery), tagger.WithVersion(version), tagger.WithLogger(e.logger()))
 }
 
-// loadRules parses, validates and compiles the pack at path ("" is the embedded default pack).
+// loadRules parses, validates and compiles the pack at path ("" is the embedded default pack). Rule errors are
+// printed one per line to stderr, as `rules check` prints them, and reported as a usage error.
 func loadRules(e *env, path string) (*rules.RuleSet, error) {
 	if path == "" {
 		rs, err := rules.Default()
@@ -47,19 +48,31 @@ func loadRules(e *env, path string) (*rules.RuleSet, error) {
 		}
 		return rs, nil
 	}
-	files, errs := rules.ParsePath(path)
-	if len(errs) == 0 {
-		errs = rules.Validate(files...)
-	}
+	_, rs, errs := compilePack(path)
 	if len(errs) > 0 {
 		printRuleErrors(e.stderr, errs, false)
 		return nil, usageError{fmt.Errorf("rule pack %s: %d error(s)", path, len(errs))}
 	}
+	return rs, nil
+}
+
+// compilePack parses, validates and compiles the pack at path and returns every problem at once: parse errors
+// and what validation finds in the parts that did parse.
+func compilePack(path string) ([]*rules.File, *rules.RuleSet, rules.ErrorList) {
+	files, errs := rules.ParsePath(path)
 	rs, err := rules.Compile(files)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("rule pack %s: %w", path, err)}
+		var el rules.ErrorList
+		if !errors.As(err, &el) {
+			el = rules.ErrorList{{Pos: rules.Position{File: path}, Code: rules.CodeBadValue, Msg: err.Error()}}
+		}
+		errs = append(errs, el...)
 	}
-	return rs, nil
+	if len(errs) > 0 {
+		errs.Sort()
+		return files, nil, errs
+	}
+	return files, rs, nil
 }
 
 // inputFiles calls fn with a reader and a display name for each named file, or for stdin when there are none.

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command line with stdin and returns the exit code, stdout and stderr.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const (
+	missileArticle = `{"id":"m1","title":"N. Korea fires ballistic missile toward East Sea","body":"North Korea fired a short-range ballistic missile on Tuesday, the Joint Chiefs of Staff said. Kim Jong Un watched the launch, according to KCNA.","source":"wire","lang":"en"}`
+	gardenArticle  = `{"id":"g1","title":"How to tell a compound leaf from its leaflets","body":"Each leaflet of a rose leaf has its own short stalk. Gardeners count the leaflets to tell species apart."}`
+)
+
+func TestTagCommand(t *testing.T) {
+	input := missileArticle + "\n" + `{"id": 7, "title": ` + "\n" + gardenArticle + "\n"
+	code, out, errs := runCLI(t, input, "tag")
+	if code != exitFailure {
+		t.Errorf("exit code %d, want %d (one bad line)", code, exitFailure)
+	}
+	if !strings.Contains(errs, "<stdin>:2:") {
+		t.Errorf("stderr does not name the bad line 2:\n%s", errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d records, want 2 (the good lines, in order):\n%s", len(lines), out)
+	}
+	var first, second struct {
+		ID       string `json:"id"`
+		Source   string `json:"source"`
+		Lang     string `json:"lang"`
+		Topics   []struct{ Label string }
+		Entities []struct{ Canonical, Type, Source string }
+		Tagger   struct {
+			RulesVersion string `json:"rules_version"`
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != "m1" || second.ID != "g1" {
+		t.Errorf("ids %q, %q: want m1, g1 in input order", first.ID, second.ID)
+	}
+	if first.Source != "wire" || first.Lang != "en" {
+		t.Errorf("input fields not passed through: %s", lines[0])
+	}
+	if !strings.HasPrefix(first.Tagger.RulesVersion, "sha256:") {
+		t.Errorf("rules_version %q", first.Tagger.RulesVersion)
+	}
+	var labels, ents []string
+	for _, tp := range first.Topics {
+		labels = append(labels, tp.Label)
+	}
+	for _, e := range first.Entities {
+		ents = append(ents, e.Type+":"+e.Canonical)
+	}
+	for _, want := range []string{"north-korea", "military"} {
+		if !slices.Contains(labels, want) {
+			t.Errorf("missile article labels %v lack %s", labels, want)
+		}
+	}
+	for _, want := range []string{"LOCATION:North Korea", "PERSON:Kim Jong-un", "ORGANIZATION:Korean Central News Agency", "ORGANIZATION:Joint Chiefs of Staff"} {
+		if !slices.Contains(ents, want) {
+			t.Errorf("missile article entities %v lack %s", ents, want)
+		}
+	}
+	if len(second.Topics) != 0 {
+		t.Errorf("botanical leaflets got topics %+v, want none", second.Topics)
+	}
+}
+
+func TestTagTextFormatAndUsage(t *testing.T) {
+	dir := t.TempDir()
+	story := filepath.Join(dir, "story.txt")
+	if err := os.WriteFile(story, []byte("Seoul and Washington hold talks\n\nSouth Korean and American envoys met in Seoul to discuss the alliance.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "tag", "--format", "text", story)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"title":"Seoul and Washington hold talks"`) || !strings.Contains(out, `"canonical":"United States"`) {
+		t.Errorf("text article not tagged as expected:\n%s", out)
+	}
+
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tag", "--format", "xml"}, "--format must be jsonl, text or listing"},
+		{[]string{"tag", "--rules", filepath.Join(dir, "missing")}, "no such file"},
+		{[]string{"eval"}, "--gold FILE is required"},
+		{[]string{"explain", "--color", "sometimes"}, "--color must be"},
+		{[]string{"tag", "--bogus"}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		code, _, errs := runCLI(t, "", tt.args...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, errs, exitUsage, tt.want)
+		}
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	gold := `{"id":"a","title":"N. Korea fires ballistic missile","body":"North Korea fired a ballistic missile, Seoul's Joint Chiefs of Staff said.","gold":{"topics":["north-korea","military"],"entities":[{"type":"LOCATION","canonical":"North Korea"},{"type":"ORGANIZATION","canonical":"JCS","alt":["Joint Chiefs of Staff"]},{"type":"LOCATION","canonical":"Seoul"}]}}
+{"id":"b","title":"Rose growers count leaflets","body":"A rose leaf has five or seven leaflets, the growers said.","gold":{"topics":[],"entities":[]}}
+`
+	path := filepath.Join(t.TempDir(), "gold.jsonl")
+	if err := os.WriteFile(path, []byte(gold), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "eval", "--gold", path, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var report struct {
+		Topics, Entities struct{ TP, FP, FN int }
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if report.Topics.TP != 2 || report.Entities.TP != 3 {
+		t.Errorf("report %+v: want 2 topic and 3 entity true positives", report)
+	}
+
+	// A minimum above what the tagger reaches fails with exit code 1 and says why.
+	impossible := `{"id":"c","title":"Weather","body":"It rained.","gold":{"topics":["economy"],"entities":[]}}` + "\n"
+	if err := os.WriteFile(path, []byte(impossible), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runCLI(t, "", "eval", "--gold", path, "--min-topic-f1", "0.5")
+	if code != exitFailure || !strings.Contains(errs, "below --min-topic-f1") {
+		t.Errorf("exit %d, stderr %q: want exit 1 naming the minimum", code, errs)
+	}
+	if !strings.Contains(out, "c: -economy") {
+		t.Errorf("per-article misses missing from the report:\n%s", out)
+	}
+}
+
+func TestExplainCommand(t *testing.T) {
+	code, out, errs := runCLI(t, "Kim Jong Un inspects artillery drills\nNorth Korean leader Kim Jong Un watched artillery drills near Pyongyang, KCNA said.\n", "explain", "--color", "never")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"[Kim Jong Un|PERSON]", "[Pyongyang|LOCATION]", "military", "Kim Jong-un", "gazetteer"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("--color never printed escape codes")
+	}
+}
+
+func TestRulesCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pack")
+	if code, _, errs := runCLI(t, "", "rules", "init", dir); code != exitOK {
+		t.Fatalf("rules init: exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "", "rules", "init", dir); code != exitUsage || !strings.Contains(errs, "--force") {
+		t.Errorf("rules init over existing files: exit %d, %q; want a refusal naming --force", code, errs)
+	}
+	code, out, errs := runCLI(t, "", "rules", "check", dir)
+	if code != exitOK || !strings.Contains(out, "OK") {
+		t.Fatalf("rules check of the written default pack: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runCLI(t, "", "rules", "test", dir); code != exitOK || !strings.Contains(out, "examples passed") {
+		t.Fatalf("rules test of the default pack: exit %d\n%s%s", code, out, errs)
+	}
+
+	// Break the pack twice: both problems are reported, with positions, and the examples fail.
+	bad := "topics:\n  - label: leaflets2\n    treshold: 2\n    terms: [leaflet]\n    patterns:\n      - {regex: '(a', weight: 2}\n"
+	if err := os.WriteFile(filepath.Join(dir, "zz-bad.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCLI(t, "", "rules", "check", dir)
+	if code != exitFailure {
+		t.Errorf("rules check of a broken pack: exit %d, want 1", code)
+	}
+	for _, want := range []string{"zz-bad.yaml:3:5: unknown_key", "zz-bad.yaml:6:", "bad_regex", "    ^"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules check output lacks %q:\n%s", want, out)
+		}
+	}
+
+	failing := "examples:\n  - name: impossible\n    body: The weather was fine.\n    want: [military]\n"
+	if err := os.WriteFile(filepath.Join(dir, "zz-bad.yaml"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCLI(t, "", "rules", "test", dir)
+	if code != exitFailure || !strings.Contains(out, `zz-bad.yaml:2`) || !strings.Contains(out, "missing military") {
+		t.Errorf("rules test with a failing example: exit %d\n%s", code, out)
+	}
+}
