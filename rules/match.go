@@ -227,24 +227,14 @@ func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
 	}
 }
 
-// resolve picks the entity of ambiguous mentions (one whose other mentions are unambiguous, else the first
-// listed) and adds implied mentions.
+// resolve picks the entity of ambiguous mentions (see pickAlt) and adds implied mentions.
 func (rs *RuleSet) resolve(st *matchState) {
 	for i := range st.ments {
 		m := &st.ments[i]
 		if len(m.t.alts) == 0 {
 			continue
 		}
-		m.entity = m.t.alts[0]
-	alts:
-		for _, a := range m.t.alts {
-			for _, o := range st.ments {
-				if o.entity == a && len(o.t.alts) == 0 {
-					m.entity = a
-					break alts
-				}
-			}
-		}
+		m.entity = rs.pickAlt(st, m)
 	}
 	n := len(st.ments)
 	for i := 0; i < n; i++ {
@@ -560,4 +550,37 @@ func (st *matchState) patternHits(hits []hit, p *topicPattern, field uint8, b0, 
 		hits = append(hits, hit{occ: o, weight: w, rule: p.rule})
 	}
 	return hits
+}
+
+// impliedWindow is how many words before an ambiguous mention pickAlt looks for the entity it implies.
+const impliedWindow = 25
+
+// pickAlt chooses the entity of the ambiguous mention m: the first candidate that has an unambiguous mention of
+// its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
+// last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
+// Defense"); else the first listed.
+func (rs *RuleSet) pickAlt(st *matchState, m *ment) int32 {
+	alts := m.t.alts
+	for _, a := range alts {
+		for _, o := range st.ments {
+			if o.entity == a && len(o.t.alts) == 0 {
+				return a
+			}
+		}
+	}
+	best, bestDist := alts[0], int32(impliedWindow+1)
+	for _, a := range alts {
+		for _, imp := range rs.implies[a] {
+			for _, o := range st.ments {
+				// Mentions before m are resolved already, ambiguous ones included.
+				if o.entity != imp || o.field != m.field || o.w1 > m.w0 {
+					continue
+				}
+				if d := m.w0 - o.w1; d < bestDist {
+					best, bestDist = a, d
+				}
+			}
+		}
+	}
+	return best
 }
