@@ -45,9 +45,16 @@ step() {
 
 # shellcheck disable=SC2086 # GO_TEST_FLAGS is a list of flags.
 step "go vet" go vet ./...
-# shellcheck disable=SC2086
-step "go test" go test $GO_TEST_FLAGS ./...
+# go test -json keeps every event (in $GO_TEST_JSON) while the summary prints what go test would, failures in
+# full, and a closing "go test: N passed, M failed, K skipped" line.
+GO_TEST_JSON="${GO_TEST_JSON:-${TMPDIR:-/tmp}/tagpipe-go-test.json}"
+go_test() {
+	# shellcheck disable=SC2086
+	go test $GO_TEST_FLAGS -json ./... 2>&1 | tee "$GO_TEST_JSON" | python3 deploy/gotest-summary.py
+}
+step "go test" go_test
 step "pytest deploy/ (Kafka interop, manifests)" "$PYTHON" -m pytest -q -p no:cacheprovider deploy
+step "fuzz (${FUZZTIME:-5s} per target)" env FUZZTIME="${FUZZTIME:-5s}" bash deploy/fuzz.sh
 
 echo
 echo "=== summary"
