@@ -152,6 +152,8 @@ type benchReport struct {
 	Gazetteer    *gazResult    `json:"gazetteer,omitempty"`
 	Pipeline     *e2eReport    `json:"pipeline,omitempty"`
 	PeakRSS      int64         `json:"peak_rss_bytes"`
+	// LoadAvg is /proc/loadavg at the start and at the end of the run: how busy the machine was.
+	LoadAvg [2]string `json:"loadavg,omitempty"`
 	Elapsed      time.Duration `json:"elapsed_ns"`
 }
 
@@ -243,6 +245,7 @@ func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) 
 	rep := benchReport{
 		Time: began.UTC(), Version: version, Go: runtime.Version(), CPU: cpuModel(), NumCPU: runtime.NumCPU(),
 		Corpus: info, RulesVersion: t.Rules().Version(), Discovery: !o.tf.noDiscovery,
+		LoadAvg: [2]string{loadAvg(), ""},
 	}
 	bytesPer := info.MeanBytes
 	fmt.Fprintf(e.stderr, "tagger, 1 core (%d x %v) ...\n", o.repeat, o.duration)
@@ -286,6 +289,7 @@ func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) 
 		rep.Pipeline = r
 	}
 	rep.PeakRSS = peakRSS()
+	rep.LoadAvg[1] = loadAvg()
 	rep.Elapsed = time.Since(began)
 	printBench(e.stdout, &rep)
 	return writeBenchJSON(e, o.jsonPath, &rep)
@@ -858,6 +862,19 @@ func procCPU(pid int) time.Duration {
 	return time.Duration(utime+stime) * time.Second / clockTicks
 }
 
+// loadAvg returns the 1, 5 and 15 minute load averages from /proc/loadavg, or "".
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
 // cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH.
 func cpuModel() string {
 	f, err := os.Open("/proc/cpuinfo")
@@ -919,7 +936,11 @@ func printBench(w io.Writer, r *benchReport) {
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\npeak RSS %.0f MB\n", float64(r.PeakRSS)/(1<<20))
+	fmt.Fprintf(w, "\npeak RSS %.0f MB", float64(r.PeakRSS)/(1<<20))
+	if r.LoadAvg[0] != "" {
+		fmt.Fprintf(w, "; load average %s at the start, %s at the end", r.LoadAvg[0], r.LoadAvg[1])
+	}
+	fmt.Fprintln(w)
 }
 
 func writeBenchJSON(e *env, path string, r *benchReport) error {
