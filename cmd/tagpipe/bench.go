@@ -139,22 +139,22 @@ func writeCorpusFile(o benchOptions) error {
 
 // BenchReport is the JSON written by `tagpipe bench`.
 type benchReport struct {
-	Time         time.Time     `json:"time"`
-	Version      string        `json:"version"`
-	Go           string        `json:"go"`
-	CPU          string        `json:"cpu"`
-	NumCPU       int           `json:"num_cpu"`
-	Corpus       corpusInfo    `json:"corpus"`
-	RulesVersion string        `json:"rules_version"`
-	Discovery    bool          `json:"discovery"`
-	OneCore      rateResult    `json:"tagger_one_core"`
-	AllCores     rateResult    `json:"tagger_all_cores"`
-	Gazetteer    *gazResult    `json:"gazetteer,omitempty"`
-	Pipeline     *e2eReport    `json:"pipeline,omitempty"`
-	PeakRSS      int64         `json:"peak_rss_bytes"`
+	Time         time.Time  `json:"time"`
+	Version      string     `json:"version"`
+	Go           string     `json:"go"`
+	CPU          string     `json:"cpu"`
+	NumCPU       int        `json:"num_cpu"`
+	Corpus       corpusInfo `json:"corpus"`
+	RulesVersion string     `json:"rules_version"`
+	Discovery    bool       `json:"discovery"`
+	OneCore      rateResult `json:"tagger_one_core"`
+	AllCores     rateResult `json:"tagger_all_cores"`
+	Gazetteer    *gazResult `json:"gazetteer,omitempty"`
+	Pipeline     *e2eReport `json:"pipeline,omitempty"`
+	PeakRSS      int64      `json:"peak_rss_bytes"`
 	// LoadAvg is /proc/loadavg at the start and at the end of the run: how busy the machine was.
-	LoadAvg [2]string `json:"loadavg,omitempty"`
-	Elapsed      time.Duration `json:"elapsed_ns"`
+	LoadAvg [2]string     `json:"loadavg,omitempty"`
+	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
 type corpusInfo struct {
