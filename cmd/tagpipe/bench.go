@@ -65,14 +65,17 @@ articles) and measures:
   tagger, all cores   one goroutine per core
   gazetteer           compiling the pack plus --gazetteer generated entities, and the 1-core rate with it
   pipeline            with --brokers (or --embedded): the real run loop through Kafka. "max" preloads
-                      --e2e-articles and times the pipeline draining them; "100%" and "50%" produce at that rate and
-                      at half of it and measure end-to-end latency (from the produce call to the tagged record
-                      read back from the output topic), p50 and p99
+                      --e2e-articles and times the pipeline draining them; the paced phases produce at that rate
+                      (or --rate) and at half of it and measure end-to-end latency (from the produce call to the
+                      tagged record read back from the output topic), p50 and p99, and the part of it up to the
+                      start of tagging; --broker-pid adds a local broker's CPU time per article
   peak RSS            VmHWM of the process (Linux)
 
-Each tagger measurement runs --repeat times for at least --duration; the table shows the median. It prints a table
-and writes every number to --json. The end-to-end part creates its own topics (tagpipe-bench-<time>-in/out/dlq)
-and consumer group, and leaves them behind.
+"per CPU-s" is articles per second of the process's CPU time (all threads, GC included): on a machine shared
+with other work, what one core would do if the process had it to itself. Each tagger measurement runs --repeat
+times for at least --duration; the table shows the median. It prints a table and writes every number to --json.
+The end-to-end part creates its own topics (tagpipe-bench-<time>-in/out/dlq) and consumer group, and leaves them
+behind; the load generator and the reader run in this process, next to the pipeline.
 
 --write-corpus FILE only writes the corpus as JSONL and exits; --corpus FILE benchmarks a JSONL file instead of
 generating one, so that other taggers (bench/run.sh) can be timed on the very same articles.`,
@@ -137,7 +140,7 @@ func writeCorpusFile(o benchOptions) error {
 	return out.Close()
 }
 
-// BenchReport is the JSON written by `tagpipe bench`.
+// benchReport is the JSON written by `tagpipe bench`.
 type benchReport struct {
 	Time         time.Time  `json:"time"`
 	Version      string     `json:"version"`
