@@ -63,14 +63,14 @@ func TestBrokerOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// local.sh start takes about as long as the first start before the port opens again: wait before starting
-	// so that the outage lasts about 12 s, longer where starting is slow.
+	// so that the outage lasts about 15 s, longer where starting is slow.
 	for i := 0; downAt.Load() == 0; i++ {
 		if i == 1000 {
 			t.Fatal("the broker's port still accepts connections 10s after local.sh stop")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	pause := min(max(12*time.Second-b.startedIn, 0), 10*time.Second)
+	pause := min(max(15*time.Second-b.startedIn, 0), 12*time.Second)
 	time.Sleep(time.Until(time.Unix(0, downAt.Load()).Add(pause)))
 	if !run.running() {
 		t.Fatalf("tagpipe run exited (code %d) while the broker was down", run.code)

@@ -155,7 +155,7 @@ func TestSASLRejected(t *testing.T) {
 }
 
 // TestHTTPEndpoint checks the guards of --http: off loopback it needs a token, with a token every request
-// needs it, on loopback it is open, the token never reaches the logs, and request bodies are size-limited.
+// but the health probes needs it, on loopback it is open, the token never reaches the logs, and request bodies are size-limited.
 func TestHTTPEndpoint(t *testing.T) {
 	brokers := sharedBrokers(t)
 	a := newAdmin(t, brokers)
@@ -179,8 +179,9 @@ func TestHTTPEndpoint(t *testing.T) {
 		path, auth string
 		want       int
 	}{
-		{"/healthz", "", http.StatusUnauthorized},
 		{"/metrics", "", http.StatusUnauthorized},
+		{"/healthz", "", http.StatusOK}, // probes say only up or down and need no token
+		{"/readyz", "", http.StatusOK},
 		{"/metrics", "Bearer wrong-" + token, http.StatusUnauthorized},
 		{"/metrics", token, http.StatusUnauthorized}, // not a bearer token
 		{"/healthz", "Bearer " + token, http.StatusOK},
