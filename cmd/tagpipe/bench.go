@@ -525,12 +525,12 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 	fmt.Fprintf(e.stderr, "pipeline max %.0f articles/s; paced phases of %v at %.0f and %.0f articles/s ...\n",
 		rep.Max.ArticlesPerSec, o.e2eDuration, rate, rate/2)
 
-	// Read the tagged records back from here on; skip the preloaded ones, which carry no send time.
+	// Read the tagged records back from the end of the output topic (the preloaded ones would only cost time).
 	lat := newLatencies()
 	tailCtx, stopTail := context.WithCancel(ctx)
 	tailDone := make(chan error, 1)
 	go func() {
-		tailDone <- pipeline.Tail(tailCtx, conn, cfg.Out, pipeline.TailOptions{FromBeginning: true}, func(m pipeline.Message) error {
+		tailDone <- pipeline.Tail(tailCtx, conn, cfg.Out, pipeline.TailOptions{}, func(m pipeline.Message) error {
 			lat.record(m.Value, time.Now())
 			return nil
 		})
@@ -539,6 +539,9 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		stopTail()
 		<-tailDone
 	}()
+	if err := awaitReader(ctx, prod, lat, as[0]); err != nil {
+		return nil, err
+	}
 	for _, ph := range []struct {
 		name string
 		frac float64
@@ -557,6 +560,28 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 			r.TargetRate, r.P50ms, r.P99ms, r.IngressP50ms, r.IngressP99ms)
 	}
 	return rep, nil
+}
+
+// awaitReader sends probe articles until one comes back through the pipeline to the output topic's reader,
+// which finds the end of the topic only on its first fetch: from then on it misses nothing.
+func awaitReader(ctx context.Context, prod *pipeline.Producer, lat *latencies, a tagger.Article) error {
+	const probes = 60
+	lat.start("probe", 1)
+	for i := range probes {
+		p := a
+		p.ID = fmt.Sprintf("%s-probe-%d", a.ID, i)
+		p.Fields = nil
+		p.SetField(benchSentMember, json.RawMessage(strconv.FormatInt(time.Now().UnixNano(), 10)))
+		if _, err := prod.Send(ctx, p); err != nil {
+			return fmt.Errorf("probe: %w", err)
+		}
+		if err := lat.wait(ctx, time.Second); err == nil {
+			return nil
+		} else if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return fmt.Errorf("none of %d probe articles came back from the output topic", probes)
 }
 
 // timedTagger notes when the first article's tagging began and the latest one's ended, and the process CPU
