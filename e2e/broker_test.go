@@ -39,10 +39,7 @@ func (p *privateBroker) get() (*broker, error) {
 			return
 		}
 		p.b = b
-		t0 := time.Now()
-		if p.err = b.start(); p.err == nil {
-			b.startedIn = time.Since(t0)
-		}
+		p.err = b.start()
 	})
 	return p.b, p.err
 }
@@ -74,7 +71,6 @@ type broker struct {
 	dir                      string
 	port, ctrlPort, saslPort int
 	user, password           string
-	startedIn                time.Duration
 }
 
 // pickPorts picks three distinct free ports, holding each until all are picked.
