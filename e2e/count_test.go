@@ -145,13 +145,6 @@ func headerValue(m kafka.Message, key string) string {
 	return v
 }
 
-// runArgs are the flags of a `tagpipe run` on brokers for the given topics and group, with hot reload off so
-// that no other test's rule pack can reach it.
-func runArgs(brokers, in, out, dlq, group string, more ...string) []string {
-	return append([]string{"run", "--brokers", brokers, "--in", in, "--out", out, "--dlq", dlq, "--group", group,
-		"--rules-topic", "", "--log-format", "json"}, more...)
-}
-
 // topics holds a test's input, output and dead-letter topics and its consumer group.
 type topics struct{ in, out, dlq, group string }
 
@@ -166,7 +159,9 @@ func newTopics(t *testing.T, a *admin, inParts int) topics {
 	return tp
 }
 
-// run returns the arguments of `tagpipe run` for tp.
+// run returns the arguments of `tagpipe run` on brokers for tp, with JSON logs and the rules hot reload off
+// (so that no other test's rule pack can reach it), then more.
 func (tp topics) run(brokers string, more ...string) []string {
-	return runArgs(brokers, tp.in, tp.out, tp.dlq, tp.group, more...)
+	return append([]string{"run", "--brokers", brokers, "--in", tp.in, "--out", tp.out, "--dlq", tp.dlq,
+		"--group", tp.group, "--rules-topic", "", "--log-format", "json"}, more...)
 }
