@@ -13,7 +13,7 @@ BENCH ?= .
 # The local broker gets a SASL_SSL (SCRAM-SHA-512) listener beside PLAINTEXT.
 export KAFKA_SECURITY ?= sasl_ssl
 
-.PHONY: test vet fmt-check deploy-check demo eval bench fuzz kafka-start kafka-stop kafka-status kafka-env setup
+.PHONY: test vet fmt-check deploy-check demo eval bench fuzz soak kafka-start kafka-stop kafka-status kafka-env setup
 
 ## test: install missing tools, ensure a real broker, go vet, go test, interop tests
 test:
@@ -50,6 +50,12 @@ bench:
 ## fuzz: run every Fuzz target found in *_test.go for FUZZTIME each
 fuzz:
 	@FUZZTIME=$(FUZZTIME) bash deploy/fuzz.sh
+
+## soak: steady load on `tagpipe run` for SOAK (default 10m) against the local broker, RSS sampled (e2e/README.md; not in CI)
+SOAK ?= 10m
+soak:
+	@deploy/kafka/local.sh start >/dev/null && eval "$$(deploy/kafka/local.sh env)" && \
+		TAGPIPE_SOAK=$(SOAK) $(GO) test -count=1 -v -timeout 60m -run '^TestSoak$$' ./e2e
 
 kafka-start:
 	@deploy/kafka/local.sh start
