@@ -2,14 +2,18 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -22,13 +26,31 @@ var private *privateBroker
 // privateBroker starts one broker on first use and stops it at the end of TestMain.
 type privateBroker struct {
 	dir  string
+	used atomic.Bool // get was called
 	once sync.Once
 	b    *broker
 	err  error
 }
 
+// privateTests are the tests that use the private broker.
+var privateTests = []string{"TestBrokerOutage", "TestSASLSCRAMOverTLS", "TestSASLRejected"}
+
+// needed reports whether the -run pattern selects a test that uses the private broker.
+func (p *privateBroker) needed() bool {
+	pattern := ""
+	if f := flag.Lookup("test.run"); f != nil {
+		pattern, _, _ = strings.Cut(f.Value.String(), "/")
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return true
+	}
+	return slices.ContainsFunc(privateTests, re.MatchString)
+}
+
 // get starts the broker once and returns it.
 func (p *privateBroker) get() (*broker, error) {
+	p.used.Store(true)
 	p.once.Do(func() {
 		if err := os.MkdirAll(p.dir, 0o700); err != nil {
 			p.err = err
@@ -44,8 +66,11 @@ func (p *privateBroker) get() (*broker, error) {
 	return p.b, p.err
 }
 
-// close stops the broker (waiting for a start still in progress).
+// close stops the broker, if it was started (waiting for a start still in progress).
 func (p *privateBroker) close() {
+	if !p.used.Load() {
+		return
+	}
 	b, _ := p.get()
 	if b != nil {
 		if err := b.stop(); err != nil {

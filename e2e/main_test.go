@@ -57,10 +57,13 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	// The private broker (for the tests that stop it or need a SCRAM user of their own) takes tens of seconds
-	// to start: start it now, while the first tests use the shared broker.
+	// to start: start it now, while the first tests use the shared broker, unless -run selects none of its
+	// tests.
 	priv := &privateBroker{dir: filepath.Join(dir, "kafka")}
 	private = priv
-	go priv.get()
+	if priv.needed() {
+		go priv.get()
+	}
 	defer priv.close()
 	return m.Run()
 }
