@@ -121,89 +121,141 @@ func Reason(err error) string {
 // present (null counts as absent; a numeric id is accepted and kept as its literal text); every member is kept
 // in Fields. Missing or empty title and body are fine, and so is a missing id. Invalid UTF-8 is replaced by
 // U+FFFD and Repaired is set. Errors are *DecodeError.
+//
+// It accepts and rejects what encoding/json's Decoder does, in one pass over data: the member values are checked
+// and kept as raw slices of one copy of data, and only id, title and body are decoded.
 func DecodeArticle(data []byte) (Article, error) {
 	var a Article
 	if !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 		a.Repaired = true
+	} else {
+		data = bytes.Clone(data) // the Fields' values are slices of it; the caller may reuse its buffer
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "empty input")
-		}
-		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "%v", err)
+	i := skipSpace(data, 0)
+	if i == len(data) {
+		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "empty input")
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		// Make sure it is valid JSON before calling it a non-object.
+	if data[i] != '{' {
 		if !json.Valid(data) {
-			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "invalid JSON")
+			return Article{}, notJSON(data, "")
 		}
-		return Article{}, decodeErr(ReasonNotObject, "", ErrNotObject, nil, "got %s", jsonKind(tok))
+		return Article{}, decodeErr(ReasonNotObject, "", ErrNotObject, nil, "got %s", rawKind(data[i:]))
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "%v", err)
-		}
-		name := tok.(string) // inside an object the decoder only yields string keys
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "member %q: %v", name, err)
-		}
-		switch name {
-		case "id":
-			id, err := decodeID(raw)
-			if err != nil {
-				return Article{}, err
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(data) || data[i] != '"' {
+				return Article{}, notJSON(data, "")
 			}
-			a.ID = id
-		case "title", "body":
-			s, err := decodeText(name, raw)
+			end, escaped, err := scanString(data, i)
 			if err != nil {
-				return Article{}, err
+				return Article{}, notJSON(data, "")
 			}
-			if name == "title" {
-				a.Title = s
+			name := memberName(data[i:end], escaped)
+			i = skipSpace(data, end)
+			if i >= len(data) || data[i] != ':' {
+				return Article{}, notJSON(data, "")
+			}
+			i = skipSpace(data, i+1)
+			start := i
+			if i < len(data) && data[i] == '"' {
+				i, escaped, err = scanString(data, i)
 			} else {
-				a.Body = s
+				i, _, err = scanValue(data, i)
 			}
+			if err != nil {
+				return Article{}, notJSON(data, name)
+			}
+			raw := json.RawMessage(data[start:i:i])
+			if a.Fields == nil {
+				a.Fields = make([]Field, 0, 8)
+			}
+			switch name {
+			case "id":
+				if c := raw[0]; c == '-' || (c >= '0' && c <= '9') {
+					a.ID = string(raw)
+				} else if a.ID, err = decodeText(name, raw, escaped); err != nil {
+					return Article{}, err
+				}
+			case "title":
+				if a.Title, err = decodeText(name, raw, escaped); err != nil {
+					return Article{}, err
+				}
+			case "body":
+				if a.Body, err = decodeText(name, raw, escaped); err != nil {
+					return Article{}, err
+				}
+			}
+			a.SetField(name, raw)
+			i = skipSpace(data, i)
+			if i < len(data) && data[i] == ',' {
+				i = skipSpace(data, i+1)
+				continue
+			}
+			if i < len(data) && data[i] == '}' {
+				i++
+				break
+			}
+			return Article{}, notJSON(data, "")
 		}
-		a.SetField(name, raw)
 	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, err, "%v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	if skipSpace(data, i) != len(data) {
 		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "data after the object")
 	}
 	return a, nil
 }
 
-func decodeText(name string, raw json.RawMessage) (string, error) {
+// notJSON returns the error for syntactically invalid data, with encoding/json's account of it as the cause.
+func notJSON(data []byte, member string) *DecodeError {
+	var cause error
+	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+		cause = err
+	} else { // a member nested as deep as encoding/json allows, inside the article object
+		cause = errors.New("exceeded max depth")
+	}
+	if member != "" {
+		return decodeErr(ReasonNotJSON, "", ErrNotJSON, cause, "member %q: %v", member, cause)
+	}
+	return decodeErr(ReasonNotJSON, "", ErrNotJSON, cause, "%v", cause)
+}
+
+// memberName returns the name of a member from its JSON string, without allocating for the names the tagger
+// looks for.
+func memberName(s []byte, escaped bool) string {
+	if !escaped {
+		switch string(s[1 : len(s)-1]) {
+		case "id":
+			return "id"
+		case "title":
+			return "title"
+		case "body":
+			return "body"
+		case "topics":
+			return "topics"
+		case "entities":
+			return "entities"
+		case "tagger":
+			return "tagger"
+		}
+	}
+	return unquote(s, escaped)
+}
+
+// decodeText decodes a title, body or id member: a string (escaped says whether it holds escapes) or null.
+func decodeText(name string, raw json.RawMessage, escaped bool) (string, error) {
 	switch raw[0] {
 	case 'n':
 		return "", nil
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", decodeErr(ReasonNotJSON, name, ErrNotJSON, err, "%v", err)
-		}
-		return s, nil
+		return unquote(raw, escaped), nil
 	}
 	return "", decodeErr(ReasonBadField, name, ErrBadField, nil, "want a string, got %s", rawKind(raw))
 }
 
-func decodeID(raw json.RawMessage) (string, error) {
-	if c := raw[0]; c == '-' || (c >= '0' && c <= '9') {
-		return string(raw), nil
-	}
-	return decodeText("id", raw)
-}
-
-func rawKind(raw json.RawMessage) string {
+func rawKind(raw []byte) string {
 	switch raw[0] {
 	case '{':
 		return "an object"
@@ -217,18 +269,4 @@ func rawKind(raw json.RawMessage) string {
 		return "null"
 	}
 	return "a number"
-}
-
-func jsonKind(tok json.Token) string {
-	switch tok.(type) {
-	case json.Delim:
-		return "an array"
-	case bool:
-		return "a boolean"
-	case json.Number, float64:
-		return "a number"
-	case string:
-		return "a string"
-	}
-	return "null"
 }

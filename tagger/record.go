@@ -90,47 +90,39 @@ func (r *Record) Canonicals() []EntityKey {
 	return out
 }
 
-// The members the tagger writes; an input member of the same name is replaced.
-var ownMembers = map[string]bool{"topics": true, "entities": true, "tagger": true}
-
 // MarshalJSON writes the record as one JSON object: the article's members first, in input order (id, title and
 // body from the Article's fields; any of them the input lacked come first), then topics, entities and tagger.
 // Members named topics, entities or tagger in the input are replaced by the tagger's. The output has no
 // insignificant whitespace and does not escape HTML characters.
 func (r *Record) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 256+len(r.Article.Title)+len(r.Article.Body)+len(r.Entities)*128+len(r.Topics)*256)
-	b = append(b, '{')
-	first := true
-	member := func(name string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendString(b, name)
-		b = append(b, ':')
-	}
 	a := &r.Article
+	b := make([]byte, 0, r.sizeHint())
+	b = append(b, '{')
 	_, hasID := a.Field("id")
 	_, hasTitle := a.Field("title")
 	_, hasBody := a.Field("body")
 	if !hasID && a.ID != "" {
-		member("id")
+		b = append(b, `"id":`...)
 		b = appendString(b, a.ID)
+		b = append(b, ',')
 	}
 	if !hasTitle {
-		member("title")
+		b = append(b, `"title":`...)
 		b = appendString(b, a.Title)
+		b = append(b, ',')
 	}
 	if !hasBody {
-		member("body")
+		b = append(b, `"body":`...)
 		b = appendString(b, a.Body)
+		b = append(b, ',')
 	}
-	var buf bytes.Buffer
 	for _, f := range a.Fields {
-		if ownMembers[f.Name] {
+		switch f.Name {
+		case "topics", "entities", "tagger": // the tagger's own members, written below
 			continue
 		}
-		member(f.Name)
+		b = appendString(b, f.Name)
+		b = append(b, ':')
 		switch f.Name {
 		case "id":
 			b = appendString(b, a.ID)
@@ -139,15 +131,14 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		case "body":
 			b = appendString(b, a.Body)
 		default:
-			buf.Reset()
-			if err := json.Compact(&buf, f.Value); err != nil {
+			var err error
+			if b, err = appendCompact(b, f.Value); err != nil {
 				return nil, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
 			}
-			b = append(b, buf.Bytes()...)
 		}
+		b = append(b, ',')
 	}
-	member("topics")
-	b = append(b, '[')
+	b = append(b, `"topics":[`...)
 	for i, t := range r.Topics {
 		if i > 0 {
 			b = append(b, ',')
@@ -170,9 +161,7 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		}
 		b = append(b, "]}"...)
 	}
-	b = append(b, ']')
-	member("entities")
-	b = append(b, '[')
+	b = append(b, `],"entities":[`...)
 	for i, e := range r.Entities {
 		if i > 0 {
 			b = append(b, ',')
@@ -187,8 +176,15 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 			b = append(b, `,"id":`...)
 			b = appendString(b, e.ID)
 		}
-		b = append(b, `,"source":`...)
-		b = appendString(b, e.Source)
+		switch e.Source {
+		case SourceGazetteer:
+			b = append(b, `,"source":"gazetteer"`...)
+		case SourceDiscovered:
+			b = append(b, `,"source":"discovered"`...)
+		default:
+			b = append(b, `,"source":`...)
+			b = appendString(b, e.Source)
+		}
 		b = appendSpan(b, e.Field, e.Start, e.End)
 		if e.Demonym {
 			b = append(b, `,"demonym":true`...)
@@ -198,16 +194,38 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
-	b = append(b, ']')
-	member("tagger")
-	b = append(b, `{"version":`...)
+	b = append(b, `],"tagger":{"version":`...)
 	b = appendString(b, r.Tagger.Version)
 	b = append(b, `,"rules_version":`...)
 	b = appendString(b, r.Tagger.RulesVersion)
-	b = append(b, `,"tagged_at":`...)
-	b = appendString(b, r.Tagger.TaggedAt.UTC().Format(time.RFC3339Nano))
-	b = append(b, "}}"...)
+	b = append(b, `,"tagged_at":"`...)
+	b = r.Tagger.TaggedAt.UTC().AppendFormat(b, time.RFC3339Nano) // nothing in it needs escaping
+	b = append(b, `"}}`...)
 	return b, nil
+}
+
+// sizeHint returns about the length of the record's JSON, a little more when its strings need escaping.
+func (r *Record) sizeHint() int {
+	a := &r.Article
+	n := 128 + len(a.ID) + len(a.Title) + len(a.Body) + len(r.Tagger.Version) + len(r.Tagger.RulesVersion)
+	for _, f := range a.Fields {
+		n += len(f.Name) + 4
+		switch f.Name {
+		case "id", "title", "body", "topics", "entities", "tagger":
+		default:
+			n += len(f.Value)
+		}
+	}
+	for _, t := range r.Topics {
+		n += 64 + len(t.Label)
+		for _, ev := range t.Evidence {
+			n += 96 + len(ev.Rule) + len(ev.Text) + len(ev.Field)
+		}
+	}
+	for _, e := range r.Entities {
+		n += 128 + len(e.Text) + len(e.Canonical) + len(e.Type) + len(e.ID) + len(e.Source) + len(e.Field)
+	}
+	return n + n/16
 }
 
 // UnmarshalJSON reads a record written by MarshalJSON (or any article object with optional topics, entities and
@@ -246,9 +264,16 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 }
 
 func appendSpan(b []byte, field string, start, end int) []byte {
-	b = append(b, `,"field":`...)
-	b = appendString(b, field)
-	b = append(b, `,"start":`...)
+	switch field {
+	case "title":
+		b = append(b, `,"field":"title","start":`...)
+	case "body":
+		b = append(b, `,"field":"body","start":`...)
+	default:
+		b = append(b, `,"field":`...)
+		b = appendString(b, field)
+		b = append(b, `,"start":`...)
+	}
 	b = strconv.AppendInt(b, int64(start), 10)
 	b = append(b, `,"end":`...)
 	return strconv.AppendInt(b, int64(end), 10)
@@ -259,28 +284,101 @@ const hexDigits = "0123456789abcdef"
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD; U+2028 and U+2029 are escaped, as
 // encoding/json does; HTML characters are not.
 func appendString(b []byte, s string) []byte {
+	i := 0 // s[:i] is ASCII that needs no escape
+	for i+8 <= len(s) && plainASCIIWord(s[i:i+8]) {
+		i += 8
+	}
+	for i < len(s) && s[i] < utf8.RuneSelf && strSafe[s[i]] {
+		i++
+	}
+	b = append(b, '"')
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	if !utf8.ValidString(s[i:]) {
+		return appendInvalidString(b[:len(b)-1], s)
+	}
+	start := 0
+	for {
+		for i+8 <= len(s) && plainTextWord(s[i:i+8]) {
+			i += 8
+		}
+		for i < len(s) && textSafe[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
+		if c == 0xE2 { // the first byte of U+2028 and U+2029, among others
+			if i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xF])
+				start = i + 3
+			}
+			i += 3 // s is valid UTF-8: 0xE2 starts a 3-byte sequence
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = appendEscape(b, c)
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// textSafe marks the bytes appendString copies without a look: strSafe without 0xE2.
+var textSafe = func() (t [256]bool) {
+	t = strSafe
+	t[0xE2] = false
+	return t
+}()
+
+// plainASCIIWord reports whether the 8 bytes of w are all ASCII and strSafe.
+func plainASCIIWord(w string) bool {
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	return x&highs == 0 && plainWord(x)
+}
+
+// plainTextWord reports whether the 8 bytes of w are all textSafe.
+func plainTextWord(w string) bool {
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	e := x ^ 0xE2*ones
+	return plainWord(x) && (e-ones)&^e&highs == 0
+}
+
+// appendEscape appends the escape of the ASCII byte c: a control character, quote or backslash.
+func appendEscape(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+}
+
+// appendInvalidString is appendString for s holding invalid UTF-8.
+func appendInvalidString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if strSafe[c] {
 				i++
 				continue
 			}
 			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
+			b = appendEscape(b, c)
 			i++
 			start = i
 			continue
@@ -304,4 +402,38 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendCompact appends the JSON value raw without insignificant whitespace, as json.Compact does, or returns
+// json.Compact's error if raw is not one valid JSON value.
+func appendCompact(b []byte, raw []byte) ([]byte, error) {
+	i := skipSpace(raw, 0)
+	end, spaced, err := scanValue(raw, i)
+	if err == nil && skipSpace(raw, end) != len(raw) {
+		err = syntaxErr(raw, skipSpace(raw, end), "after top-level value")
+	}
+	if err != nil {
+		var buf bytes.Buffer
+		if cerr := json.Compact(&buf, raw); cerr != nil {
+			return b, cerr
+		}
+		return b, err
+	}
+	if !spaced {
+		return append(b, raw[i:end]...), nil
+	}
+	v := raw[i:end]
+	for k := 0; k < len(v); {
+		switch c := v[k]; {
+		case c == '"':
+			e, _, _ := scanString(v, k) // valid: scanValue checked it
+			b = append(b, v[k:e]...)
+			k = e
+			continue
+		case !isSpace(c):
+			b = append(b, c)
+		}
+		k++
+	}
+	return b, nil
 }
