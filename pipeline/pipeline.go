@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,12 +32,26 @@ type processor interface {
 // headerOverhead is what the record framing and tagpipe's headers may add to a record's key and value.
 const headerOverhead = 1024
 
+const (
+	// commitTimeout bounds one offset commit.
+	commitTimeout = 10 * time.Second
+	// closeTimeout bounds closing the writers after a persistent failure: what they still hold cannot be written.
+	closeTimeout = 2 * time.Second
+)
+
 // job is one fetched record on its way through the workers and the writer.
 type job struct {
 	msg       kafka.Message
 	tok       ackToken
 	remaining atomic.Int32 // produced records not yet acknowledged
 	dlqReason string       // set when the record was dead-lettered
+}
+
+// send is the WriterData of one produced record: its job and how often producing it failed with an output
+// error (errOutput), which Config.MaxAttempts bounds.
+type send struct {
+	j        *job
+	attempts int
 }
 
 // Pipeline consumes raw articles from a consumer group, tags them with a worker pool and produces tagged records
@@ -61,8 +77,12 @@ type Pipeline struct {
 	fatalErr  error // the first persistent failure
 	stopFetch context.CancelFunc
 
-	cl         *cluster // set by Run
+	cl         *cluster      // set by Run
+	w          *kafka.Writer // tagged records and route copies; set by Run
+	failCh     chan struct{} // closed by fail
 	sem        chan struct{}
+	retry      retryQueue
+	produceLog logLimiter // rate-limits the warnings of transient produce failures
 	routeMu    sync.Mutex
 	routeKnown map[string]bool
 }
@@ -79,6 +99,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	defer cl.close()
 	p.cl = cl
+	p.fatalMu.Lock()
+	p.failCh = make(chan struct{})
+	p.fatalMu.Unlock()
+	p.retry = newRetryQueue()
+	p.produceLog.every = 5 * time.Second
 
 	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout+5*time.Second)
 	err = cl.check(checkCtx)
@@ -126,24 +151,28 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return fmt.Errorf("reader config: %w", err)
 	}
 	reader := kafka.NewReader(rc)
-	writer := &kafka.Writer{
-		Addr:            kafka.TCP(cfg.Brokers...),
-		Transport:       cl.transport,
-		Balancer:        &kafka.Murmur2Balancer{}, // same key -> partition mapping as the Java client
-		MaxAttempts:     cfg.MaxAttempts,
-		WriteBackoffMin: 100 * time.Millisecond,
-		WriteBackoffMax: 2 * time.Second,
-		BatchSize:       cfg.BatchSize,
-		BatchBytes:      int64(cfg.MaxMessageBytes),
-		BatchTimeout:    cfg.BatchTimeout,
-		RequiredAcks:    kafka.RequireAll,
-		Async:           true,
-		Completion:      p.completion,
-		// With CreateTopics, unknown (route) topics are looked up at once rather than after the metadata TTL.
-		AllowAutoTopicCreation: cfg.CreateTopics,
-		Logger:                 kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
-		ErrorLogger:            kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelWarn),
+	newWriter := func(batchSize, batchBytes int) *kafka.Writer {
+		return &kafka.Writer{
+			Addr:      kafka.TCP(cfg.Brokers...),
+			Transport: cl.transport,
+			Balancer:  &kafka.Murmur2Balancer{}, // same key -> partition mapping as the Java client
+			// One attempt per batch: the pipeline retries failed records itself (completion, resend), transient
+			// errors until the brokers are back and output errors MaxAttempts times, and Close never waits for
+			// kafka-go's own retries.
+			MaxAttempts:  1,
+			BatchSize:    batchSize,
+			BatchBytes:   int64(batchBytes),
+			BatchTimeout: cfg.BatchTimeout,
+			RequiredAcks: kafka.RequireAll,
+			Async:        true,
+			Completion:   p.completion,
+			// With CreateTopics, unknown (route) topics are looked up at once rather than after the metadata TTL.
+			AllowAutoTopicCreation: cfg.CreateTopics,
+			Logger:                 kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
+			ErrorLogger:            limitedKafkaLogger(p.log.With("component", "kafka-writer"), 5*time.Second, nil),
+		}
 	}
+	p.w = newWriter(cfg.BatchSize, cfg.MaxMessageBytes)
 
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
@@ -173,10 +202,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for range cfg.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				p.handle(workCtx, writer, j)
+				p.handle(workCtx, j)
 			}
 		})
 	}
+	var resender sync.WaitGroup
+	resender.Go(func() { p.resend(workCtx) })
 	commitStop := make(chan struct{})
 	commitDone := make(chan struct{})
 	go func() {
@@ -188,7 +219,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			case <-commitStop:
 				return
 			case <-t.C:
-				if err := p.commit(workCtx, reader); err != nil && workCtx.Err() == nil {
+				// Bounded: without a consumer group generation (brokers down) a commit waits for the next one.
+				commitCtx, cancel := context.WithTimeout(workCtx, commitTimeout)
+				err := p.commit(commitCtx, reader)
+				cancel()
+				if err != nil && workCtx.Err() == nil {
 					p.log.Warn("commit failed; retrying at the next interval", "err", err)
 				}
 			}
@@ -202,28 +237,49 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	close(jobs)
 	p.ready.Store(false)
 
-	// Drain: finish the fetched records, flush the writer, commit what was acknowledged.
+	// Drain: finish the fetched records, flush the writer, commit what was acknowledged. After a persistent
+	// failure nothing more can be written: stop at once, without waiting for records that cannot be.
 	p.log.Info("draining", "in_flight", p.tracker.pending())
 	drainCtx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancelDrain()
-	flushed := make(chan error, 1)
+	workersDone := make(chan struct{})
 	go func() {
 		workers.Wait()
-		flushed <- writer.Close() // waits for every pending write and its Completion
+		close(workersDone)
 	}()
 	var drainErr error
-	select {
-	case err := <-flushed:
-		if err != nil {
-			p.fail(fmt.Errorf("flush producer: %w", err))
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for drained := false; !drained; {
+		select {
+		case <-p.failCh:
+			drained = true
+		case <-drainCtx.Done():
+			drainErr = fmt.Errorf("shutdown timeout %s: %d records not acknowledged; they will be processed again", cfg.ShutdownTimeout, p.tracker.pending())
+			drained = true
+		case <-tick.C:
+			select {
+			case <-workersDone:
+				// Every fetched record holds a p.sem slot until its output is acknowledged.
+				drained = len(p.sem) == 0
+			default:
+			}
 		}
-	case <-drainCtx.Done():
-		stopWork()
-		drainErr = fmt.Errorf("shutdown timeout %s: %d records not acknowledged; they will be processed again", cfg.ShutdownTimeout, p.tracker.pending())
 	}
+	stopWork() // ends the workers' and the resender's retries
+	resender.Wait()
+	closeBound := closeTimeout
+	if p.err() == nil && drainErr == nil {
+		closeBound = max(closeBound, time.Until(deadlineOf(drainCtx)))
+	}
+	if !closeWriters(closeBound, p.w) {
+		p.log.Warn("the producer did not close in time; abandoning its pending writes", "timeout", closeBound)
+	}
+	commitCtx, cancelCommit := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancelCommit()
 	close(commitStop)
 	<-commitDone
-	if err := p.commit(drainCtx, reader); err != nil {
+	if err := p.commit(commitCtx, reader); err != nil {
 		drainErr = errors.Join(drainErr, fmt.Errorf("final commit: %w", err))
 	}
 	if err := reader.Close(); err != nil {
@@ -249,6 +305,9 @@ func (p *Pipeline) fail(err error) {
 	}
 	p.fatalErr = err
 	p.log.Error("stopping: persistent failure", "err", err)
+	if p.failCh != nil {
+		close(p.failCh)
+	}
 	if p.stopFetch != nil {
 		p.stopFetch()
 	}
@@ -298,20 +357,28 @@ func (p *Pipeline) fetch(ctx context.Context, reader *kafka.Reader, jobs chan<- 
 	}
 }
 
-// handle tags one record and hands its output (or its dead letter) to the writer.
-func (p *Pipeline) handle(ctx context.Context, w *kafka.Writer, j *job) {
+// handle tags one record and hands its output (or its dead letter) to the writers.
+func (p *Pipeline) handle(ctx context.Context, j *job) {
 	msgs := p.build(ctx, j)
-	err := p.write(ctx, w, j, msgs)
+	err := p.write(ctx, p.prepare(j, msgs))
 	var tooLarge kafka.MessageTooLargeError
 	if errors.As(err, &tooLarge) && j.dlqReason == "" {
 		// The size check in build is an estimate; the writer has the last word.
 		j.dlqReason = fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(msgs[0].Value), p.cfg.MaxMessageBytes)
-		err = p.write(ctx, w, j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dlqReason)})
+		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dlqReason)}))
 	}
-	if err != nil {
-		p.metrics.errors.WithLabelValues("produce").Inc()
-		p.fail(fmt.Errorf("produce record from %s/%d@%d: %w", j.msg.Topic, j.msg.Partition, j.msg.Offset, err))
+	if err != nil && ctx.Err() == nil {
+		p.fail(fmt.Errorf("%w (record from %s/%d@%d)", err, j.msg.Topic, j.msg.Partition, j.msg.Offset))
 	}
+}
+
+// prepare makes msgs the records of j: their Completion acknowledges it once all are written.
+func (p *Pipeline) prepare(j *job, msgs []kafka.Message) []kafka.Message {
+	for i := range msgs {
+		msgs[i].WriterData = &send{j: j}
+	}
+	j.remaining.Store(int32(len(msgs)))
+	return msgs
 }
 
 // build returns the records to produce for j: the tagged record and its route copies, or one dead letter.
@@ -351,35 +418,91 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	return msgs
 }
 
-// write hands msgs to the asynchronous writer; their Completion acknowledges j. It retries what fails before the
-// records are queued (metadata lookups) with backoff, MaxAttempts times.
-func (p *Pipeline) write(ctx context.Context, w *kafka.Writer, j *job, msgs []kafka.Message) error {
+// write hands msgs to the asynchronous writer; their Completion acknowledges the jobs. What fails before the
+// records are queued (metadata lookups) is retried here with backoff: transient errors until ctx ends, output
+// errors MaxAttempts times. The error names the topics.
+func (p *Pipeline) write(ctx context.Context, msgs []kafka.Message) error {
 	if err := p.ensureRouteTopics(ctx, msgs); err != nil {
 		return err
 	}
-	for i := range msgs {
-		msgs[i].WriterData = j
+	return p.writeTo(ctx, p.w, msgs)
+}
+
+func (p *Pipeline) writeTo(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+	if len(msgs) == 0 {
+		return nil
 	}
-	j.remaining.Store(int32(len(msgs)))
-	backoff := 100 * time.Millisecond
-	var err error
-	for attempt := 1; attempt <= p.cfg.MaxAttempts; attempt++ {
-		if err = w.WriteMessages(ctx, msgs...); err == nil {
+	outputFailures := 0
+	for round := 1; ; round++ {
+		err := w.WriteMessages(ctx, msgs...)
+		if err == nil {
 			return nil
 		}
-		var tooLarge kafka.MessageTooLargeError
-		if errors.As(err, &tooLarge) || ctx.Err() != nil {
-			return err
-		}
-		p.log.Warn("produce failed; retrying", "err", err, "attempt", attempt, "backoff", backoff)
-		select {
-		case <-time.After(backoff):
-		case <-ctx.Done():
+		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		backoff = min(2*backoff, 5*time.Second)
+		p.metrics.errors.WithLabelValues("produce").Inc()
+		err = fmt.Errorf("produce to %s: %w", topicsOf(msgs), err)
+		backoff := backoffDelay(round)
+		switch classify(err) {
+		case errTooLarge:
+			return err
+		case errOutput:
+			outputFailures++
+			if outputFailures >= p.cfg.MaxAttempts {
+				return fmt.Errorf("%w (%d attempts)", err, outputFailures)
+			}
+			p.log.Warn("produce failed; retrying", "err", err, "attempt", outputFailures, "max_attempts", p.cfg.MaxAttempts, "backoff", backoff)
+		default:
+			p.warnTransient(err, round, backoff)
+		}
+		if !sleep(ctx, backoff) {
+			return ctx.Err()
+		}
 	}
-	return err
+}
+
+// warnTransient logs a transient produce failure at warn, at most once per p.produceLog interval.
+func (p *Pipeline) warnTransient(err error, round int, backoff time.Duration) {
+	if ok, suppressed := p.produceLog.allow(time.Now()); ok {
+		p.log.Warn("produce failed (brokers unreachable or busy); retrying until they are back", "err", err,
+			"attempt", round, "backoff", backoff, "suppressed", suppressed)
+		return
+	}
+	p.log.Debug("produce failed; retrying", "err", err, "attempt", round, "backoff", backoff)
+}
+
+// topicsOf names the topics of msgs, in order of appearance.
+func topicsOf(msgs []kafka.Message) string {
+	var ts []string
+	for _, m := range msgs {
+		if !slices.Contains(ts, m.Topic) {
+			ts = append(ts, m.Topic)
+		}
+	}
+	return strings.Join(ts, ",")
+}
+
+// resend sends again the records whose produce failed, after a backoff, until ctx ends.
+func (p *Pipeline) resend(ctx context.Context) {
+	for {
+		select {
+		case <-p.retry.wake:
+		case <-ctx.Done():
+			return
+		}
+		msgs, backoff := p.retry.take()
+		if len(msgs) == 0 {
+			continue
+		}
+		if !sleep(ctx, backoff) {
+			return
+		}
+		if err := p.write(ctx, msgs); err != nil && ctx.Err() == nil {
+			p.fail(err)
+			return
+		}
+	}
 }
 
 // ensureRouteTopics creates the per-label route topics on first use when CreateTopics is set.
@@ -409,18 +532,20 @@ func (p *Pipeline) ensureRouteTopics(ctx context.Context, msgs []kafka.Message) 
 	return nil
 }
 
-// completion is the writer's callback: it acknowledges a job once all its records are written.
+// completion is the writer's callback: it acknowledges a job once all its records are written, and queues the
+// records of a failed write for resend, or stops the instance when the output is unusable.
 func (p *Pipeline) completion(msgs []kafka.Message, err error) {
+	if err != nil {
+		p.failedWrite(msgs, err)
+		return
+	}
+	p.retry.succeeded()
 	for _, m := range msgs {
-		j, ok := m.WriterData.(*job)
+		s, ok := m.WriterData.(*send)
 		if !ok {
 			continue
 		}
-		if err != nil {
-			p.metrics.errors.WithLabelValues("produce").Inc()
-			p.fail(fmt.Errorf("produce to %s (record from %s/%d@%d): %w", m.Topic, j.msg.Topic, j.msg.Partition, j.msg.Offset, err))
-			continue
-		}
+		j := s.j
 		if j.remaining.Add(-1) != 0 {
 			continue
 		}
@@ -434,6 +559,47 @@ func (p *Pipeline) completion(msgs []kafka.Message, err error) {
 		p.metrics.inFlight.Dec()
 		<-p.sem
 	}
+}
+
+// failedWrite handles msgs whose produce failed with err: transient errors are retried until the brokers are
+// back, output errors MaxAttempts times.
+func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
+	p.metrics.errors.WithLabelValues("produce").Inc()
+	if p.err() != nil {
+		return // stopping: nothing more is written
+	}
+	class := classify(err)
+	again := make([]kafka.Message, 0, len(msgs))
+	for _, m := range msgs {
+		s, ok := m.WriterData.(*send)
+		if !ok {
+			continue
+		}
+		j := s.j
+		ferr := fmt.Errorf("produce to %s (record from %s/%d@%d): %w", m.Topic, j.msg.Topic, j.msg.Partition, j.msg.Offset, err)
+		switch class {
+		case errTooLarge:
+			p.fail(fmt.Errorf("%w: the topic's max.message.bytes is below --max-message-bytes %d", ferr, p.cfg.MaxMessageBytes))
+			return
+		case errOutput:
+			s.attempts++
+			if s.attempts >= p.cfg.MaxAttempts {
+				p.fail(fmt.Errorf("%w (%d attempts)", ferr, s.attempts))
+				return
+			}
+			p.log.Warn("produce failed; retrying", "err", ferr, "attempt", s.attempts, "max_attempts", p.cfg.MaxAttempts)
+		default:
+			if ok, suppressed := p.produceLog.allow(time.Now()); ok {
+				p.log.Warn("produce failed (brokers unreachable or busy); retrying until they are back", "err", ferr,
+					"records", len(msgs), "suppressed", suppressed)
+			}
+			again = append(again, msgs...)
+			p.retry.push(again...)
+			return
+		}
+		again = append(again, m)
+	}
+	p.retry.push(again...)
 }
 
 // commit commits every partition's acknowledged prefix.
@@ -456,4 +622,33 @@ func (p *Pipeline) commit(ctx context.Context, reader *kafka.Reader) error {
 		p.log.Debug("committed", "topic", p.cfg.In, "partition", part, "offset", off)
 	}
 	return nil
+}
+
+// closeWriters closes ws, waiting at most d; it reports whether they closed in time.
+func closeWriters(d time.Duration, ws ...*kafka.Writer) bool {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for _, w := range ws {
+			wg.Go(func() { _ = w.Close() }) // an async Writer's Close returns nil; failures went to Completion
+		}
+		wg.Wait()
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// deadlineOf returns ctx's deadline, or now.
+func deadlineOf(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return time.Now()
 }
