@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -31,21 +32,78 @@ const (
 // maxReasonBytes bounds the tagpipe-error header.
 const maxReasonBytes = 1024
 
+// Headers of a dead letter whose original value was too large to carry whole.
+const (
+	HeaderOriginalSize   = "tagpipe-original-size"   // the original value's length in bytes
+	HeaderValueTruncated = "tagpipe-value-truncated" // "true": the value is a prefix of the original
+	HeaderHeadersDropped = "tagpipe-headers-dropped" // "true": the original headers were left out
+)
+
 // deadLetter builds the dead-letter record for src: the original key, value and headers unchanged, plus the
-// reason and where the record came from.
-func deadLetter(dlqTopic string, src kafka.Message, reason string) kafka.Message {
-	if len(reason) > maxReasonBytes {
-		reason = reason[:maxReasonBytes-3] + "..."
+// reason and where the record came from. If that is over maxBytes (key, value and headers, as kafka-go counts
+// them), the value is cut to what fits (possibly nothing), then the original headers are left out, and the
+// headers tagpipe-original-size and tagpipe-value-truncated (and tagpipe-headers-dropped) say so, as does the
+// reason. An input's size never keeps its dead letter from being written.
+func deadLetter(dlqTopic string, src kafka.Message, reason string, maxBytes int) kafka.Message {
+	m := buildDeadLetter(dlqTopic, src, clip(reason), src.Value, src.Headers)
+	over := messageSize(m) - maxBytes
+	if over <= 0 {
+		return m
 	}
-	headers := make([]kafka.Header, 0, len(src.Headers)+4)
-	headers = append(headers, src.Headers...)
+	size := strconv.Itoa(len(src.Value))
+	marks := []kafka.Header{
+		{Key: HeaderOriginalSize, Value: []byte(size)},
+		{Key: HeaderValueTruncated, Value: []byte("true")},
+	}
+	// The reason grows by the note below and the marks by their headers: leave room for both.
+	note := func(kept int) string {
+		return fmt.Sprintf("; value truncated to %d of %d bytes to fit the dead-letter topic", kept, len(src.Value))
+	}
+	extra := len(note(len(src.Value))) + messageSize(kafka.Message{Headers: marks}) + 16
+	kept := max(0, len(src.Value)-over-extra)
+	headers := src.Headers
+	if kept == 0 && messageSize(buildDeadLetter(dlqTopic, src, "", nil, headers))+extra+len(reason) > maxBytes {
+		headers = nil
+		marks = append(marks, kafka.Header{Key: HeaderHeadersDropped, Value: []byte("true")})
+	}
+	var value []byte
+	if kept > 0 {
+		value = src.Value[:kept]
+	}
+	m = buildDeadLetter(dlqTopic, src, clip(reason)+note(kept), value, headers)
+	m.Headers = append(m.Headers, marks...)
+	return m
+}
+
+// clip bounds a reason to maxReasonBytes.
+func clip(reason string) string {
+	if len(reason) > maxReasonBytes {
+		return reason[:maxReasonBytes-3] + "..."
+	}
+	return reason
+}
+
+func buildDeadLetter(dlqTopic string, src kafka.Message, reason string, value []byte, srcHeaders []kafka.Header) kafka.Message {
+	headers := make([]kafka.Header, 0, len(srcHeaders)+6)
+	headers = append(headers, srcHeaders...)
 	headers = append(headers,
 		kafka.Header{Key: HeaderError, Value: []byte(reason)},
 		kafka.Header{Key: HeaderSourceTopic, Value: []byte(src.Topic)},
 		kafka.Header{Key: HeaderSourcePartition, Value: []byte(strconv.Itoa(src.Partition))},
 		kafka.Header{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(src.Offset, 10))},
 	)
-	return kafka.Message{Topic: dlqTopic, Key: src.Key, Value: src.Value, Headers: headers}
+	return kafka.Message{Topic: dlqTopic, Key: src.Key, Value: value, Headers: headers}
+}
+
+// messageSize is an upper bound of a record's size as kafka-go's Writer counts it against BatchBytes: key,
+// value and each header with their length prefixes.
+func messageSize(m kafka.Message) int {
+	const lenPrefix = 5                              // a varint length
+	n := 4*lenPrefix + len(m.Key) + len(m.Value) + 8 // attributes, timestamp delta, offset delta
+	for _, h := range m.Headers {
+		n += 2*lenPrefix + len(h.Key) + len(h.Value)
+	}
+	return n
 }
 
 // reasonClass is the metric label for a dead-letter reason: empty, too_large, or its text up to the first colon

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"github.com/tagpipe/tagpipe/tagger"
@@ -41,7 +43,7 @@ func TestDeadLetterHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := deadLetter("raw.dlq", tt.src, tt.reason)
+			m := deadLetter("raw.dlq", tt.src, tt.reason, 1<<20)
 			if m.Topic != "raw.dlq" || !bytes.Equal(m.Key, tt.src.Key) || !bytes.Equal(m.Value, tt.src.Value) {
 				t.Errorf("dead letter %s key %q value %q; want the source's unchanged", m.Topic, m.Key, m.Value)
 			}
@@ -200,6 +202,95 @@ func TestArticleJSONRoundTrip(t *testing.T) {
 		for _, f := range a.Fields {
 			if v, _ := b.Field(f.Name); f.Name != "id" && f.Name != "title" && f.Name != "body" && string(v) != string(f.Value) {
 				t.Errorf("%s: member %s = %s, want %s", in, f.Name, v, f.Value)
+			}
+		}
+	}
+}
+
+func TestDeadLetterTruncation(t *testing.T) {
+	big := bytes.Repeat([]byte("Seoul. "), 150_000) // 1,050,000 bytes
+	src := kafka.Message{Topic: "raw", Partition: 1, Offset: 7, Key: []byte("body-1mb"), Value: big,
+		Headers: []kafka.Header{{Key: "trace", Value: bytes.Repeat([]byte("t"), 2000)}}}
+	reason := ReasonTooLarge + ": 11000000 bytes, max 1000000"
+	tests := []struct {
+		name           string
+		max            int
+		truncated      bool
+		headersDropped bool
+	}{
+		{"fits whole", 1_100_000, false, false},
+		{"value cut to fit", 1_000_000, true, false},
+		{"value cut to a few bytes", 3000, true, false},
+		{"no room for the value", 2500, true, false},
+		{"no room for the original headers either", 1500, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := deadLetter("raw.dlq", src, reason, tt.max)
+			if size := messageSize(m); size > tt.max {
+				t.Errorf("dead letter is %d bytes, over the limit %d", size, tt.max)
+			}
+			if !bytes.Equal(m.Key, src.Key) {
+				t.Errorf("key %q, want %q", m.Key, src.Key)
+			}
+			if !bytes.HasPrefix(src.Value, m.Value) {
+				t.Errorf("value is not a prefix of the original")
+			}
+			got := string(header(m, HeaderError))
+			if !strings.HasPrefix(got, reason) || reasonClass(got) != "too_large" {
+				t.Errorf("reason %q, want it to start with %q", got, reason)
+			}
+			if !tt.truncated {
+				if len(m.Value) != len(big) || header(m, HeaderValueTruncated) != nil || header(m, HeaderOriginalSize) != nil {
+					t.Errorf("value %d bytes (want %d) with truncation headers %q/%q", len(m.Value), len(big),
+						header(m, HeaderValueTruncated), header(m, HeaderOriginalSize))
+				}
+				return
+			}
+			if len(m.Value) >= len(big) {
+				t.Errorf("value %d bytes: not truncated", len(m.Value))
+			}
+			if string(header(m, HeaderValueTruncated)) != "true" || string(header(m, HeaderOriginalSize)) != strconv.Itoa(len(big)) {
+				t.Errorf("truncation headers %s=%q %s=%q", HeaderValueTruncated, header(m, HeaderValueTruncated),
+					HeaderOriginalSize, header(m, HeaderOriginalSize))
+			}
+			if want := "value truncated to " + strconv.Itoa(len(m.Value)) + " of " + strconv.Itoa(len(big)); !strings.Contains(got, want) {
+				t.Errorf("reason %q does not say %q", got, want)
+			}
+			if dropped := header(m, "trace") == nil; dropped != tt.headersDropped || (string(header(m, HeaderHeadersDropped)) == "true") != tt.headersDropped {
+				t.Errorf("original headers dropped = %v (marked %q), want %v", dropped, header(m, HeaderHeadersDropped), tt.headersDropped)
+			}
+			for _, k := range []string{HeaderSourceTopic, HeaderSourcePartition, HeaderSourceOffset} {
+				if header(m, k) == nil {
+					t.Errorf("header %s missing", k)
+				}
+			}
+		})
+	}
+}
+
+// TestDeadLetterFitsWriter checks that messageSize bounds what kafka-go's Writer counts: a dead letter cut to a
+// writer's BatchBytes is never refused by it as too large.
+func TestDeadLetterFitsWriter(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: a record that passes the size check fails to connect instead
+	for _, size := range []int{0, 1, 1000, 999_000, 1_000_000, 1_010_000, 1_048_588} {
+		src := kafka.Message{Topic: "raw", Key: []byte("k"), Value: bytes.Repeat([]byte("v"), size),
+			Headers: []kafka.Header{{Key: "h", Value: []byte("x")}}}
+		for _, limit := range []int{2048, 100_000, 1_000_000, 1_044_492} {
+			m := deadLetter("raw.dlq", src, ReasonTooLarge, limit)
+			w := &kafka.Writer{Addr: kafka.TCP(addr), BatchBytes: int64(limit), MaxAttempts: 1}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			err := w.WriteMessages(ctx, m)
+			cancel()
+			w.Close()
+			var tooLarge kafka.MessageTooLargeError
+			if errors.As(err, &tooLarge) {
+				t.Errorf("value %d, limit %d: the writer refused the dead letter (%d bytes by messageSize): %v", size, limit, messageSize(m), err)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,4 +187,29 @@ func kafkaLogger(log *slog.Logger, level slog.Level) kafka.Logger {
 			log.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(format, args...)))
 		}
 	})
+}
+
+// maxMessageBytes returns the max.message.bytes of topic: the largest record batch its brokers accept.
+func (cl *cluster) maxMessageBytes(ctx context.Context, topic string) (int, error) {
+	resp, err := cl.client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"max.message.bytes"},
+	}}})
+	if err != nil {
+		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
+	}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			return 0, fmt.Errorf("describe topic %s: %w", topic, r.Error)
+		}
+		for _, e := range r.ConfigEntries {
+			if e.ConfigName == "max.message.bytes" {
+				n, err := strconv.Atoi(e.ConfigValue)
+				if err != nil || n <= 0 {
+					return 0, fmt.Errorf("topic %s: max.message.bytes %q", topic, e.ConfigValue)
+				}
+				return n, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("topic %s: no max.message.bytes in its configuration", topic)
 }

@@ -33,6 +33,10 @@ type processor interface {
 const headerOverhead = 1024
 
 const (
+	// dlqFraming is kept free under the DLQ topic's max.message.bytes for the record batch framing.
+	dlqFraming = 4096
+	// dlqBatchSize bounds a batch of dead letters, so that their framing stays within dlqFraming.
+	dlqBatchSize = 100
 	// commitTimeout bounds one offset commit.
 	commitTimeout = 10 * time.Second
 	// closeTimeout bounds closing the writers after a persistent failure: what they still hold cannot be written.
@@ -79,7 +83,9 @@ type Pipeline struct {
 
 	cl         *cluster      // set by Run
 	w          *kafka.Writer // tagged records and route copies; set by Run
+	dlqW       *kafka.Writer // dead letters; set by Run
 	failCh     chan struct{} // closed by fail
+	dlqMax     int           // largest dead letter (key, value and headers) the DLQ writer takes; set by Run
 	sem        chan struct{}
 	retry      retryQueue
 	produceLog logLimiter // rate-limits the warnings of transient produce failures
@@ -125,6 +131,15 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return fmt.Errorf("%w (create it, or run with --create-topics)", err)
 		}
 	}
+	// A dead letter carries the original record, which may be larger than --max-message-bytes yet within what the
+	// DLQ topic accepts; only beyond that is its value truncated.
+	dlqLimit := cfg.MaxMessageBytes
+	if n, err := cl.maxMessageBytes(ctx, cfg.DLQ); err != nil {
+		p.log.Info("cannot read the DLQ topic's max.message.bytes; dead letters are limited to --max-message-bytes", "topic", cfg.DLQ, "err", err)
+	} else {
+		dlqLimit = max(n, cfg.MaxMessageBytes)
+	}
+	p.dlqMax = dlqLimit - dlqFraming
 
 	rc := kafka.ReaderConfig{
 		Brokers:           cfg.Brokers,
@@ -173,6 +188,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}
 	p.w = newWriter(cfg.BatchSize, cfg.MaxMessageBytes)
+	// Dead letters get their own writer: their limit is the DLQ topic's, and their batches are kept small so that
+	// the record framing cannot take a batch of them over it.
+	p.dlqW = newWriter(min(cfg.BatchSize, dlqBatchSize), p.dlqMax)
 
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
@@ -237,7 +255,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	close(jobs)
 	p.ready.Store(false)
 
-	// Drain: finish the fetched records, flush the writer, commit what was acknowledged. After a persistent
+	// Drain: finish the fetched records, flush the writers, commit what was acknowledged. After a persistent
 	// failure nothing more can be written: stop at once, without waiting for records that cannot be.
 	p.log.Info("draining", "in_flight", p.tracker.pending())
 	drainCtx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
@@ -272,7 +290,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if p.err() == nil && drainErr == nil {
 		closeBound = max(closeBound, time.Until(deadlineOf(drainCtx)))
 	}
-	if !closeWriters(closeBound, p.w) {
+	if !closeWriters(closeBound, p.w, p.dlqW) {
 		p.log.Warn("the producer did not close in time; abandoning its pending writes", "timeout", closeBound)
 	}
 	commitCtx, cancelCommit := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
@@ -365,7 +383,7 @@ func (p *Pipeline) handle(ctx context.Context, j *job) {
 	if errors.As(err, &tooLarge) && j.dlqReason == "" {
 		// The size check in build is an estimate; the writer has the last word.
 		j.dlqReason = fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(msgs[0].Value), p.cfg.MaxMessageBytes)
-		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dlqReason)}))
+		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dlqReason, p.dlqMax)}))
 	}
 	if err != nil && ctx.Err() == nil {
 		p.fail(fmt.Errorf("%w (record from %s/%d@%d)", err, j.msg.Topic, j.msg.Partition, j.msg.Offset))
@@ -387,7 +405,7 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	dead := func(reason string) []kafka.Message {
 		j.dlqReason = reason
 		p.log.Debug("dead-lettering record", "topic", src.Topic, "partition", src.Partition, "offset", src.Offset, "reason", reason)
-		return []kafka.Message{deadLetter(p.cfg.DLQ, src, reason)}
+		return []kafka.Message{deadLetter(p.cfg.DLQ, src, reason, p.dlqMax)}
 	}
 	if len(src.Value) == 0 {
 		return dead(ReasonEmpty)
@@ -418,14 +436,25 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	return msgs
 }
 
-// write hands msgs to the asynchronous writer; their Completion acknowledges the jobs. What fails before the
-// records are queued (metadata lookups) is retried here with backoff: transient errors until ctx ends, output
-// errors MaxAttempts times. The error names the topics.
+// write hands msgs to the asynchronous writers (dead letters to the DLQ writer); their Completion acknowledges
+// the jobs. What fails before the records are queued (metadata lookups) is retried here with backoff: transient
+// errors until ctx ends, output errors MaxAttempts times. The error names the topics.
 func (p *Pipeline) write(ctx context.Context, msgs []kafka.Message) error {
 	if err := p.ensureRouteTopics(ctx, msgs); err != nil {
 		return err
 	}
-	return p.writeTo(ctx, p.w, msgs)
+	var out, dead []kafka.Message
+	for _, m := range msgs {
+		if m.Topic == p.cfg.DLQ {
+			dead = append(dead, m)
+		} else {
+			out = append(out, m)
+		}
+	}
+	if err := p.writeTo(ctx, p.w, out); err != nil {
+		return err
+	}
+	return p.writeTo(ctx, p.dlqW, dead)
 }
 
 func (p *Pipeline) writeTo(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
@@ -532,7 +561,7 @@ func (p *Pipeline) ensureRouteTopics(ctx context.Context, msgs []kafka.Message) 
 	return nil
 }
 
-// completion is the writer's callback: it acknowledges a job once all its records are written, and queues the
+// completion is the writers' callback: it acknowledges a job once all its records are written, and queues the
 // records of a failed write for resend, or stops the instance when the output is unusable.
 func (p *Pipeline) completion(msgs []kafka.Message, err error) {
 	if err != nil {
@@ -562,7 +591,7 @@ func (p *Pipeline) completion(msgs []kafka.Message, err error) {
 }
 
 // failedWrite handles msgs whose produce failed with err: transient errors are retried until the brokers are
-// back, output errors MaxAttempts times.
+// back, output errors MaxAttempts times; a dead letter the broker finds too large is sent again smaller.
 func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
 	p.metrics.errors.WithLabelValues("produce").Inc()
 	if p.err() != nil {
@@ -579,8 +608,13 @@ func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
 		ferr := fmt.Errorf("produce to %s (record from %s/%d@%d): %w", m.Topic, j.msg.Topic, j.msg.Partition, j.msg.Offset, err)
 		switch class {
 		case errTooLarge:
-			p.fail(fmt.Errorf("%w: the topic's max.message.bytes is below --max-message-bytes %d", ferr, p.cfg.MaxMessageBytes))
-			return
+			if m.Topic != p.cfg.DLQ {
+				p.fail(fmt.Errorf("%w: the topic's max.message.bytes is below --max-message-bytes %d", ferr, p.cfg.MaxMessageBytes))
+				return
+			}
+			// The DLQ topic's limit is below what Run read at start: halve the dead letter until it fits.
+			m = deadLetter(p.cfg.DLQ, j.msg, j.dlqReason, messageSize(m)/2)
+			m.WriterData = s
 		case errOutput:
 			s.attempts++
 			if s.attempts >= p.cfg.MaxAttempts {
