@@ -159,8 +159,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		ReadBackoffMax:    time.Second,
 		MaxAttempts:       cfg.MaxAttempts,
 		// CommitInterval 0: CommitMessages is synchronous; the committer below decides when.
-		Logger:      kafkaLogger(p.log.With("component", "kafka-reader"), slog.LevelDebug),
-		ErrorLogger: kafkaLogger(p.log.With("component", "kafka-reader"), slog.LevelWarn),
+		Logger: kafkaLogger(p.log.With("component", "kafka-reader"), slog.LevelDebug),
+		// A fetch on an idle topic ends in an i/o timeout now and then: routine, so logged at debug.
+		ErrorLogger: limitedKafkaLogger(p.log.With("component", "kafka-reader"), 5*time.Second, func(msg string) bool {
+			return strings.Contains(msg, "i/o timeout")
+		}),
 	}
 	if err := rc.Validate(); err != nil { // kafka.NewReader panics on an invalid config
 		return fmt.Errorf("reader config: %w", err)
