@@ -132,6 +132,7 @@ func DecodeArticle(data []byte) (Article, error) {
 	} else {
 		data = bytes.Clone(data) // the Fields' values are slices of it; the caller may reuse its buffer
 	}
+	var text string // data as a string, for the names and text without escapes to be substrings of, once needed
 	i := skipSpace(data, 0)
 	if i == len(data) {
 		return Article{}, decodeErr(ReasonNotJSON, "", ErrNotJSON, nil, "empty input")
@@ -154,7 +155,10 @@ func DecodeArticle(data []byte) (Article, error) {
 			if err != nil {
 				return Article{}, notJSON(data, "")
 			}
-			name := memberName(data[i:end], escaped)
+			if text == "" {
+				text = string(data)
+			}
+			name := memberName(text, data, i, end, escaped)
 			i = skipSpace(data, end)
 			if i >= len(data) || data[i] != ':' {
 				return Article{}, notJSON(data, "")
@@ -171,21 +175,21 @@ func DecodeArticle(data []byte) (Article, error) {
 			}
 			raw := json.RawMessage(data[start:i:i])
 			if a.Fields == nil {
-				a.Fields = make([]Field, 0, 8)
+				a.Fields = make([]Field, 0, 16)
 			}
 			switch name {
 			case "id":
 				if c := raw[0]; c == '-' || (c >= '0' && c <= '9') {
-					a.ID = string(raw)
-				} else if a.ID, err = decodeText(name, raw, escaped); err != nil {
+					a.ID = text[start:i]
+				} else if a.ID, err = decodeText(name, text, data, start, i, escaped); err != nil {
 					return Article{}, err
 				}
 			case "title":
-				if a.Title, err = decodeText(name, raw, escaped); err != nil {
+				if a.Title, err = decodeText(name, text, data, start, i, escaped); err != nil {
 					return Article{}, err
 				}
 			case "body":
-				if a.Body, err = decodeText(name, raw, escaped); err != nil {
+				if a.Body, err = decodeText(name, text, data, start, i, escaped); err != nil {
 					return Article{}, err
 				}
 			}
@@ -222,37 +226,27 @@ func notJSON(data []byte, member string) *DecodeError {
 	return decodeErr(ReasonNotJSON, "", ErrNotJSON, cause, "%v", cause)
 }
 
-// memberName returns the name of a member from its JSON string, without allocating for the names the tagger
-// looks for.
-func memberName(s []byte, escaped bool) string {
-	if !escaped {
-		switch string(s[1 : len(s)-1]) {
-		case "id":
-			return "id"
-		case "title":
-			return "title"
-		case "body":
-			return "body"
-		case "topics":
-			return "topics"
-		case "entities":
-			return "entities"
-		case "tagger":
-			return "tagger"
-		}
+// memberName returns the name of a member from its JSON string data[i:end] (text is data as a string).
+func memberName(text string, data []byte, i, end int, escaped bool) string {
+	if escaped {
+		return unquote(data[i:end], true)
 	}
-	return unquote(s, escaped)
+	return text[i+1 : end-1]
 }
 
-// decodeText decodes a title, body or id member: a string (escaped says whether it holds escapes) or null.
-func decodeText(name string, raw json.RawMessage, escaped bool) (string, error) {
-	switch raw[0] {
+// decodeText decodes a title, body or id member, data[i:end] (text is data as a string): a string (escaped says
+// whether it holds escapes) or null.
+func decodeText(name, text string, data []byte, i, end int, escaped bool) (string, error) {
+	switch data[i] {
 	case 'n':
 		return "", nil
 	case '"':
-		return unquote(raw, escaped), nil
+		if escaped {
+			return unquote(data[i:end], true), nil
+		}
+		return text[i+1 : end-1], nil
 	}
-	return "", decodeErr(ReasonBadField, name, ErrBadField, nil, "want a string, got %s", rawKind(raw))
+	return "", decodeErr(ReasonBadField, name, ErrBadField, nil, "want a string, got %s", rawKind(data[i:end]))
 }
 
 func rawKind(raw []byte) string {

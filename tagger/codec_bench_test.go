@@ -18,7 +18,7 @@ func benchArticleJSON(r *rand.Rand, i, size int) []byte {
 		i, i%28+1, i, i%60, i%7, str(genTitle(r)), str(genArticle(r, size)), size/6)
 }
 
-func BenchmarkDecodeArticle(b *testing.B) {
+func benchDecode(b *testing.B, decode func([]byte) (Article, error)) {
 	r := rand.New(rand.NewPCG(11, 3000))
 	inputs := make([][]byte, 16)
 	n := 0
@@ -30,14 +30,20 @@ func BenchmarkDecodeArticle(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := DecodeArticle(inputs[i%len(inputs)]); err != nil {
+		if _, err := decode(inputs[i%len(inputs)]); err != nil {
 			b.Fatal(err)
 		}
 		i++
 	}
 }
 
-func BenchmarkMarshalRecord(b *testing.B) {
+// BenchmarkDecodeArticle decodes 3 KB articles with the members a news feed adds.
+func BenchmarkDecodeArticle(b *testing.B) { benchDecode(b, DecodeArticle) }
+
+// BenchmarkDecodeArticleReference is BenchmarkDecodeArticle for the encoding/json based decoder.
+func BenchmarkDecodeArticleReference(b *testing.B) { benchDecode(b, refDecodeArticle) }
+
+func benchMarshal(b *testing.B, marshal func(*Record) ([]byte, error)) {
 	tg := defaultTagger(b)
 	r := rand.New(rand.NewPCG(11, 3000))
 	recs := make([]*Record, 16)
@@ -57,9 +63,15 @@ func BenchmarkMarshalRecord(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := recs[i%len(recs)].MarshalJSON(); err != nil {
+		if _, err := marshal(recs[i%len(recs)]); err != nil {
 			b.Fatal(err)
 		}
 		i++
 	}
 }
+
+// BenchmarkMarshalRecord marshals the records of tagged 3 KB articles.
+func BenchmarkMarshalRecord(b *testing.B) { benchMarshal(b, (*Record).MarshalJSON) }
+
+// BenchmarkMarshalRecordReference is BenchmarkMarshalRecord for the previous encoder.
+func BenchmarkMarshalRecordReference(b *testing.B) { benchMarshal(b, refMarshalJSON) }

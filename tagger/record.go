@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -96,8 +97,8 @@ func (r *Record) Canonicals() []EntityKey {
 // insignificant whitespace and does not escape HTML characters.
 func (r *Record) MarshalJSON() ([]byte, error) {
 	a := &r.Article
-	b := make([]byte, 0, r.sizeHint())
-	b = append(b, '{')
+	bp := recordBufs.Get().(*[]byte)
+	b := append((*bp)[:0], '{')
 	_, hasID := a.Field("id")
 	_, hasTitle := a.Field("title")
 	_, hasBody := a.Field("body")
@@ -133,6 +134,7 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		default:
 			var err error
 			if b, err = appendCompact(b, f.Value); err != nil {
+				recordBufs.Put(bp)
 				return nil, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
 			}
 		}
@@ -201,32 +203,21 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 	b = append(b, `,"tagged_at":"`...)
 	b = r.Tagger.TaggedAt.UTC().AppendFormat(b, time.RFC3339Nano) // nothing in it needs escaping
 	b = append(b, `"}}`...)
-	return b, nil
+	out := make([]byte, len(b))
+	copy(out, b)
+	if cap(b) <= maxScratch {
+		*bp = b
+		recordBufs.Put(bp)
+	}
+	return out, nil
 }
 
-// sizeHint returns about the length of the record's JSON, a little more when its strings need escaping.
-func (r *Record) sizeHint() int {
-	a := &r.Article
-	n := 128 + len(a.ID) + len(a.Title) + len(a.Body) + len(r.Tagger.Version) + len(r.Tagger.RulesVersion)
-	for _, f := range a.Fields {
-		n += len(f.Name) + 4
-		switch f.Name {
-		case "id", "title", "body", "topics", "entities", "tagger":
-		default:
-			n += len(f.Value)
-		}
-	}
-	for _, t := range r.Topics {
-		n += 64 + len(t.Label)
-		for _, ev := range t.Evidence {
-			n += 96 + len(ev.Rule) + len(ev.Text) + len(ev.Field)
-		}
-	}
-	for _, e := range r.Entities {
-		n += 128 + len(e.Text) + len(e.Canonical) + len(e.Type) + len(e.ID) + len(e.Source) + len(e.Field)
-	}
-	return n + n/16
-}
+// recordBufs holds buffers MarshalJSON encodes into before it copies the result to a slice of the exact length;
+// that is cheaper than growing, or zeroing, a fresh buffer for each record.
+var recordBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// maxScratch is the capacity beyond which MarshalJSON lets a buffer go rather than keep it.
+const maxScratch = 1 << 20
 
 // UnmarshalJSON reads a record written by MarshalJSON (or any article object with optional topics, entities and
 // tagger members). The other members become the Article, as with DecodeArticle.
@@ -274,9 +265,26 @@ func appendSpan(b []byte, field string, start, end int) []byte {
 		b = appendString(b, field)
 		b = append(b, `,"start":`...)
 	}
-	b = strconv.AppendInt(b, int64(start), 10)
+	b = appendInt(b, start)
 	b = append(b, `,"end":`...)
-	return strconv.AppendInt(b, int64(end), 10)
+	return appendInt(b, end)
+}
+
+// appendInt appends the decimal form of v.
+func appendInt(b []byte, v int) []byte {
+	if v < 0 || v >= 1e8 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	var buf [8]byte
+	i := len(buf)
+	for v >= 10 {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	buf[i] = byte('0' + v)
+	return append(b, buf[i:]...)
 }
 
 const hexDigits = "0123456789abcdef"
@@ -285,8 +293,10 @@ const hexDigits = "0123456789abcdef"
 // encoding/json does; HTML characters are not.
 func appendString(b []byte, s string) []byte {
 	i := 0 // s[:i] is ASCII that needs no escape
-	for i+8 <= len(s) && plainASCIIWord(s[i:i+8]) {
-		i += 8
+	for ; i+8 <= len(s); i += 8 {
+		if x := le64(s[i:]); x&highs != 0 || !plainWord(x) {
+			break
+		}
 	}
 	for i < len(s) && s[i] < utf8.RuneSelf && strSafe[s[i]] {
 		i++
@@ -301,8 +311,11 @@ func appendString(b []byte, s string) []byte {
 	}
 	start := 0
 	for {
-		for i+8 <= len(s) && plainTextWord(s[i:i+8]) {
-			i += 8
+		for ; i+8 <= len(s); i += 8 {
+			x := le64(s[i:])
+			if e := x ^ 0xE2*ones; (e-ones)&^e&highs != 0 || !plainWord(x) {
+				break
+			}
 		}
 		for i < len(s) && textSafe[s[i]] {
 			i++
@@ -336,19 +349,11 @@ var textSafe = func() (t [256]bool) {
 	return t
 }()
 
-// plainASCIIWord reports whether the 8 bytes of w are all ASCII and strSafe.
-func plainASCIIWord(w string) bool {
-	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-	return x&highs == 0 && plainWord(x)
-}
-
-// plainTextWord reports whether the 8 bytes of w are all textSafe.
-func plainTextWord(w string) bool {
-	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-	e := x ^ 0xE2*ones
-	return plainWord(x) && (e-ones)&^e&highs == 0
+// le64 returns the first 8 bytes of s as a little-endian word.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendEscape appends the escape of the ASCII byte c: a control character, quote or backslash.
