@@ -122,8 +122,9 @@ func Reason(err error) string {
 // in Fields. Missing or empty title and body are fine, and so is a missing id. Invalid UTF-8 is replaced by
 // U+FFFD and Repaired is set. Errors are *DecodeError.
 //
-// It accepts and rejects what encoding/json's Decoder does, in one pass over data: the member values are checked
-// and kept as raw slices of one copy of data, and only id, title and body are decoded.
+// It accepts and rejects what encoding/json's Decoder does, parsing data once: the member values are checked and
+// kept as slices of one copy of data, and only id, title and body are decoded (as substrings of one string copy
+// of data when they hold no escapes).
 func DecodeArticle(data []byte) (Article, error) {
 	var a Article
 	if !utf8.Valid(data) {
