@@ -74,8 +74,9 @@ type Pipeline struct {
 	acceptArticles bool
 	httpReady      chan string // receives the HTTP address once listening, if non-nil
 
-	ready atomic.Bool
-	acked atomic.Int64 // records whose output or dead letter was acknowledged
+	ready     atomic.Bool
+	acked     atomic.Int64 // records whose output or dead letter was acknowledged
+	refetched atomic.Int64 // records fetched again after a rebalance and skipped
 
 	fatalMu   sync.Mutex
 	fatalErr  error // the first persistent failure
@@ -313,7 +314,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if drainErr != nil {
 		return drainErr
 	}
-	p.log.Info("pipeline stopped cleanly")
+	p.log.Info("pipeline stopped cleanly", "acknowledged", p.acked.Load(), "refetched_skipped", p.refetched.Load())
 	return nil
 }
 
@@ -368,12 +369,20 @@ func (p *Pipeline) fetch(ctx context.Context, reader *kafka.Reader, jobs chan<- 
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		p.metrics.consumed.Inc()
-		p.metrics.inFlight.Inc()
 		if msg.HighWaterMark > 0 {
 			p.metrics.setLag(msg.Partition, max(0, msg.HighWaterMark-msg.Offset-1))
 		}
-		j := &job{msg: msg, tok: p.tracker.add(msg.Partition, msg.Offset)}
+		tok, fresh := p.tracker.add(msg.Partition, msg.Offset)
+		if !fresh {
+			// Fetched again after a rebalance from an older committed offset: its output is written or on its way.
+			<-p.sem
+			p.refetched.Add(1)
+			p.log.Debug("skipping a record fetched again; its output is written or in flight", "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset)
+			continue
+		}
+		p.metrics.consumed.Inc()
+		p.metrics.inFlight.Inc()
+		j := &job{msg: msg, tok: tok}
 		jobs <- j // never blocks for long: workers always drain jobs
 	}
 }

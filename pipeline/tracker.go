@@ -1,16 +1,18 @@
 package pipeline
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
 
-// tracker keeps, per partition, the offsets fetched but not yet committable, in fetch order. Records are
+// tracker keeps, per partition, the offsets fetched but not yet committable, in offset order. Records are
 // acknowledged in any order; a partition's committable offset only advances over a contiguous run of
 // acknowledged records, so a commit never skips a record whose output is not yet written.
 //
-// A fetch at or below an offset already tracked for the partition (the group rebalanced and the partition came
-// back from its committed offset) starts a new epoch: acknowledgements of the old epoch are ignored.
+// When the group rebalances (after a broker outage, say) a partition comes back from its committed offset, which
+// may lie below records this instance has already written or still has in flight. add recognises those: their
+// output is (or will be) acknowledged by the first fetch's job, so fetching them again produces nothing.
 //
 // All methods are safe for concurrent use.
 type tracker struct {
@@ -19,9 +21,7 @@ type tracker struct {
 }
 
 type partState struct {
-	epoch   uint64
 	pending []pendingOffset // ascending offsets, fetched but not yet part of the committable prefix
-	last    int64           // last offset added, -1 if none
 	ready   int64           // highest offset whose predecessors (and itself) are all acknowledged, -1 if none
 	commit  int64           // highest offset reported committed, -1 if none
 }
@@ -35,39 +35,39 @@ type pendingOffset struct {
 type ackToken struct {
 	partition int
 	offset    int64
-	epoch     uint64
 }
 
 func newTracker() *tracker { return &tracker{parts: make(map[int]*partState)} }
 
-// add records a fetched offset and returns the token that acknowledges it.
-func (t *tracker) add(partition int, offset int64) ackToken {
+// add records a fetched offset and returns the token that acknowledges it. It reports false, and tracks nothing,
+// for an offset fetched before whose output is written or still in flight: a fetch again after a rebalance.
+func (t *tracker) add(partition int, offset int64) (ackToken, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps := t.parts[partition]
 	if ps == nil {
-		ps = &partState{last: -1, ready: -1, commit: -1}
+		ps = &partState{ready: -1, commit: -1}
 		t.parts[partition] = ps
 	}
-	if offset <= ps.last {
-		// The partition restarted from an earlier offset: forget what the old epoch had pending.
-		ps.epoch++
-		ps.pending = nil
-		ps.ready = -1
-		ps.commit = -1
+	tok := ackToken{partition: partition, offset: offset}
+	if offset <= ps.ready {
+		return tok, false // written: the committed offset lagged behind
 	}
-	ps.last = offset
-	ps.pending = append(ps.pending, pendingOffset{offset: offset})
-	return ackToken{partition: partition, offset: offset, epoch: ps.epoch}
+	i := sort.Search(len(ps.pending), func(i int) bool { return ps.pending[i].offset >= offset })
+	if i < len(ps.pending) && ps.pending[i].offset == offset {
+		return tok, false
+	}
+	ps.pending = slices.Insert(ps.pending, i, pendingOffset{offset: offset})
+	return tok, true
 }
 
-// ack marks the record of tok acknowledged (its output is written). It reports false for a token of an old
-// epoch or one acknowledged twice.
+// ack marks the record of tok acknowledged (its output is written). It reports false for an unknown token or
+// one acknowledged twice.
 func (t *tracker) ack(tok ackToken) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps := t.parts[tok.partition]
-	if ps == nil || ps.epoch != tok.epoch {
+	if ps == nil {
 		return false
 	}
 	i := sort.Search(len(ps.pending), func(i int) bool { return ps.pending[i].offset >= tok.offset })

@@ -29,7 +29,8 @@ func TestTrackerOrderedCommit(t *testing.T) {
 		{"partitions independent", []ev{add(0, 0), add(1, 0), add(1, 1), ack(1, 1), ack(1, 0)}, map[int]int64{1: 1}, 1},
 		{"double ack ignored", []ev{add(0, 0), add(0, 1), ack(0, 1), ack(0, 1)}, nil, 1},
 		{"ack of unknown offset ignored", []ev{add(0, 0), ack(0, 7), ack(3, 0)}, nil, 1},
-		{"rewind starts a new epoch", []ev{add(0, 0), add(0, 1), add(0, 2), ack(0, 0), add(0, 1), ack(0, 1)}, map[int]int64{0: 1}, 0},
+		{"refetch after a rebalance is not tracked twice", []ev{add(0, 0), add(0, 1), add(0, 2), ack(0, 0), add(0, 0), add(0, 1), ack(0, 1)}, map[int]int64{0: 1}, 1},
+		{"an unseen offset below the last is inserted in order", []ev{add(0, 0), add(0, 5), add(0, 3), ack(0, 0), ack(0, 3)}, map[int]int64{0: 3}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,7 +39,9 @@ func TestTrackerOrderedCommit(t *testing.T) {
 			for _, e := range tt.events {
 				k := [2]int64{int64(e.p), e.off}
 				if e.add {
-					toks[k] = tr.add(e.p, e.off)
+					if tok, fresh := tr.add(e.p, e.off); fresh {
+						toks[k] = tok
+					}
 					continue
 				}
 				tok, ok := toks[k]
@@ -57,22 +60,45 @@ func TestTrackerOrderedCommit(t *testing.T) {
 	}
 }
 
-func TestTrackerStaleEpochAck(t *testing.T) {
-	tr := newTracker()
-	old := tr.add(0, 4)
-	tr.add(0, 5)
-	tr.add(0, 4) // the partition came back from offset 4
-	if tr.ack(old) {
-		t.Fatal("ack of the old epoch was accepted")
+func TestTrackerRefetch(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(tr *tracker) // fetch 4..7 and acknowledge some
+		part  int
+		off   int64
+		fresh bool
+	}{
+		{"written, below the acknowledged prefix", func(tr *tracker) { tr.ack(ackToken{0, 4}); tr.ack(ackToken{0, 5}) }, 0, 4, false},
+		{"written, not yet committable", func(tr *tracker) { tr.ack(ackToken{0, 6}) }, 0, 6, false},
+		{"still in flight", func(*tracker) {}, 0, 5, false},
+		{"beyond the last fetched", func(*tracker) {}, 0, 8, true},
+		{"other partition", func(*tracker) {}, 1, 5, true},
 	}
-	if got := tr.committable(); got != nil {
-		t.Fatalf("committable = %v after a stale ack, want none", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newTracker()
+			for off := int64(4); off <= 7; off++ {
+				if _, fresh := tr.add(0, off); !fresh {
+					t.Fatalf("first add of %d not fresh", off)
+				}
+			}
+			tt.setup(tr)
+			part := tt.part
+			before := tr.pending()
+			if _, fresh := tr.add(part, tt.off); fresh != tt.fresh {
+				t.Fatalf("add(%d, %d) fresh = %v, want %v", part, tt.off, fresh, tt.fresh)
+			}
+			if !tt.fresh && tr.pending() != before {
+				t.Errorf("a refetch changed pending from %d to %d", before, tr.pending())
+			}
+		})
 	}
 }
 
 func TestTrackerCommittedHidesOffset(t *testing.T) {
 	tr := newTracker()
-	a, b := tr.add(2, 0), tr.add(2, 1)
+	a, _ := tr.add(2, 0)
+	b, _ := tr.add(2, 1)
 	tr.ack(a)
 	tr.committed(2, 0)
 	if got := tr.committable(); got != nil {
@@ -89,7 +115,7 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 	const n = 2000
 	toks := make([]ackToken, n)
 	for i := range toks {
-		toks[i] = tr.add(i%4, int64(i/4))
+		toks[i], _ = tr.add(i%4, int64(i/4))
 	}
 	var wg sync.WaitGroup
 	for w := range 8 {
