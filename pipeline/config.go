@@ -89,7 +89,9 @@ type Config struct {
 	// synchronous producer crawl). Defaults 500 and 5ms.
 	BatchSize    int           `yaml:"batch-size"`
 	BatchTimeout time.Duration `yaml:"batch-timeout"`
-	// MaxAttempts is how many times a produce is tried before the instance stops. Default 10.
+	// MaxAttempts is how many times a produce to an unusable output (topic missing, not writable) is tried
+	// before the instance stops. Broker outages and other transient errors do not count: they are retried with
+	// backoff until the brokers are back. Default 10.
 	MaxAttempts int `yaml:"max-attempts"`
 	// CommitInterval is how often acknowledged offsets are committed. Default 1s.
 	CommitInterval time.Duration `yaml:"commit-interval"`
@@ -179,7 +181,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "records fetched but not yet acknowledged before fetching pauses"+envHelp("max-in-flight"))
 	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "producer batch size, records"+envHelp("batch-size"))
 	fs.DurationVar(&c.BatchTimeout, "batch-timeout", c.BatchTimeout, "producer linger before sending a partial batch"+envHelp("batch-timeout"))
-	fs.IntVar(&c.MaxAttempts, "max-attempts", c.MaxAttempts, "produce attempts (with backoff) before the instance stops"+envHelp("max-attempts"))
+	fs.IntVar(&c.MaxAttempts, "max-attempts", c.MaxAttempts, "produce attempts (with backoff) to an unusable output (topic missing or not writable) before the instance stops; broker outages are retried until they end"+envHelp("max-attempts"))
 	fs.DurationVar(&c.CommitInterval, "commit-interval", c.CommitInterval, "how often acknowledged offsets are committed"+envHelp("commit-interval"))
 	fs.IntVar(&c.MaxMessageBytes, "max-message-bytes", c.MaxMessageBytes, "largest record produced; bigger tagged records are trimmed or dead-lettered"+envHelp("max-message-bytes"))
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time allowed to drain, flush and commit on SIGINT/SIGTERM"+envHelp("shutdown-timeout"))

@@ -96,8 +96,10 @@ type Pipeline struct {
 
 // Run runs the pipeline until ctx is canceled (a clean shutdown: stop fetching, drain in-flight work, flush the
 // producer, commit, return nil within Config.ShutdownTimeout) or a persistent failure: unreachable brokers or
-// rejected credentials at start, or a produce that still fails after Config.MaxAttempts, in which case Run commits
-// only what was acknowledged before and returns the error. Bad input never stops it: it is dead-lettered.
+// rejected credentials at start, or an output that is unusable (topic missing or not writable) after
+// Config.MaxAttempts produce attempts, in which case Run stops at once, commits only what was acknowledged before
+// and returns the error. Brokers that become unreachable are waited for (produces retried with backoff) until ctx
+// ends. Bad input never stops it: it is dead-lettered, its value truncated if the DLQ topic cannot take it whole.
 func (p *Pipeline) Run(ctx context.Context) error {
 	cfg := p.cfg
 	cl, err := newCluster(cfg.Conn)

@@ -24,8 +24,10 @@ tagpipe-rules-version. With --route-prefix P it also copies each record to one t
 Delivery is at least once: a partition's offset is committed only up to the last record whose output (or dead
 letter) the brokers acknowledged, in order. A record that cannot be decoded or tagged, an empty or null value and
 a tagged record too large even after trimming its evidence go to --dlq with the original key and value and the
-headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset. Input never stops
-the service; a produce that still fails after --max-attempts does, without committing past it.
+headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset (a value too large
+for the DLQ topic is truncated, marked by tagpipe-value-truncated and tagpipe-original-size). Input never stops
+the service. A broker outage does not either: produces are retried with backoff until the brokers are back. An
+unusable output (topic missing or not writable) stops it after --max-attempts, without committing past it.
 
 On SIGINT or SIGTERM it stops fetching, drains in-flight records, flushes, commits and exits 0 within
 --shutdown-timeout.
