@@ -89,6 +89,35 @@ func TestTransientProduceErrorsAreRetried(t *testing.T) {
 	}
 }
 
+// TestLongTransientOutageDoesNotStop: transient produce errors for longer than MaxAttempts rounds (a broker
+// outage, as the pipeline sees it) are waited out; the instance neither stops nor loses records.
+func TestLongTransientOutageDoesNotStop(t *testing.T) {
+	e := embeddedOnly(t)
+	cfg := testConfig(t, e.Brokers())
+	cfg.MaxAttempts = 2
+	const notEnoughReplicas = 19 // NOT_ENOUGH_REPLICAS: retriable
+	var requests atomic.Int64
+	until := time.Now().Add(3 * time.Second)
+	failProduce(e, cfg.Out, notEnoughReplicas, func() bool {
+		requests.Add(1)
+		return time.Now().Before(until)
+	})
+	ids := produce(t, cfg, articles("lt", 20)...)
+	r := start(t, cfg, &fakeTagger{name: "one"})
+	got := collect(t, cfg, cfg.Out, len(ids), 0)
+	for _, id := range ids {
+		if len(got[id]) == 0 {
+			t.Errorf("%s missing after a 3 s outage", id)
+		}
+	}
+	if n := requests.Load(); n <= int64(cfg.MaxAttempts) {
+		t.Errorf("%d produce requests during the outage, want more than MaxAttempts (%d)", n, cfg.MaxAttempts)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run = %v after a transient outage, want nil", err)
+	}
+}
+
 func TestPersistentProduceFailureStopsWithoutCommitting(t *testing.T) {
 	e := embeddedOnly(t)
 	cfg := testConfig(t, e.Brokers())
