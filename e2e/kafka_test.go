@@ -169,12 +169,26 @@ func (a *admin) committed(ctx context.Context, group, topic string) (map[int]int
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
+	var resp *kafka.OffsetFetchResponse
+	for {
+		resp, err = a.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
+		if err == nil {
+			err = resp.Error
+		}
+		// A fresh broker answers these while it creates __consumer_offsets: ask again.
+		coordinatorPending := errors.Is(err, kafka.NotCoordinatorForGroup) || errors.Is(err, kafka.GroupCoordinatorNotAvailable) ||
+			errors.Is(err, kafka.GroupLoadInProgress)
+		if !coordinatorPending {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("committed offsets of %s: %w (%w)", group, err, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return nil, err
-	}
-	if resp.Error != nil {
-		return nil, resp.Error
 	}
 	out := map[int]int64{}
 	for _, p := range resp.Topics[topic] {
