@@ -23,6 +23,7 @@ import (
 
 	"github.com/jdkato/prose/v2"
 
+	"github.com/tagpipe/tagpipe/internal/cputime"
 	"github.com/tagpipe/tagpipe/internal/eval"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	for range *repeat {
 		n := 0
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Process()
 		for time.Since(start) < *duration {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			n++
 		}
 		res.Runs = append(res.Runs, float64(n)/time.Since(start).Seconds())
-		if cpu := cpuTime() - cpu0; cpu > 0 {
+		if cpu := cputime.Process() - cpu0; cpu > 0 {
 			res.CPURuns = append(res.CPURuns, float64(n)/cpu.Seconds())
 		}
 	}

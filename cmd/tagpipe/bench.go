@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagpipe/tagpipe/internal/corpus"
+	"github.com/tagpipe/tagpipe/internal/cputime"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
@@ -360,7 +361,7 @@ func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, g
 			wg    sync.WaitGroup
 			errc  = make(chan error, goroutines)
 		)
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Process()
 		deadline := start.Add(o.duration)
 		for range goroutines {
 			wg.Go(func() {
@@ -381,7 +382,7 @@ func measureTagger(ctx context.Context, t *tagger.Tagger, as []tagger.Article, g
 			})
 		}
 		wg.Wait()
-		elapsed, cpu := time.Since(start), cpuTime()-cpu0
+		elapsed, cpu := time.Since(start), cputime.Process()-cpu0
 		runtime.ReadMemStats(&ms1)
 		select {
 		case err := <-errc:
@@ -600,7 +601,7 @@ type timedTagger struct {
 func (tt *timedTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Record, error) {
 	tt.once.Do(func() {
 		tt.mu.Lock()
-		tt.first, tt.cpu0 = time.Now(), cpuTime()
+		tt.first, tt.cpu0 = time.Now(), cputime.Process()
 		if tt.brokerPID > 0 {
 			tt.broker0 = procCPU(tt.brokerPID)
 		}
@@ -638,7 +639,7 @@ func (tt *timedTagger) span() (first, last time.Time, cpu time.Duration) {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	if tt.cpu0 > 0 {
-		cpu = cpuTime() - tt.cpu0
+		cpu = cputime.Process() - tt.cpu0
 	}
 	return tt.first, tt.last, cpu
 }
@@ -649,7 +650,7 @@ func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as
 	rate float64, d time.Duration) (e2eResult, error) {
 	total := min(max(1, int(rate*d.Seconds())), 1_000_000)
 	lat.start(phase, total)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	const tick = 2 * time.Millisecond
 	sem := make(chan struct{}, 256) // produce calls in flight
 	errc := make(chan error, 1)
@@ -699,7 +700,7 @@ func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as
 	}
 	r := lat.result()
 	r.TargetRate = rate
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		r.ArticlesPerCPUSec = float64(total) / cpu.Seconds()
 	}
 	r.ArticlesPerSec = float64(total) / max(sendTime, lat.lastAt().Sub(start)).Seconds()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jdkato/prose/v2"
 
+	"github.com/tagpipe/tagpipe/internal/cputime"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -35,7 +36,7 @@ func benchTagger(b *testing.B, rs *rules.RuleSet, size int, parallel bool) {
 	b.SetBytes(bytes / int64(len(as)))
 	b.ReportAllocs()
 	ctx := context.Background()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	if parallel {
 		b.RunParallel(func(pb *testing.PB) {
 			for i := 0; pb.Next(); i++ {
@@ -54,7 +55,7 @@ func benchTagger(b *testing.B, rs *rules.RuleSet, size int, parallel bool) {
 			i++
 		}
 	}
-	reportRates(b, cpuTime()-cpu0)
+	reportRates(b, cputime.Process()-cpu0)
 }
 
 // reportRates reports articles/s (wall clock) and articles/CPU-s: articles per second of the process's CPU time,
@@ -174,7 +175,7 @@ func BenchmarkProseNER(b *testing.B) {
 	as := New(1).Articles(benchArticles, 3000)
 	b.SetBytes(int64(len(as[0].Title) + len(as[0].Body)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	i := 0
 	for b.Loop() {
 		a := as[i%len(as)]
@@ -187,5 +188,5 @@ func BenchmarkProseNER(b *testing.B) {
 		}
 		i++
 	}
-	reportRates(b, cpuTime()-cpu0)
+	reportRates(b, cputime.Process()-cpu0)
 }
