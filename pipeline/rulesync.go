@@ -9,7 +9,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -31,16 +30,31 @@ func CompileRulePack(files map[string]string) (*rules.RuleSet, error) {
 	if len(files) == 0 {
 		return nil, errors.New("rule pack has no files")
 	}
-	fsys := fstest.MapFS{}
-	for name, src := range files {
+	names := make([]string, 0, len(files))
+	for name := range files {
 		clean := path.Clean(name)
-		if strings.Contains(clean, "/") || clean == "." || clean == ".." {
+		if clean != name || strings.Contains(clean, "/") || clean == "." || clean == ".." {
 			return nil, fmt.Errorf("rule pack file name %q: must be a plain file name", name)
 		}
-		fsys[clean] = &fstest.MapFile{Data: []byte(src), Mode: 0o644}
+		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+			names = append(names, name)
+		}
 	}
-	parsed, errs := rules.ParseFS(fsys, ".")
+	slices.Sort(names) // files are read in lexical order, as from a directory
+	var (
+		parsed []*rules.File
+		errs   rules.ErrorList
+	)
+	for _, name := range names {
+		f, ferrs := rules.Parse(name, []byte(files[name]))
+		parsed = append(parsed, f)
+		errs = append(errs, ferrs...)
+	}
+	if len(parsed) == 0 {
+		return nil, errors.New("rule pack has no *.yaml or *.yml files")
+	}
 	if len(errs) > 0 {
+		errs.Sort()
 		return nil, errs
 	}
 	return rules.Compile(parsed)
