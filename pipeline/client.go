@@ -24,18 +24,8 @@ type Producer struct {
 // NewProducer connects to the brokers of c (failing fast on a wrong address or password) and checks that topic
 // exists.
 func NewProducer(ctx context.Context, c Conn, topic string, log *slog.Logger) (*Producer, error) {
-	if err := c.ResolveSecrets(); err != nil {
-		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	cl, err := newCluster(c)
+	cl, err := connect(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := cl.check(ctx); err != nil {
-		cl.close()
 		return nil, err
 	}
 	p, err := newProducer(ctx, cl, topic, log)
@@ -140,20 +130,11 @@ type TailOptions struct {
 // record, from one goroutine, in order within each partition. It returns nil when fn returns ErrStop, when
 // opts.Idle passes without a record, or when ctx ends; otherwise the first error.
 func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(Message) error) error {
-	if err := c.ResolveSecrets(); err != nil {
-		return err
-	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	cl, err := newCluster(c)
+	cl, err := connect(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer cl.close()
-	if err := cl.check(ctx); err != nil {
-		return err
-	}
 	parts, err := cl.partitions(ctx, topic)
 	if err != nil {
 		return err
@@ -261,16 +242,30 @@ func (e *Embedded) Close() { e.c.Close() }
 // CreateTopics creates those of topics that do not exist yet, with the given partitions and replication
 // factor; existing topics are left as they are.
 func CreateTopics(ctx context.Context, c Conn, partitions, replication int, topics ...string) error {
-	if err := c.ResolveSecrets(); err != nil {
-		return err
-	}
-	cl, err := newCluster(c)
+	cl, err := connect(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer cl.close()
-	if err := cl.check(ctx); err != nil {
-		return err
-	}
 	return cl.createTopics(ctx, partitions, replication, topics...)
+}
+
+// connect resolves c's secrets, validates it and connects to its brokers, failing fast on a wrong address or
+// password. The caller closes the cluster.
+func connect(ctx context.Context, c Conn) (*cluster, error) {
+	if err := c.ResolveSecrets(); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	cl, err := newCluster(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.check(ctx); err != nil {
+		cl.close()
+		return nil, err
+	}
+	return cl, nil
 }
