@@ -251,53 +251,43 @@ func (rs *RuleSet) resolve(st *matchState) {
 	}
 }
 
-// indexTerms groups term occurrences by term (counting sort) so termOccs is a slice lookup.
+// indexTerms groups term occurrences by term so termOccs is a slice lookup.
 func (rs *RuleSet) indexTerms(st *matchState) {
-	n := rs.nTerms + 1
-	if cap(st.termStart) < n+1 {
-		st.termStart = make([]int32, n+1)
-	}
-	ts := st.termStart[:n+1]
-	clear(ts)
-	for _, t := range st.terms {
-		ts[t.term+1]++
-	}
-	for i := 1; i <= n; i++ {
-		ts[i] += ts[i-1]
-	}
-	st.sorted = slices.Grow(st.sorted[:0], len(st.terms))[:len(st.terms)]
-	// ts[i] is the next free slot of term i; afterwards ts[i] is the end of term i, i.e. the start of i+1.
-	for _, t := range st.terms {
-		st.sorted[ts[t.term]] = t.occ
-		ts[t.term]++
-	}
-	copy(ts[1:], ts[:n])
-	ts[0] = 0
-	st.termStart = ts
+	st.termStart, st.sorted = groupOccs(st.terms, rs.nTerms+1, func(t termOcc) (int32, occ) { return t.term, t.occ },
+		st.termStart, st.sorted)
 }
 
 // indexEntities groups the mentions by entity, as indexTerms does for terms.
 func (rs *RuleSet) indexEntities(st *matchState) {
-	n := len(rs.entities)
-	if cap(st.entStart) < n+1 {
-		st.entStart = make([]int32, n+1)
+	st.entStart, st.entSorted = groupOccs(st.ments, len(rs.entities), func(m ment) (int32, occ) { return m.entity, m.occ },
+		st.entStart, st.entSorted)
+}
+
+// groupOccs sorts the occurrences of items into n buckets by key (a counting sort, stable), reusing the start
+// and out buffers: bucket k's occurrences are out[start[k]:start[k+1]].
+func groupOccs[T any](items []T, n int, key func(T) (int32, occ), start []int32, out []occ) ([]int32, []occ) {
+	if cap(start) < n+1 {
+		start = make([]int32, n+1)
 	}
-	es := st.entStart[:n+1]
-	clear(es)
-	for _, m := range st.ments {
-		es[m.entity+1]++
+	start = start[:n+1]
+	clear(start)
+	for _, it := range items {
+		k, _ := key(it)
+		start[k+1]++
 	}
 	for i := 1; i <= n; i++ {
-		es[i] += es[i-1]
+		start[i] += start[i-1]
 	}
-	st.entSorted = slices.Grow(st.entSorted[:0], len(st.ments))[:len(st.ments)]
-	for _, m := range st.ments {
-		st.entSorted[es[m.entity]] = m.occ
-		es[m.entity]++
+	out = slices.Grow(out[:0], len(items))[:len(items)]
+	// start[k] is the next free slot of bucket k; afterwards it is the end of bucket k, i.e. the start of k+1.
+	for _, it := range items {
+		k, o := key(it)
+		out[start[k]] = o
+		start[k]++
 	}
-	copy(es[1:], es[:n])
-	es[0] = 0
-	st.entStart = es
+	copy(start[1:], start[:n])
+	start[0] = 0
+	return start, out
 }
 
 func (st *matchState) entOccs(id int32) []occ {
