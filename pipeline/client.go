@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -248,6 +249,27 @@ func CreateTopics(ctx context.Context, c Conn, partitions, replication int, topi
 	}
 	defer cl.close()
 	return cl.createTopics(ctx, partitions, replication, topics...)
+}
+
+// DeleteTopics deletes topics; those that do not exist are not an error. The brokers remove the data
+// asynchronously.
+func DeleteTopics(ctx context.Context, c Conn, topics ...string) error {
+	cl, err := connect(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	resp, err := cl.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: topics})
+	if err != nil {
+		return fmt.Errorf("delete topics %s: %w", strings.Join(topics, ","), err)
+	}
+	var errs []error
+	for t, err := range resp.Errors {
+		if err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
+			errs = append(errs, fmt.Errorf("delete topic %s: %w", t, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // connect resolves c's secrets, validates it and connects to its brokers, failing fast on a wrong address or

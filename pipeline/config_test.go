@@ -147,6 +147,8 @@ func TestConfigValidate(t *testing.T) {
 		{"max message bytes", func(c *Config) { c.MaxMessageBytes = 10 }, "max-message-bytes 10"},
 		{"shutdown timeout", func(c *Config) { c.ShutdownTimeout = 0 }, "shutdown-timeout 0s: must be positive"},
 		{"route prefix", func(c *Config) { c.RoutePrefix = "tagged/" }, `route-prefix "tagged/"`},
+		{"compression lz4", func(c *Config) { c.Compression = "lz4" }, ""},
+		{"compression unknown", func(c *Config) { c.Compression = "brotli" }, `compression "brotli": want one of none, gzip`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +162,17 @@ func TestConfigValidate(t *testing.T) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestCompressionsAreAccepted(t *testing.T) {
+	for _, name := range Compressions() {
+		if _, err := compressionCodec(name); err != nil {
+			t.Errorf("Compressions lists %q, which Validate rejects: %v", name, err)
+		}
+	}
+	if len(Compressions()) != len(codecs) {
+		t.Errorf("Compressions() = %v, codecs has %d", Compressions(), len(codecs))
 	}
 }
 

@@ -172,6 +172,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return fmt.Errorf("reader config: %w", err)
 	}
 	reader := kafka.NewReader(rc)
+	codec, _ := compressionCodec(cfg.Compression) // checked by Validate
 	newWriter := func(batchSize, batchBytes int) *kafka.Writer {
 		return &kafka.Writer{
 			Addr:      kafka.TCP(cfg.Brokers...),
@@ -185,6 +186,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			BatchBytes:   int64(batchBytes),
 			BatchTimeout: cfg.BatchTimeout,
 			RequiredAcks: kafka.RequireAll,
+			Compression:  codec,
 			Async:        true,
 			Completion:   p.completion,
 			// With CreateTopics, unknown (route) topics are looked up at once rather than after the metadata TTL.

@@ -476,3 +476,60 @@ func TestRoutePrefixCopiesPerLabel(t *testing.T) {
 		t.Errorf("route copy content-type %q", h)
 	}
 }
+
+func TestDeleteTopics(t *testing.T) {
+	cfg := testConfig(t, testBrokers(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := CreateTopics(ctx, cfg.Conn, 1, 1, cfg.In, cfg.Out); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteTopics(ctx, cfg.Conn, cfg.In, cfg.Out, cfg.In+".never-created"); err != nil {
+		t.Fatalf("DeleteTopics: %v (a missing topic is not an error)", err)
+	}
+	cl, err := connect(ctx, cfg.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.close()
+	for _, topic := range []string{cfg.In, cfg.Out} {
+		// Deletion completes asynchronously on a real broker.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if _, err := cl.partitions(ctx, topic); err != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("topic %s still exists after DeleteTopics", topic)
+			}
+		}
+	}
+}
+
+func TestCompressedOutputRoundTrips(t *testing.T) {
+	brokers := testBrokers(t)
+	for _, codec := range []string{"gzip", "snappy", "lz4", "zstd"} {
+		t.Run(codec, func(t *testing.T) {
+			cfg := testConfig(t, brokers)
+			cfg.Compression = codec
+			ids := produce(t, cfg, articles(codec, 20)...)
+			start(t, cfg, &fakeTagger{name: codec})
+			got := collect(t, cfg, cfg.Out, len(ids), 0)
+			for _, id := range ids {
+				ms := got[id]
+				if len(ms) == 0 {
+					t.Errorf("%s: no tagged record", id)
+					continue
+				}
+				var rec struct {
+					ID     string `json:"id"`
+					Topics []struct {
+						Label string `json:"label"`
+					} `json:"topics"`
+				}
+				if err := json.Unmarshal(ms[0].Value, &rec); err != nil || rec.ID != id || len(rec.Topics) == 0 {
+					t.Errorf("%s: record %s (%v)", id, ms[0].Value, err)
+				}
+			}
+		})
+	}
+}
