@@ -46,6 +46,9 @@ type benchOptions struct {
 	embedded       bool
 	e2eDuration    time.Duration
 	e2eArticles    int
+	warmup         int
+	keepTopics     bool
+	compression    string
 	rate           float64
 	brokerPID      int
 	partitions     int
@@ -66,17 +69,20 @@ articles) and measures:
   tagger, all cores   one goroutine per core
   gazetteer           compiling the pack plus --gazetteer generated entities, and the 1-core rate with it
   pipeline            with --brokers (or --embedded): the real run loop through Kafka. "max" preloads
-                      --e2e-articles and times the pipeline draining them; the paced phases produce at that rate
-                      (or --rate) and at half of it and measure end-to-end latency (from the produce call to the
-                      tagged record read back from the output topic), p50 and p99, and the part of it up to the
-                      start of tagging; --broker-pid adds a local broker's CPU time per article
+                      --warmup plus --e2e-articles articles, lets the pipeline drain the warm-up part untimed (a
+                      broker's JVM compiles its hot paths in its first minutes and then uses about half the CPU),
+                      times the rest in --repeat equal segments and reports the median segment; the paced phases
+                      produce at that rate (or --rate) and at half of it and measure end-to-end latency (from the
+                      produce call to the tagged record read back from the output topic), p50 and p99, and the part
+                      of it up to the start of tagging; --broker-pid adds a local broker's CPU time per article
   peak RSS            VmHWM of the process (Linux)
 
 "per CPU-s" is articles per second of the process's CPU time (all threads, GC included): on a machine shared
 with other work, what one core would do if the process had it to itself. Each tagger measurement runs --repeat
 times for at least --duration; the table shows the median. It prints a table and writes every number to --json.
-The end-to-end part creates its own topics (tagpipe-bench-<time>-in/out/dlq) and consumer group, and leaves them
-behind; the load generator and the reader run in this process, next to the pipeline.
+The end-to-end part creates its own topics (tagpipe-bench-<time>-in/out/dlq) and consumer group and deletes the
+topics at the end (--keep-topics keeps them: a default run writes about 600 MB); the load generator and the reader
+run in this process, next to the pipeline.
 
 --write-corpus FILE only writes the corpus as JSONL and exits; --corpus FILE benchmarks a JSONL file instead of
 generating one, so that other taggers (bench/run.sh) can be timed on the very same articles.`,
@@ -86,8 +92,11 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
   tagpipe bench --write-corpus corpus.jsonl --articles 2000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.articles < 1 || o.size < 1 || o.repeat < 1 || o.duration <= 0 || o.gazetteer < 0 {
-				return usageError{errors.New("--articles, --size, --repeat and --duration must be positive, --gazetteer not negative")}
+			if o.articles < 1 || o.size < 1 || o.repeat < 1 || o.duration <= 0 || o.gazetteer < 0 || o.warmup < 0 {
+				return usageError{errors.New("--articles, --size, --repeat and --duration must be positive, --gazetteer and --warmup not negative")}
+			}
+			if !slices.Contains(pipeline.Compressions(), o.compression) {
+				return usageError{fmt.Errorf("--compression %q: want one of %s", o.compression, strings.Join(pipeline.Compressions(), ", "))}
 			}
 			if o.writeCorpus != "" {
 				return writeCorpusFile(o)
@@ -122,6 +131,9 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 	f.IntVar(&o.brokerPID, "broker-pid", 0, "pid of a local broker: report its CPU time per article in the max phase (Linux)")
 	f.Float64Var(&o.rate, "rate", 0, "full rate of the paced end-to-end phases, articles/s (0: the measured max)")
 	f.IntVar(&o.e2eArticles, "e2e-articles", 20000, "articles preloaded for the max end-to-end rate (the corpus cycled; 0: the corpus once)")
+	f.IntVar(&o.warmup, "warmup", 10000, "articles drained through the pipeline before the max rate is timed")
+	f.StringVar(&o.compression, "compression", "none", "the pipeline's producer codec: "+strings.Join(pipeline.Compressions(), ", "))
+	f.BoolVar(&o.keepTopics, "keep-topics", false, "keep the end-to-end part's topics instead of deleting them")
 	f.IntVar(&o.partitions, "partitions", 2, "partitions of the benchmark topics")
 	f.IntVar(&o.workers, "workers", 0, "pipeline tagging goroutines (0: the pipeline's default)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
@@ -204,6 +216,10 @@ type e2eReport struct {
 	RatioToTagger float64 `json:"ratio_to_tagger"`
 	// BrokerCPUPerArticle is the CPU time the local broker (--broker-pid) used per article in the max phase.
 	BrokerCPUPerArticle time.Duration `json:"broker_cpu_per_article_ns,omitempty"`
+	// Warmup is the number of articles drained before the max phase was timed.
+	Warmup int `json:"warmup"`
+	// Segments are the rates of the max phase's timed segments, in order; Max has their median.
+	Segments []float64 `json:"segments_articles_per_sec"`
 }
 
 type e2eResult struct {
@@ -460,9 +476,19 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		cfg.Workers = o.workers
 	}
 	cfg.Partitions = o.partitions
+	cfg.Compression = o.compression
 	fmt.Fprintf(e.stderr, "pipeline on %s, topics %s-* ...\n", strings.Join(conn.Brokers, ","), prefix)
 	if err := pipeline.CreateTopics(ctx, conn, o.partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		return nil, err
+	}
+	if !o.keepTopics {
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := pipeline.DeleteTopics(dctx, conn, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+				fmt.Fprintf(e.stderr, "deleting the benchmark topics: %v\n", err)
+			}
+		}()
 	}
 	prod, err := pipeline.NewProducer(ctx, conn, cfg.In, log)
 	if err != nil {
@@ -472,10 +498,15 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 
 	// Preload --e2e-articles (the corpus, cycled), then start the pipeline and time it draining the topic.
 	rep := &e2eReport{Brokers: conn.Brokers, Partitions: o.partitions}
-	preload := o.e2eArticles
-	if preload <= 0 {
-		preload = len(as)
+	timed := o.e2eArticles
+	if timed <= 0 {
+		timed = len(as)
 	}
+	segs := min(o.repeat, timed)
+	seg := max(timed/segs, 1)
+	timed = seg * segs
+	rep.Warmup = o.warmup
+	preload := o.warmup + timed
 	batch := make([]tagger.Article, 0, 500)
 	for i := range preload {
 		a := as[i%len(as)]
@@ -488,7 +519,11 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 			batch = batch[:0]
 		}
 	}
-	ct := &timedTagger{t: t, brokerPID: o.brokerPID}
+	marks := make([]int64, segs+1)
+	for k := range marks {
+		marks[k] = int64(o.warmup + k*seg)
+	}
+	ct := newTimedTagger(t, o.brokerPID, marks)
 	p, err := pipeline.New(cfg, ct, pipeline.WithLogger(log))
 	if err != nil {
 		return nil, err
@@ -499,26 +534,39 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		cancel()
 		<-runErr
 	}()
-	tagged := func() float64 { return counterValue(p.Metrics(), "tagpipe_records_tagged_total") }
+	// Wait for the tagger's count (cheap) before the metric (Gather stops the world for the Go collector).
+	tagged := func() float64 {
+		if n := ct.done.Load(); n < int64(preload) {
+			return float64(n)
+		}
+		return counterValue(p.Metrics(), "tagpipe_records_tagged_total")
+	}
 	for deadline := time.Now().Add(5 * time.Minute); tagged() < float64(preload); {
 		select {
 		case err := <-runErr:
 			runErr <- err
 			return nil, fmt.Errorf("pipeline stopped: %w", err)
-		case <-time.After(20 * time.Millisecond): // Gather stops the world for the Go collector: not too often
+		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("pipeline tagged %v of %d preloaded articles in 5 minutes", tagged(), preload)
 		}
 	}
-	first, last, cpu := ct.span()
-	if bc := procCPU(o.brokerPID) - ct.broker0; o.brokerPID > 0 && bc > 0 {
-		rep.BrokerCPUPerArticle = bc / time.Duration(preload)
+	ms := ct.markSnapshots()
+	if len(ms) != len(marks) {
+		return nil, fmt.Errorf("timed %d of %d segment marks", len(ms), len(marks))
 	}
-	rate := float64(preload) / max(last.Sub(first), time.Millisecond).Seconds()
-	rep.Max = e2eResult{Articles: preload, ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
-	if cpu > 0 {
-		rep.Max.ArticlesPerCPUSec = float64(preload) / cpu.Seconds()
+	for k := 1; k < len(ms); k++ {
+		rep.Segments = append(rep.Segments, float64(seg)/max(ms[k].at.Sub(ms[k-1].at), time.Millisecond).Seconds())
+	}
+	first, last := ms[0], ms[len(ms)-1]
+	if bc := last.broker - first.broker; o.brokerPID > 0 && bc > 0 {
+		rep.BrokerCPUPerArticle = bc / time.Duration(timed)
+	}
+	rate := median(rep.Segments)
+	rep.Max = e2eResult{Articles: timed, ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
+	if cpu := last.cpu - first.cpu; cpu > 0 {
+		rep.Max.ArticlesPerCPUSec = float64(timed) / cpu.Seconds()
 	}
 	if o.rate > 0 {
 		rate = o.rate
@@ -585,28 +633,39 @@ func awaitReader(ctx context.Context, prod *pipeline.Producer, lat *latencies, a
 	return fmt.Errorf("none of %d probe articles came back from the output topic", probes)
 }
 
-// timedTagger notes when the first article's tagging began and the latest one's ended, and the process CPU
-// time between them.
+// timedTagger counts the articles it has tagged and notes the time, the process CPU time and the broker's CPU
+// time when the count reaches each of its marks (a mark of 0: when the first article's tagging begins). It also
+// keeps the ingress latency of stamped articles.
 type timedTagger struct {
-	t           pipeline.Tagger
-	once        sync.Once
-	mu          sync.Mutex
-	first, last time.Time
-	cpu0        time.Duration
-	brokerPID   int
-	broker0     time.Duration // the broker's CPU time at the first Tag call
-	ingress     []float64     // ms from the send stamp to the start of tagging, for stamped articles
+	t         pipeline.Tagger
+	brokerPID int
+	marks     []int64 // ascending article counts
+	done      atomic.Int64
+	next      atomic.Int64 // the next mark, or -1 after the last
+	mu        sync.Mutex
+	snaps     []snapshot // one per mark reached, in order
+	ingress   []float64  // ms from the send stamp to the start of tagging, for stamped articles
+}
+
+// snapshot is the state noted at a mark.
+type snapshot struct {
+	at          time.Time
+	cpu, broker time.Duration
+}
+
+func newTimedTagger(t pipeline.Tagger, brokerPID int, marks []int64) *timedTagger {
+	tt := &timedTagger{t: t, brokerPID: brokerPID, marks: marks}
+	tt.next.Store(-1)
+	if len(marks) > 0 {
+		tt.next.Store(marks[0])
+	}
+	return tt
 }
 
 func (tt *timedTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Record, error) {
-	tt.once.Do(func() {
-		tt.mu.Lock()
-		tt.first, tt.cpu0 = time.Now(), cputime.Process()
-		if tt.brokerPID > 0 {
-			tt.broker0 = procCPU(tt.brokerPID)
-		}
-		tt.mu.Unlock()
-	})
+	if tt.next.Load() == 0 {
+		tt.mark(0)
+	}
 	start := time.Now()
 	rec, err := tt.t.Tag(ctx, a)
 	var ms float64 = -1
@@ -615,13 +674,43 @@ func (tt *timedTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Recor
 			ms = float64(start.UnixNano()-sent) / 1e6
 		}
 	}
-	tt.mu.Lock()
-	tt.last = time.Now()
 	if ms >= 0 {
+		tt.mu.Lock()
 		tt.ingress = append(tt.ingress, ms)
+		tt.mu.Unlock()
 	}
-	tt.mu.Unlock()
+	tt.mark(tt.done.Add(1))
 	return rec, err
+}
+
+// mark notes a snapshot if n is the next mark.
+func (tt *timedTagger) mark(n int64) {
+	if tt.next.Load() != n {
+		return
+	}
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	k := len(tt.snaps)
+	if k == len(tt.marks) || tt.marks[k] != n {
+		return // another goroutine took this mark
+	}
+	sn := snapshot{at: time.Now(), cpu: cputime.Process()}
+	if tt.brokerPID > 0 {
+		sn.broker = procCPU(tt.brokerPID)
+	}
+	tt.snaps = append(tt.snaps, sn)
+	if k+1 < len(tt.marks) {
+		tt.next.Store(tt.marks[k+1])
+	} else {
+		tt.next.Store(-1)
+	}
+}
+
+// markSnapshots returns the snapshots noted so far.
+func (tt *timedTagger) markSnapshots() []snapshot {
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	return slices.Clone(tt.snaps)
 }
 
 // takeIngress returns the ingress latencies noted since the last call, sorted, and forgets them.
@@ -632,16 +721,6 @@ func (tt *timedTagger) takeIngress() []float64 {
 	tt.ingress = nil
 	slices.Sort(s)
 	return s
-}
-
-// span returns the start of the first Tag call, the end of the latest, and the CPU time used since the first.
-func (tt *timedTagger) span() (first, last time.Time, cpu time.Duration) {
-	tt.mu.Lock()
-	defer tt.mu.Unlock()
-	if tt.cpu0 > 0 {
-		cpu = cputime.Process() - tt.cpu0
-	}
-	return tt.first, tt.last, cpu
 }
 
 // pacedPhase produces articles at rate for d, each stamped with its send time, and waits for all of them to come

@@ -60,7 +60,8 @@ func TestBenchReport(t *testing.T) {
 		e2e  bool
 	}{
 		{"tagger only", []string{"--gazetteer", "30"}, false},
-		{"embedded broker", []string{"--gazetteer", "0", "--embedded", "--e2e-duration", "300ms", "--e2e-articles", "0"}, true},
+		{"embedded broker", []string{"--gazetteer", "0", "--embedded", "--e2e-duration", "300ms", "--e2e-articles", "0",
+			"--warmup", "50", "--repeat", "2"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.e2e && testing.Short() {
@@ -79,12 +80,16 @@ func TestBenchReport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			wantRuns := 1 // --repeat
+			if tc.e2e {
+				wantRuns = 2
+			}
 			var r benchReport
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatal(err)
 			}
 			if r.Corpus.Articles != 200 || r.OneCore.ArticlesPerSec <= 0 || r.AllCores.ArticlesPerSec <= 0 ||
-				r.OneCore.GOMAXPROCS != 1 || len(r.OneCore.Runs) != 1 {
+				r.OneCore.GOMAXPROCS != 1 || len(r.OneCore.Runs) != wantRuns {
 				t.Errorf("report = %+v", r)
 			}
 			if r.PeakRSS <= 0 {
@@ -100,8 +105,11 @@ func TestBenchReport(t *testing.T) {
 			if p == nil || !p.Embedded {
 				t.Fatalf("no pipeline result: %+v", p)
 			}
-			if p.Max.ArticlesPerSec <= 0 || p.Max.Articles != 200 {
-				t.Errorf("max = %+v", p.Max)
+			if p.Max.ArticlesPerSec <= 0 || p.Max.Articles != 200 || p.Warmup != 50 {
+				t.Errorf("max = %+v after a warm-up of %d", p.Max, p.Warmup)
+			}
+			if len(p.Segments) != 2 || median(p.Segments) != p.Max.ArticlesPerSec {
+				t.Errorf("segments %v, max rate %v: want two, and their median", p.Segments, p.Max.ArticlesPerSec)
 			}
 			for _, ph := range []e2eResult{p.Full, p.Half} {
 				if ph.Articles < 1 || ph.P50ms <= 0 || ph.P99ms < ph.P50ms || ph.MaxMs < ph.P99ms {
@@ -119,6 +127,8 @@ func TestBenchUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "--articles", "0"},
 		{"bench", "--repeat", "0"},
+		{"bench", "--compression", "brotli"},
+		{"bench", "--warmup", "-1"},
 		{"bench", "--embedded", "--brokers", "127.0.0.1:1"},
 		{"bench", "--corpus", "/nonexistent/corpus.jsonl"},
 	} {
