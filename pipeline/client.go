@@ -263,13 +263,7 @@ func DeleteTopics(ctx context.Context, c Conn, topics ...string) error {
 	if err != nil {
 		return fmt.Errorf("delete topics %s: %w", strings.Join(topics, ","), err)
 	}
-	var errs []error
-	for t, err := range resp.Errors {
-		if err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
-			errs = append(errs, fmt.Errorf("delete topic %s: %w", t, err))
-		}
-	}
-	return errors.Join(errs...)
+	return topicErrors("delete", resp.Errors, kafka.UnknownTopicOrPartition)
 }
 
 // connect resolves c's secrets, validates it and connects to its brokers, failing fast on a wrong address or

@@ -146,13 +146,18 @@ func (cl *cluster) createTopics(ctx context.Context, partitions, replication int
 	if err != nil {
 		return fmt.Errorf("create topics %s: %w", strings.Join(topics, ","), err)
 	}
-	var errs []error
-	for t, err := range resp.Errors {
-		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-			errs = append(errs, fmt.Errorf("create topic %s: %w", t, err))
+	return topicErrors("create", resp.Errors, kafka.TopicAlreadyExists)
+}
+
+// topicErrors joins the per-topic errors of an admin response, but for those that are ignore.
+func topicErrors(verb string, errs map[string]error, ignore error) error {
+	var out []error
+	for t, err := range errs {
+		if err != nil && !errors.Is(err, ignore) {
+			out = append(out, fmt.Errorf("%s topic %s: %w", verb, t, err))
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(out...)
 }
 
 // partitions returns the partition ids of topic.
