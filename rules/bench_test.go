@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagpipe/tagpipe/internal/cputime"
 )
 
 // syntheticPack writes a rule file with n generated entities (two or three aliases each, a demonym for every
@@ -119,7 +121,7 @@ func BenchmarkMatch(b *testing.B) {
 		b.Run(fmt.Sprintf("%dB", len(doc.Title)+len(doc.Body)), func(b *testing.B) {
 			b.SetBytes(int64(len(doc.Title) + len(doc.Body)))
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				rs.Match(doc)
 			}
@@ -134,7 +136,7 @@ func BenchmarkCompile10k(b *testing.B) {
 		b.Fatal(errs)
 	}
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if _, err := Compile([]*File{f}); err != nil {
 			b.Fatal(err)
@@ -163,7 +165,7 @@ func TestSyntheticPackIsValid(t *testing.T) {
 // reportCPU adds the process CPU time per op since cpu0 as "cpu-ns/op". With GOMAXPROCS=1 (-cpu 1) it is the
 // cost of one op including garbage collection, whatever else the machine is doing.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	if cpu := processCPU() - cpu0; cpu > 0 && b.N > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 && b.N > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -179,7 +181,7 @@ func BenchmarkMatchDefault(b *testing.B) {
 		b.Run(fmt.Sprintf("%dB", len(doc.Title)+len(doc.Body)), func(b *testing.B) {
 			b.SetBytes(int64(len(doc.Title) + len(doc.Body)))
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				rs.Match(doc)
 			}
