@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -503,7 +504,7 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 		timed = len(as)
 	}
 	segs := min(o.repeat, timed)
-	seg := max(timed/segs, 1)
+	seg := timed / segs
 	timed = seg * segs
 	rep.Warmup = o.warmup
 	preload := o.warmup + timed
@@ -641,7 +642,7 @@ type timedTagger struct {
 	brokerPID int
 	marks     []int64 // ascending article counts
 	done      atomic.Int64
-	next      atomic.Int64 // the next mark, or -1 after the last
+	next      atomic.Int64 // the next mark, or math.MaxInt64 after the last
 	mu        sync.Mutex
 	snaps     []snapshot // one per mark reached, in order
 	ingress   []float64  // ms from the send stamp to the start of tagging, for stamped articles
@@ -655,7 +656,7 @@ type snapshot struct {
 
 func newTimedTagger(t pipeline.Tagger, brokerPID int, marks []int64) *timedTagger {
 	tt := &timedTagger{t: t, brokerPID: brokerPID, marks: marks}
-	tt.next.Store(-1)
+	tt.next.Store(math.MaxInt64)
 	if len(marks) > 0 {
 		tt.next.Store(marks[0])
 	}
@@ -683,26 +684,25 @@ func (tt *timedTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Recor
 	return rec, err
 }
 
-// mark notes a snapshot if n is the next mark.
+// mark notes a snapshot for every mark up to n not noted yet. (Counts reach mark in any order: a goroutine
+// holding count n+1 may get here before the one holding n.)
 func (tt *timedTagger) mark(n int64) {
-	if tt.next.Load() != n {
+	if n < tt.next.Load() {
 		return
 	}
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	k := len(tt.snaps)
-	if k == len(tt.marks) || tt.marks[k] != n {
-		return // another goroutine took this mark
+	for k := len(tt.snaps); k < len(tt.marks) && tt.marks[k] <= n; k++ {
+		sn := snapshot{at: time.Now(), cpu: cputime.Process()}
+		if tt.brokerPID > 0 {
+			sn.broker = procCPU(tt.brokerPID)
+		}
+		tt.snaps = append(tt.snaps, sn)
 	}
-	sn := snapshot{at: time.Now(), cpu: cputime.Process()}
-	if tt.brokerPID > 0 {
-		sn.broker = procCPU(tt.brokerPID)
-	}
-	tt.snaps = append(tt.snaps, sn)
-	if k+1 < len(tt.marks) {
-		tt.next.Store(tt.marks[k+1])
+	if k := len(tt.snaps); k < len(tt.marks) {
+		tt.next.Store(tt.marks[k])
 	} else {
-		tt.next.Store(-1)
+		tt.next.Store(math.MaxInt64)
 	}
 }
 

@@ -186,3 +186,21 @@ func TestProcCPU(t *testing.T) {
 		t.Errorf("procCPU(0) = %v", got)
 	}
 }
+
+func TestTimedTaggerMarksOutOfOrder(t *testing.T) {
+	tt := newTimedTagger(nil, 0, []int64{2, 3, 4})
+	tt.mark(1)
+	if n := len(tt.markSnapshots()); n != 0 {
+		t.Fatalf("%d snapshots before the first mark", n)
+	}
+	tt.mark(3) // the goroutine holding count 3 got here before the one holding 2
+	tt.mark(2)
+	if n := len(tt.markSnapshots()); n != 2 {
+		t.Fatalf("%d snapshots after counts 3 and 2, want 2 (marks 2 and 3)", n)
+	}
+	tt.mark(4)
+	tt.mark(5)
+	if n := len(tt.markSnapshots()); n != 3 {
+		t.Errorf("%d snapshots after the last mark, want 3", n)
+	}
+}
