@@ -406,7 +406,7 @@ func BenchmarkDiscovery(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				in := inputs[i%len(inputs)]
-				entities(rs, in.doc, in.ms, true)
+				entities(context.Background(), rs, in.doc, in.ms, true)
 				i++
 			}
 		})
