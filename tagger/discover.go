@@ -107,7 +107,7 @@ type discovery struct {
 // sentence starts. Segmentation and classification are its methods; what they find goes to the shared
 // candidates.
 type fieldScan struct {
-	*discovery
+	discovery // a copy: its fields are read-only, the shared results are in discovery.sc
 	fi        int // 0 title, 1 body
 	s         string
 	toks      []token
@@ -154,7 +154,7 @@ func (x *discovery) run() ([]Entity, error) {
 		return nil, fmt.Errorf("tagger: discovery: %w", err)
 	}
 	for fi, s := range x.texts {
-		f := fieldScan{discovery: x, fi: fi, s: s, toks: sc.toks[fi]}
+		f := fieldScan{discovery: *x, fi: fi, s: s, toks: sc.toks[fi]}
 		f.cov = f.coverage(sc.cov[fi][:0])
 		sc.cov[fi] = f.cov
 		f.init = sentenceStarts(s, f.toks, sc.init[fi][:0])
