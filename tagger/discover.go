@@ -107,7 +107,7 @@ type discovery struct {
 // sentence starts. Segmentation and classification are its methods; what they find goes to the shared
 // candidates.
 type fieldScan struct {
-	discovery // a copy: its fields are read-only, the shared results are in discovery.sc
+	discovery     // a copy: its fields are read-only, the shared results are in discovery.sc
 	fi        int // 0 title, 1 body
 	s         string
 	toks      []token
