@@ -1,9 +1,16 @@
 package benchrun
 
 import (
+	"context"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/rules"
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 func TestQuantiles(t *testing.T) {
@@ -73,5 +80,62 @@ func TestTimedTaggerMarksOutOfOrder(t *testing.T) {
 	tt.mark(5)
 	if n := len(tt.markSnapshots()); n != 3 {
 		t.Errorf("%d snapshots after the last mark, want 3", n)
+	}
+}
+
+func TestRunTaggerOnly(t *testing.T) {
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := tagger.New(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress strings.Builder
+	o := Options{Tagger: tg, Articles: 20, Size: 600, Seed: 3, Duration: 5 * time.Millisecond, Repeat: 2,
+		Progress: &progress}
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Corpus.Articles != 20 || rep.OneCore.ArticlesPerSec <= 0 || len(rep.OneCore.Runs) != 2 ||
+		rep.AllCores.ArticlesPerSec <= 0 || rep.Gazetteer != nil || rep.Pipeline != nil {
+		t.Errorf("report = %+v", rep)
+	}
+	if !strings.Contains(progress.String(), "tagger, 1 core") {
+		t.Errorf("progress = %q", progress.String())
+	}
+	var text strings.Builder
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "tagger, 1 core") || !strings.Contains(text.String(), "peak RSS") {
+		t.Errorf("table:\n%s", text.String())
+	}
+}
+
+func TestRunBadOptions(t *testing.T) {
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := tagger.New(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := Options{Tagger: tg, Articles: 5, Size: 600, Duration: time.Millisecond, Repeat: 1}
+	for name, mod := range map[string]func(*Options){
+		"no tagger":   func(o *Options) { o.Tagger = nil },
+		"no articles": func(o *Options) { o.Articles = 0 },
+		"no repeat":   func(o *Options) { o.Repeat = 0 },
+		"both brokers": func(o *Options) {
+			o.Embedded, o.Conn, o.Partitions, o.E2EDuration = true, &pipeline.Conn{}, 1, time.Second
+		},
+		"missing corpus": func(o *Options) { o.CorpusPath = "/nonexistent/corpus.jsonl" },
+	} {
+		o := ok
+		mod(&o)
+		if _, err := Run(context.Background(), o); !errors.Is(err, ErrUsage) {
+			t.Errorf("%s: err = %v, want ErrUsage", name, err)
+		}
 	}
 }
