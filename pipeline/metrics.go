@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Metrics are the pipeline's Prometheus metrics, registered on a private registry (never the global one), so
@@ -86,4 +87,14 @@ func (m *Metrics) setRulesVersion(v string) {
 
 func (m *Metrics) setLag(partition int, lag int64) {
 	m.lag.WithLabelValues(strconv.Itoa(partition)).Set(float64(lag))
+}
+
+// Tagged returns the number of records tagged and acknowledged by the output topic so far (the value of
+// tagpipe_records_tagged_total), for callers that wait for a count without gathering the whole registry.
+func (m *Metrics) Tagged() float64 {
+	var d dto.Metric
+	if err := m.tagged.Write(&d); err != nil {
+		return 0
+	}
+	return d.GetCounter().GetValue()
 }

@@ -43,7 +43,7 @@ func (a *Article) Field(name string) (json.RawMessage, bool) {
 }
 
 // SetField sets the raw value of the member called name, appending the member if the article does not have it.
-// The value must be valid JSON.
+// The value must be valid JSON. It scans Fields (O(number of members)); DecodeArticle indexes them instead.
 func (a *Article) SetField(name string, value json.RawMessage) {
 	for i := range a.Fields {
 		if a.Fields[i].Name == name {
@@ -51,6 +51,38 @@ func (a *Article) SetField(name string, value json.RawMessage) {
 			return
 		}
 	}
+	a.Fields = append(a.Fields, Field{Name: name, Value: value})
+}
+
+// A memberIndex sets the members of an Article being decoded in constant time each: small objects are scanned
+// (no allocation), and past linearMembers members a map from name to position takes over, so that decoding
+// an object of n members costs O(n), not O(n²).
+type memberIndex struct {
+	a   *Article
+	pos map[string]int
+}
+
+// linearMembers is the member count up to which a scan is cheaper than a map.
+const linearMembers = 16
+
+// set is a.SetField(name, value).
+func (m *memberIndex) set(name string, value json.RawMessage) {
+	a := m.a
+	if m.pos == nil {
+		if len(a.Fields) < linearMembers {
+			a.SetField(name, value)
+			return
+		}
+		m.pos = make(map[string]int, 2*len(a.Fields))
+		for i, f := range a.Fields {
+			m.pos[f.Name] = i // names are distinct: set never appends a duplicate
+		}
+	}
+	if i, ok := m.pos[name]; ok {
+		a.Fields[i].Value = value
+		return
+	}
+	m.pos[name] = len(a.Fields)
 	a.Fields = append(a.Fields, Field{Name: name, Value: value})
 }
 
@@ -133,6 +165,7 @@ func DecodeArticle(data []byte) (Article, error) {
 	} else {
 		data = bytes.Clone(data) // the Fields' values are slices of it; the caller may reuse its buffer
 	}
+	members := memberIndex{a: &a}
 	var text string // data as a string, for the names and text without escapes to be substrings of, once needed
 	i := skipSpace(data, 0)
 	if i == len(data) {
@@ -194,7 +227,7 @@ func DecodeArticle(data []byte) (Article, error) {
 					return Article{}, err
 				}
 			}
-			a.SetField(name, raw)
+			members.set(name, raw)
 			i = skipSpace(data, i)
 			if i < len(data) && data[i] == ',' {
 				i = skipSpace(data, i+1)

@@ -125,6 +125,9 @@ func FuzzDecodeArticle(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, sh := range jsonShapes { // the complexity tests' shapes, small
+		f.Add(sh.gen(4 << 10))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := DecodeArticle(data)
 		if err != nil {

@@ -106,6 +106,9 @@ func FuzzDecodeArticleReference(f *testing.F) {
 	for _, s := range decodeSeeds {
 		f.Add([]byte(s))
 	}
+	for _, sh := range jsonShapes { // the complexity tests' shapes: both decoders must stay linear on them
+		f.Add(sh.gen(4 << 10))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameDecode(t, data)
 	})

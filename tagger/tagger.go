@@ -126,9 +126,11 @@ func (t *Tagger) Rules() *rules.RuleSet { return t.rules.Load() }
 // Version returns the tagger version written to records.
 func (t *Tagger) Version() string { return t.version }
 
-// Tag tags one article and returns its Record. It does not block: it reads ctx only to return ctx.Err() when ctx
-// is already done (and, in the slow prose NER mode, between fields). The Record shares the article's Fields. An
-// article whose title or body is not valid UTF-8 is repaired first (Record.Article.Repaired is set).
+// Tag tags one article and returns its Record. It does not block, and it checks ctx as it goes: at entry,
+// between matching and discovery, and every few thousand tokens inside discovery (and, in the slow prose NER mode,
+// between fields). Once ctx is done it stops and returns an error wrapping ctx.Err(), for which IsTimeout reports
+// a deadline. The Record shares the article's Fields. An article whose title or body is not valid UTF-8 is
+// repaired first (Record.Article.Repaired is set).
 func (t *Tagger) Tag(ctx context.Context, a Article) (*Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("tagger: %w", err)
@@ -140,7 +142,10 @@ func (t *Tagger) Tag(ctx context.Context, a Article) (*Record, error) {
 	}
 	rs := t.rules.Load()
 	doc := rules.Doc{Title: a.Title, Body: a.Body}
-	res := rs.Match(doc)
+	res, err := match(ctx, rs, doc)
+	if err != nil {
+		return nil, err
+	}
 
 	rec := &Record{
 		Article: a,
@@ -164,11 +169,31 @@ func (t *Tagger) Tag(ctx context.Context, a Article) (*Record, error) {
 		}
 		rec.Entities = ents
 	default:
-		rec.Entities = entities(rs, doc, res.Mentions, t.discovery)
+		ents, err := entities(ctx, rs, doc, res.Mentions, t.discovery)
+		if err != nil {
+			return nil, err
+		}
+		rec.Entities = ents
 	}
 	if t.log.Enabled(ctx, slog.LevelDebug) {
 		t.log.DebugContext(ctx, "tagged", "id", a.ID, "topics", len(rec.Topics), "entities", len(rec.Entities),
 			"repaired", a.Repaired, "rules_version", rec.Tagger.RulesVersion)
 	}
 	return rec, nil
+}
+
+// match runs the rule set on doc, giving up with an error wrapping ctx.Err() once ctx is done.
+func match(ctx context.Context, rs *rules.RuleSet, doc rules.Doc) (rules.Result, error) {
+	// TODO(issue 10): return rs.MatchContext(ctx, doc) once rules has it (it checks ctx as it goes).
+	res := rs.Match(doc)
+	if err := ctx.Err(); err != nil {
+		return rules.Result{}, fmt.Errorf("tagger: %w", err)
+	}
+	return res, nil
+}
+
+// IsTimeout reports whether err says a Tag call ran out of time or work budget: it wraps
+// context.DeadlineExceeded (the caller's per-record deadline). A cancelled context (shutdown) is not a timeout.
+func IsTimeout(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) // || errors.Is(err, rules.ErrBudget) once rules has it
 }

@@ -278,6 +278,9 @@ func FuzzTag(f *testing.F) {
 	f.Add("FERRY HALTS", "John F. Kennedy and Olivia M. Brennan. NK News. Ministry of Ocean Affairs and the Bridge")
 	f.Add("Ünïcödé Tëst", "Seoul\u2028Busan\x00Ри Сон Чхоль 김정은 e\u0301 Ŏ Kim Jong-un's")
 	f.Add("Kim", "Kim Myong-sik. Kim. 'S 's ’s -Kim- Kim-- of the of the And And")
+	for _, sh := range textShapes { // the complexity tests' shapes, small
+		f.Add(sh.gen(60), sh.gen(4<<10))
+	}
 	tg := defaultTagger(f)
 	f.Fuzz(func(t *testing.T, title, body string) {
 		a := Article{Title: title, Body: body}
@@ -406,7 +409,7 @@ func BenchmarkDiscovery(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				in := inputs[i%len(inputs)]
-				entities(rs, in.doc, in.ms, true)
+				entities(context.Background(), rs, in.doc, in.ms, true)
 				i++
 			}
 		})

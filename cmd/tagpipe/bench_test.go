@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagpipe/tagpipe/internal/benchrun"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -84,7 +85,7 @@ func TestBenchReport(t *testing.T) {
 			if tc.e2e {
 				wantRuns = 2
 			}
-			var r benchReport
+			var r benchrun.Report
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatal(err)
 			}
@@ -108,10 +109,10 @@ func TestBenchReport(t *testing.T) {
 			if p.Max.ArticlesPerSec <= 0 || p.Max.Articles != 200 || p.Warmup != 50 {
 				t.Errorf("max = %+v after a warm-up of %d", p.Max, p.Warmup)
 			}
-			if len(p.Segments) != 2 || median(p.Segments) != p.Max.ArticlesPerSec {
+			if len(p.Segments) != 2 || (p.Segments[0]+p.Segments[1])/2 != p.Max.ArticlesPerSec {
 				t.Errorf("segments %v, max rate %v: want two, and their median", p.Segments, p.Max.ArticlesPerSec)
 			}
-			for _, ph := range []e2eResult{p.Full, p.Half} {
+			for _, ph := range []benchrun.PhaseResult{p.Full, p.Half} {
 				if ph.Articles < 1 || ph.P50ms <= 0 || ph.P99ms < ph.P50ms || ph.MaxMs < ph.P99ms {
 					t.Errorf("paced phase = %+v", ph)
 				}
@@ -139,68 +140,16 @@ func TestBenchUsage(t *testing.T) {
 	}
 }
 
-func TestQuantiles(t *testing.T) {
-	s := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	for _, tc := range []struct {
-		q    float64
-		want float64
-	}{{0.5, 5}, {0.99, 10}, {1, 10}, {0.1, 1}, {0, 1}} {
-		if got := quantile(s, tc.q); got != tc.want {
-			t.Errorf("quantile(%v) = %v, want %v", tc.q, got, tc.want)
-		}
+// TestBenchNoJSONByDefault checks that a run without --json writes no file into the working directory.
+func TestBenchNoJSONByDefault(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	benchCLI(t, "bench", "--articles", "20", "--size", "600", "--duration", "5ms", "--repeat", "1", "--gazetteer", "0")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := median([]float64{3, 1, 2, 10}); got != 2.5 {
-		t.Errorf("median = %v, want 2.5", got)
-	}
-}
-
-func TestSentStamp(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{`{"id":"a","bench_sent_ns":123,"topics":[]}`, 123, true},
-		{`{"id":"a","bench_sent_ns":42}`, 42, true},
-		{`{"id":"a"}`, 0, false},
-		{`{"id":"a","bench_sent_ns":"x"}`, 0, false},
-	} {
-		got, ok := sentStamp([]byte(tc.in))
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("sentStamp(%s) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-	if got := string(recordID([]byte(`{"id":"c1-5-full-3","title":"x"}`))); got != "c1-5-full-3" {
-		t.Errorf("recordID = %q", got)
-	}
-}
-
-func TestProcCPU(t *testing.T) {
-	// Burn a little CPU so that the process has used at least one clock tick.
-	for deadline := time.Now().Add(30 * time.Millisecond); time.Now().Before(deadline); {
-	}
-	if got := procCPU(os.Getpid()); got <= 0 {
-		t.Errorf("procCPU(self) = %v, want > 0", got)
-	}
-	if got := procCPU(0); got != 0 {
-		t.Errorf("procCPU(0) = %v", got)
-	}
-}
-
-func TestTimedTaggerMarksOutOfOrder(t *testing.T) {
-	tt := newTimedTagger(nil, 0, []int64{2, 3, 4})
-	tt.mark(1)
-	if n := len(tt.markSnapshots()); n != 0 {
-		t.Fatalf("%d snapshots before the first mark", n)
-	}
-	tt.mark(3) // the goroutine holding count 3 got here before the one holding 2
-	tt.mark(2)
-	if n := len(tt.markSnapshots()); n != 2 {
-		t.Fatalf("%d snapshots after counts 3 and 2, want 2 (marks 2 and 3)", n)
-	}
-	tt.mark(4)
-	tt.mark(5)
-	if n := len(tt.markSnapshots()); n != 3 {
-		t.Errorf("%d snapshots after the last mark, want 3", n)
+	if len(entries) != 0 {
+		t.Errorf("bench without --json wrote %v", entries)
 	}
 }
