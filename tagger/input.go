@@ -115,6 +115,9 @@ func (d *Decoder) Decode(key, value []byte) (Article, error) {
 		return Article{}, err
 	}
 	d.finish(&a)
+	if a.Format == InputText {
+		a.SetField(InputFormatMember, []byte(`"text"`))
+	}
 	return a, nil
 }
 
@@ -146,27 +149,27 @@ func (d *Decoder) decodeJSON(value []byte) (Article, error) {
 		data = bytes.ToValidUTF8(value, []byte("\uFFFD"))
 	}
 	if m.ID != nil {
-		if a.ID, err = lookupText(data, m.ID, true); err != nil {
+		if a.ID, _, err = lookupText(data, m.ID, true); err != nil {
 			return Article{}, err
 		}
 	}
 	if m.Title != nil {
-		if a.Title, err = lookupText(data, m.Title, false); err != nil {
+		if a.Title, _, err = lookupText(data, m.Title, false); err != nil {
 			return Article{}, err
 		}
 	}
 	if m.Body != nil {
-		if a.Body, err = lookupText(data, m.Body, false); err != nil {
+		if a.Body, _, err = lookupText(data, m.Body, false); err != nil {
 			return Article{}, err
 		}
 	}
 	if m.PublishedAt != nil {
-		v, err := lookupText(data, m.PublishedAt, true)
+		v, number, err := lookupText(data, m.PublishedAt, true)
 		if err != nil {
 			return Article{}, err
 		}
 		if v != "" {
-			if c := v[0]; c == '-' || isDigit(c) {
+			if number {
 				a.SetField(FieldPublishedAt, []byte(v))
 			} else {
 				a.SetField(FieldPublishedAt, appendString(nil, v))
@@ -202,7 +205,6 @@ func (d *Decoder) decodeText(key, value []byte) (Article, error) {
 	if len(key) > 0 {
 		a.ID = strings.ToValidUTF8(string(key), "\uFFFD")
 	}
-	a.Fields = []Field{{Name: InputFormatMember, Value: []byte(`"text"`)}}
 	return a, nil
 }
 

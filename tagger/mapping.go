@@ -255,11 +255,11 @@ func (m FieldMap) Specs() []string {
 // lookupText returns the first non-empty string the pointers find in the object data (a number too when
 // numberOK). A missing value, null or "" moves on to the next pointer; none found is "". A value of another
 // type is a *DecodeError with ReasonBadField naming the pointer.
-func lookupText(data []byte, ptrs []Pointer, numberOK bool) (string, error) {
+func lookupText(data []byte, ptrs []Pointer, numberOK bool) (s string, number bool, err error) {
 	for _, p := range ptrs {
 		raw, ok, err := p.Lookup(data)
 		if err != nil {
-			return "", decodeErr(ReasonBadField, p.text, ErrBadField, nil, "%v", err)
+			return "", false, decodeErr(ReasonBadField, p.text, ErrBadField, nil, "%v", err)
 		}
 		if !ok {
 			continue
@@ -269,17 +269,17 @@ func lookupText(data []byte, ptrs []Pointer, numberOK bool) (string, error) {
 			continue
 		case c == '"':
 			if s := unquote(raw, true); s != "" {
-				return s, nil
+				return s, false, nil
 			}
 			continue
 		case numberOK && (c == '-' || isDigit(c)):
-			return string(raw), nil
+			return string(raw), true, nil
 		}
 		want := "a string"
 		if numberOK {
 			want = "a string or a number"
 		}
-		return "", decodeErr(ReasonBadField, p.text, ErrBadField, nil, "want %s, got %s", want, rawKind(raw))
+		return "", false, decodeErr(ReasonBadField, p.text, ErrBadField, nil, "want %s, got %s", want, rawKind(raw))
 	}
-	return "", nil
+	return "", false, nil
 }
