@@ -82,10 +82,10 @@ var breaks = func() map[atom.Atom]int {
 // are read as a browser reads them. The result holds no leading or trailing whitespace.
 func HTMLText(s string) string {
 	doc, err := html.ParseWithOptions(strings.NewReader(s))
-	if err != nil { // only a reader error, which a strings.Reader does not have
-		return s
+	if err != nil { // elements nested deeper than the parser's limit (512)
+		return tokenText(s)
 	}
-	w := textWriter{b: strings.Builder{}}
+	var w textWriter
 	w.b.Grow(len(s))
 	// An iterative walk: parsed documents may nest deeper than a recursion should go. Every element entered is
 	// left once; dropped elements are neither entered nor left.
@@ -124,44 +124,114 @@ func HTMLText(s string) string {
 			n = n.Parent
 		}
 	}
-	return w.b.String()
+	return w.String()
 }
 
-// textWriter accumulates text with collapsed whitespace and pending breaks, so that text has no leading or
-// trailing whitespace and no more than one paragraph break in a row.
+// tokenText is HTMLText for a document too deep for the parser: the same rules applied to the tags as they
+// come, without the HTML5 tree's implied and misnested tags.
+func tokenText(s string) string {
+	var w textWriter
+	w.b.Grow(len(s))
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := map[atom.Atom]int{} // open dropped elements
+	skipping := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return w.String()
+		case html.TextToken:
+			if skipping == 0 {
+				w.text(string(z.Text()), false)
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if dropped[a] {
+				if tt == html.StartTagToken {
+					skip[a]++
+					skipping++
+				} else if tt == html.EndTagToken && skip[a] > 0 {
+					skip[a]--
+					skipping--
+				}
+				continue
+			}
+			if skipping == 0 {
+				w.brk(breaks[a])
+			}
+		}
+	}
+}
+
+// textWriter accumulates text with collapsed whitespace and pending breaks, so that text has no leading
+// whitespace and no more than one paragraph break in a row.
 type textWriter struct {
 	b     strings.Builder
 	brks  int  // pending breaks: 0, 1 ("\n") or 2 ("\n\n")
 	space bool // a space is pending
 }
 
+// String returns the text, trimmed, with any invalid UTF-8 the input held replaced by U+FFFD.
+func (w *textWriter) String() string {
+	s := strings.TrimSpace(w.b.String())
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s
+}
+
 func (w *textWriter) brk(n int) {
 	w.brks = max(w.brks, n)
 }
 
-// text writes the text of a text node; pre keeps its whitespace.
+// text writes the text of a text node; pre keeps its whitespace. Runs of ordinary bytes are copied at once.
 func (w *textWriter) text(s string, pre bool) {
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
-		switch {
-		case r == '\u00AD' || r == '\u200B' || r == '\uFEFF': // soft hyphen, zero-width space, BOM
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			w.whitespace(c, pre)
+			i++
 			continue
-		case pre && (r == '\n'):
-			w.brk(1)
-			w.flush()
+		case c == 0xC2 && strings.HasPrefix(s[i:], "\u00A0"): // no-break space
+			w.whitespace(' ', pre)
+			i += 2
 			continue
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\u00A0':
-			if pre {
-				w.flush()
-				w.b.WriteByte(' ')
-			} else {
-				w.space = true
-			}
+		case c == 0xC2 && strings.HasPrefix(s[i:], "\u00AD"): // soft hyphen
+			i += 2
+			continue
+		case c == 0xE2 && strings.HasPrefix(s[i:], "\u200B"), c == 0xEF && strings.HasPrefix(s[i:], "\uFEFF"):
+			i += 3 // zero-width space, BOM
 			continue
 		}
+		j := i + 1
+		for j < len(s) && !textSpecial[s[j]] {
+			j++
+		}
 		w.flush()
-		w.b.WriteRune(r)
+		w.b.WriteString(s[i:j])
+		i = j
+	}
+}
+
+// textSpecial marks the bytes textWriter.text looks at: whitespace and the lead bytes of the characters it
+// drops or turns into spaces.
+var textSpecial = func() (t [256]bool) {
+	for _, c := range []byte(" \t\n\r\f\xC2\xE2\xEF") {
+		t[c] = true
+	}
+	return t
+}()
+
+func (w *textWriter) whitespace(c byte, pre bool) {
+	switch {
+	case !pre:
+		w.space = true
+	case c == '\n':
+		w.brks = min(w.brks+1, 2)
+	case w.b.Len() > 0:
+		w.flush()
+		w.b.WriteByte(' ')
 	}
 }
 

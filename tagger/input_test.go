@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -431,4 +432,74 @@ func TestDecoderReadArticles(t *testing.T) {
 	if _, errs = collect(&Decoder{HTML: "maybe"}, FormatJSONL, ""); len(errs) != 1 {
 		t.Errorf("bad mode: %q", errs)
 	}
+}
+
+// FuzzDecoder decodes any value under every input format, with a field map, and checks the contract: a
+// *DecodeError or an article of valid UTF-8 whose record is valid JSON, with the text format's members.
+func FuzzDecoder(f *testing.F) {
+	for _, s := range []string{"Title\nBody", `{"title":"T","body":"<p>B</p>"}`, `"quoted\ntext"`, `[1]`, "\uFEFF\r\n x \r\n",
+		`{"meta":{"guid":1},"headline":"H","content":["x"]}`, "\xff\xfe", `{"body":"a","body":"<br>b"}`, ""} {
+		f.Add([]byte("k"), []byte(s))
+	}
+	mapped, err := NewDecoder(InputAuto, HTMLAuto, []string{"id=/meta/guid", "title=/headline,/title",
+		"body=/content,/body", "published_at=/published"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	decoders := []*Decoder{{Format: InputText}, {Format: InputAuto, HTML: HTMLStrip}, {ContentIDs: true}, mapped}
+	f.Fuzz(func(t *testing.T, key, value []byte) {
+		for _, d := range decoders {
+			a, err := d.Decode(key, value)
+			if err != nil {
+				if _, ok := errors.AsType[*DecodeError](err); !ok {
+					t.Fatalf("%+v: error %T %v is not a *DecodeError", d, err, err)
+				}
+				continue
+			}
+			if !utf8.ValidString(a.ID) || !utf8.ValidString(a.Title) || !utf8.ValidString(a.Body) {
+				t.Fatalf("%+v: invalid UTF-8 in %+v", d, a)
+			}
+			b, err := (&Record{Article: a}).MarshalJSON()
+			if err != nil || !json.Valid(b) {
+				t.Fatalf("%+v: record %s: %v", d, b, err)
+			}
+			if _, ok := a.Field(BodyTextMember); ok != a.BodyText && !bytes.Contains(value, []byte(BodyTextMember)) {
+				t.Fatalf("%+v: body_text member %v, BodyText %v", d, ok, a.BodyText)
+			}
+			if a.Format == InputText {
+				if a.Title == "" || strings.TrimSpace(a.Title) != a.Title || strings.ContainsRune(a.Title, '\n') {
+					t.Fatalf("%+v: text title %q", d, a.Title)
+				}
+				if v, _ := a.Field(InputFormatMember); string(v) != `"text"` {
+					t.Fatalf("%+v: input_format %s", d, v)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseFieldMap checks that a spec either fails or round-trips through Specs, and that the pointers look
+// up without failing on a fixed document.
+func FuzzParseFieldMap(f *testing.F) {
+	for _, s := range []string{"body=/content,/text", "id=/meta/guid", "title=/a~1b/0", "x=/y", "title=/a~", "body=/,/"} {
+		f.Add(s)
+	}
+	doc := []byte(`{"content":"c","meta":{"guid":"g","a/b":[1,"x"]},"":{"":"e"},"text":["t"]}`)
+	f.Fuzz(func(t *testing.T, spec string) {
+		m, err := ParseFieldMap([]string{spec})
+		if err != nil {
+			return
+		}
+		again, err := ParseFieldMap(m.Specs())
+		if err != nil || !reflect.DeepEqual(again, m) {
+			t.Fatalf("%q: Specs %q read back as %v, %v", spec, m.Specs(), again, err)
+		}
+		for _, ptrs := range [][]Pointer{m.ID, m.Title, m.Body, m.PublishedAt} {
+			for _, p := range ptrs {
+				if raw, ok, err := p.Lookup(doc); ok && (err != nil || !json.Valid(raw)) {
+					t.Fatalf("%s: %s %v", p, raw, err)
+				}
+			}
+		}
+	})
 }

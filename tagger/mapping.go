@@ -9,10 +9,11 @@ import (
 // A Pointer is a parsed RFC 6901 JSON Pointer such as /meta/guid or /items/0/text.
 //
 // The pointer is evaluated on the raw JSON of the input with the package's own scanner (Lookup) rather than with
-// a JSON Pointer library: the Go libraries (qri-io/jsonpointer, go-openapi/jsonpointer) evaluate on decoded Go
-// values, and decoding a whole 3 KB article into map[string]any to read three members costs about 25 times the
-// raw lookup (BenchmarkPointer: ~40 µs against ~1.5 µs on this machine, see mapping_test.go), a cost paid on every
-// record. Parsing follows the RFC exactly: tokens separated by "/", "~1" for "/" and "~0" for "~".
+// a JSON Pointer library: the Go libraries (qri-io/jsonpointer, go-openapi/jsonpointer; none is in the module
+// list this project draws on) evaluate on decoded Go values, and decoding a 3 KB article into map[string]any to
+// read three members costs about four times the raw lookups, on every record (BenchmarkPointer: 34 µs, 4.3 KB
+// and 33 allocations against 9 µs and none, on this machine). Parsing follows RFC 6901: tokens separated by "/",
+// "~1" for "/" and "~0" for "~".
 type Pointer struct {
 	text   string
 	tokens []string
