@@ -66,7 +66,7 @@ func NewDecoder(format, htmlMode string, fields []string) (*Decoder, error) {
 		return nil, err
 	}
 	if !d.Fields.IsZero() && d.Format == InputText {
-		return nil, fmt.Errorf("field mappings apply to JSON input, not to --input-format text")
+		return nil, fmt.Errorf("field mappings apply to JSON input, not to the text input format")
 	}
 	return d, nil
 }
