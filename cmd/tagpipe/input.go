@@ -18,7 +18,7 @@ type inputFlags struct {
 
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.format, "input-format", "",
-		"how each record is read: json (an object), text (first non-empty line is the title) or auto (objects as json, the rest as text); default json, or text with --format text")
+		"how each record is read: json (an object), text (first non-empty line is the title) or auto (objects as json, the rest as text); default json, or text with --format text; text alone implies --format text")
 	cmd.Flags().StringArrayVar(&f.fields, "field", nil,
 		"map an article field to JSON Pointers tried in order, NAME=/ptr[,/ptr...] for id, title, body, published_at (repeatable), e.g. --field title=/headline")
 	cmd.Flags().StringVar(&f.html, "html", tagger.HTMLAuto,

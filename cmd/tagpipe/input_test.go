@@ -132,6 +132,12 @@ func TestTagInputFormatFiles(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, `{"body":"","id":"p1","title":"Kim visits Moscow"`) {
 		t.Errorf("pretty JSON file: exit %d %s %s", code, out, errs)
 	}
+	// --input-format text alone reads stdin as one article, as kcat's producer would send it.
+	code, out, errs = runCLI(t, "N. Korea fires missiles\nNorth Korea fired two ballistic missiles.\n", "tag",
+		"--input-format", "text")
+	if code != exitOK || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"body":"North Korea fired two ballistic missiles."`) {
+		t.Errorf("text on stdin: exit %d %s %s", code, out, errs)
+	}
 	for _, tt := range []struct {
 		args []string
 		want string

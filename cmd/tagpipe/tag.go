@@ -45,6 +45,9 @@ the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body
 			if err := checkFormat(format); err != nil {
 				return err
 			}
+			if in.format == tagger.InputText && !cmd.Flags().Changed("format") {
+				format = tagger.FormatText // a text input is one article, not one per line
+			}
 			d, err := in.decoder(format)
 			if err != nil {
 				return err
