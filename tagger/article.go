@@ -24,6 +24,12 @@ type Article struct {
 	Fields []Field
 	// Repaired reports that the input held invalid UTF-8, which was replaced by U+FFFD.
 	Repaired bool
+	// Format is the input format a Decoder read the article as: InputJSON or InputText ("" from DecodeArticle).
+	Format string
+	// BodyText reports that Body is text a Decoder derived from the input's body (an HTML body turned into
+	// text). The input's body is then kept, verbatim, in the body member of Fields, and Body in body_text; the
+	// record writes both, and its body spans point into body_text.
+	BodyText bool
 }
 
 // A Field is one member of an input JSON object.
@@ -157,7 +163,18 @@ func Reason(err error) string {
 // It accepts and rejects what encoding/json's Decoder does, parsing data once: the member values are checked and
 // kept as slices of one copy of data, and only id, title and body are decoded (as substrings of one string copy
 // of data when they hold no escapes).
-func DecodeArticle(data []byte) (Article, error) {
+func DecodeArticle(data []byte) (Article, error) { return decodeObject(data, 0) }
+
+// Members of the article object that decodeObject leaves untyped, because a FieldMap takes the field from
+// elsewhere.
+const (
+	untypedID = 1 << iota
+	untypedTitle
+	untypedBody
+)
+
+// decodeObject is DecodeArticle, except that the members named by the untyped bits are kept in Fields only.
+func decodeObject(data []byte, untyped int) (Article, error) {
 	var a Article
 	if !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
@@ -211,18 +228,20 @@ func DecodeArticle(data []byte) (Article, error) {
 			if a.Fields == nil {
 				a.Fields = make([]Field, 0, 16)
 			}
-			switch name {
-			case "id":
+			switch {
+			case name == "id" && untyped&untypedID != 0, name == "title" && untyped&untypedTitle != 0,
+				name == "body" && untyped&untypedBody != 0:
+			case name == "id":
 				if c := raw[0]; c == '-' || (c >= '0' && c <= '9') {
 					a.ID = text[start:i]
 				} else if a.ID, err = decodeText(name, text, data, start, i, escaped); err != nil {
 					return Article{}, err
 				}
-			case "title":
+			case name == "title":
 				if a.Title, err = decodeText(name, text, data, start, i, escaped); err != nil {
 					return Article{}, err
 				}
-			case "body":
+			case name == "body":
 				if a.Body, err = decodeText(name, text, data, start, i, escaped); err != nil {
 					return Article{}, err
 				}

@@ -5,8 +5,10 @@
 //
 // Input: DecodeArticle reads one JSON object (id, title and body are typed; every other member passes through
 // verbatim and in order); ReadArticles reads a stream in the jsonl, text or listing format and reports malformed
-// records with their line numbers without stopping. Decoding errors are *DecodeError values with a short Reason
-// code for dead-letter headers.
+// records with their line numbers without stopping. A Decoder reads record values as producers send them: JSON
+// objects, plain text or either (InputAuto), objects of other shapes through JSON Pointers (FieldMap), and HTML
+// bodies turned into text (HTMLText) that the record carries in body_text. Decoding errors are *DecodeError
+// values with a short Reason code for dead-letter headers.
 //
 // Tagging: Tag runs rules.RuleSet.Match (topics and gazetteer mentions), then entity discovery: capitalized names no
 // rule lists, typed by the pack's cue words and a few name patterns, with titles stripped and surnames resolved to

@@ -49,7 +49,7 @@ func ReadArticles(r io.Reader, format string, fn func(Article, error) error) err
 	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
 	switch format {
 	case FormatJSONL, "json", "ndjson":
-		return readJSONL(lr, fn)
+		return readJSONL(lr, DecodeArticle, fn)
 	case FormatText:
 		return readText(lr, fn)
 	case FormatListing:
@@ -113,7 +113,8 @@ func tooLongErr(line int) error {
 		"line exceeds %d bytes", MaxLineBytes)}
 }
 
-func readJSONL(lr *lineReader, fn func(Article, error) error) error {
+// readJSONL calls fn with each non-blank line decoded by decode.
+func readJSONL(lr *lineReader, decode func([]byte) (Article, error), fn func(Article, error) error) error {
 	for {
 		line, err := lr.next()
 		if err == errTooLong {
@@ -131,7 +132,7 @@ func readJSONL(lr *lineReader, fn func(Article, error) error) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		a, err := DecodeArticle(line)
+		a, err := decode(line)
 		if err != nil {
 			err = &LineError{Line: lr.line, Err: err}
 		}

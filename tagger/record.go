@@ -130,7 +130,11 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		case "title":
 			b = appendString(b, a.Title)
 		case "body":
-			b = appendString(b, a.Body)
+			if !a.BodyText {
+				b = appendString(b, a.Body)
+				break
+			}
+			fallthrough // the body as received; the tagged text is in body_text
 		default:
 			var err error
 			if b, err = appendCompact(b, f.Value); err != nil {
@@ -250,6 +254,9 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 		}
 	}
 	a.Fields = kept
+	if raw, ok := a.Field("body_text"); ok && len(raw) > 0 && raw[0] == '"' { // the text the body spans point into
+		a.Body, a.BodyText = unquote(raw, true), true
+	}
 	*r = Record{Article: a, Topics: own.Topics, Entities: own.Entities, Tagger: own.Tagger}
 	return nil
 }

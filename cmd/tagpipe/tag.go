@@ -13,6 +13,7 @@ import (
 func newTagCmd(e *env) *cobra.Command {
 	var (
 		tf     taggerFlags
+		in     inputFlags
 		format string
 	)
 	cmd := &cobra.Command{
@@ -26,14 +27,29 @@ Input formats (--format):
   text     one article per file: the first non-empty line is the title, the rest is the body
   listing  blocks separated by a line "-": a title line, body lines, and a date line such as "June 25, 2025 -"
 
+Record decoding (--input-format, --field, --html): each line (jsonl) or file (text) is read as a JSON object
+(json), as text (text: first non-empty line is the title, the rest the body; the record gets "input_format":
+"text") or as either (auto). --field maps an article field to RFC 6901 JSON Pointers into objects of another
+shape, tried in order (a missing one is empty; one of the wrong type is an error naming the pointer). A body
+holding HTML tags is tagged as its text (--html auto): the record keeps body as received and adds body_text,
+the text the body spans point into.
+
 A line that is not a valid article is reported on stderr with its line number; the others are still tagged and
 the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body is fine.`,
 		Example: `  tagpipe tag articles.jsonl > tagged.jsonl
   echo '{"id":"1","title":"N. Korea fires missiles","body":"..."}' | tagpipe tag
   tagpipe tag --format text story.txt
-  tagpipe tag --rules my-rules/ --format listing listing.txt`,
+  tagpipe tag --rules my-rules/ --format listing listing.txt
+  tagpipe tag --input-format auto --field id=/meta/guid --field title=/headline --field body=/content,/text feed.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format); err != nil {
+				return err
+			}
+			if in.format == tagger.InputText && !cmd.Flags().Changed("format") {
+				format = tagger.FormatText // a text input is one article, not one per line
+			}
+			d, err := in.decoder(format)
+			if err != nil {
 				return err
 			}
 			t, err := tf.newTagger(e)
@@ -44,7 +60,7 @@ the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false)
 			bad := &badInput{e: e}
-			err = tagAll(cmd.Context(), e, t, args, format, bad, func(_ tagger.Article, rec *tagger.Record) error {
+			err = tagAll(cmd.Context(), e, t, args, format, d, bad, func(_ tagger.Article, rec *tagger.Record) error {
 				return enc.Encode(rec)
 			})
 			if ferr := out.Flush(); err == nil {
@@ -57,6 +73,7 @@ the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body
 		},
 	}
 	tf.register(cmd)
+	in.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "jsonl", "input format: jsonl, text or listing")
 	return cmd
 }

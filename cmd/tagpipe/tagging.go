@@ -119,10 +119,10 @@ func (b *badInput) err() error {
 	return exitError{exitFailure}
 }
 
-// tagAll reads articles from the inputs, tags them on all cores and calls emit with each record in input order.
-// Unreadable records are reported through bad and skipped.
-func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, bad *badInput,
-	emit func(tagger.Article, *tagger.Record) error) error {
+// tagAll reads articles from the inputs, decoded by d (nil: tagger.ReadArticles), tags them on all cores and
+// calls emit with each record in input order. Unreadable records are reported through bad and skipped.
+func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, d *tagger.Decoder,
+	bad *badInput, emit func(tagger.Article, *tagger.Record) error) error {
 	type job struct {
 		a    tagger.Article
 		done chan *tagger.Record
@@ -131,12 +131,16 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *job, workers*4)
 	order := make(chan *job, workers*4)
+	read := tagger.ReadArticles
+	if d != nil {
+		read = d.ReadArticles
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(jobs)
 		defer close(order)
 		return inputFiles(e, names, func(r io.Reader, name string) error {
-			return tagger.ReadArticles(r, format, func(a tagger.Article, err error) error {
+			return read(r, format, func(a tagger.Article, err error) error {
 				if err != nil {
 					var le *tagger.LineError
 					if errors.As(err, &le) {
