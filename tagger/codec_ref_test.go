@@ -225,7 +225,7 @@ func refMarshalJSON(r *Record) ([]byte, error) {
 	b = refAppendString(b, r.Tagger.RulesVersion)
 	b = append(b, `,"tagged_at":`...)
 	b = refAppendString(b, r.Tagger.TaggedAt.UTC().Format(time.RFC3339Nano))
-	b = append(b, "}}"...)
+	b = append(b, `,"record":"full"}}`...)
 	return b, nil
 }
 

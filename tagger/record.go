@@ -57,9 +57,10 @@ type Entity struct {
 
 // Meta says what produced a Record and when.
 type Meta struct {
-	Version      string    `json:"version"`       // the tagger's version
-	RulesVersion string    `json:"rules_version"` // the rule set's version
-	TaggedAt     time.Time `json:"tagged_at"`     // written in RFC 3339, UTC
+	Version      string       `json:"version"`       // the tagger's version
+	RulesVersion string       `json:"rules_version"` // the rule set's version
+	TaggedAt     time.Time    `json:"tagged_at"`     // written in RFC 3339, UTC
+	Record       RecordFormat `json:"record"`        // the record format it was read in; encoders write their own
 }
 
 // An EntityKey identifies an entity independent of its mentions.
@@ -96,53 +97,11 @@ func (r *Record) Canonicals() []EntityKey {
 // Members named topics, entities or tagger in the input are replaced by the tagger's. The output has no
 // insignificant whitespace and does not escape HTML characters.
 func (r *Record) MarshalJSON() ([]byte, error) {
-	a := &r.Article
 	bp := recordBufs.Get().(*[]byte)
-	b := append((*bp)[:0], '{')
-	_, hasID := a.Field("id")
-	_, hasTitle := a.Field("title")
-	_, hasBody := a.Field("body")
-	if !hasID && a.ID != "" {
-		b = append(b, `"id":`...)
-		b = appendString(b, a.ID)
-		b = append(b, ',')
-	}
-	if !hasTitle {
-		b = append(b, `"title":`...)
-		b = appendString(b, a.Title)
-		b = append(b, ',')
-	}
-	if !hasBody {
-		b = append(b, `"body":`...)
-		b = appendString(b, a.Body)
-		b = append(b, ',')
-	}
-	for _, f := range a.Fields {
-		switch f.Name {
-		case "topics", "entities", "tagger": // the tagger's own members, written below
-			continue
-		}
-		b = appendString(b, f.Name)
-		b = append(b, ':')
-		switch f.Name {
-		case "id":
-			b = appendString(b, a.ID)
-		case "title":
-			b = appendString(b, a.Title)
-		case "body":
-			if !a.BodyText {
-				b = appendString(b, a.Body)
-				break
-			}
-			fallthrough // the body as received; the tagged text is in body_text
-		default:
-			var err error
-			if b, err = appendCompact(b, f.Value); err != nil {
-				recordBufs.Put(bp)
-				return nil, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
-			}
-		}
-		b = append(b, ',')
+	b, err := r.appendMembers(append((*bp)[:0], '{'))
+	if err != nil {
+		recordBufs.Put(bp)
+		return nil, err
 	}
 	b = append(b, `"topics":[`...)
 	for i, t := range r.Topics {
@@ -200,20 +159,73 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
-	b = append(b, `],"tagger":{"version":`...)
-	b = appendString(b, r.Tagger.Version)
-	b = append(b, `,"rules_version":`...)
-	b = appendString(b, r.Tagger.RulesVersion)
-	b = append(b, `,"tagged_at":"`...)
-	b = r.Tagger.TaggedAt.UTC().AppendFormat(b, time.RFC3339Nano) // nothing in it needs escaping
-	b = append(b, `"}}`...)
+	b = append(b, "],"...)
+	b = r.Tagger.appendJSON(b, RecordFull)
+	b = append(b, '}')
+	return finishRecord(bp, b), nil
+}
+
+// appendMembers appends the article's members, each followed by a comma: id, title and body from the Article's
+// fields (any of them the input lacked first), then the input's members in input order, less those named topics,
+// entities or tagger.
+func (r *Record) appendMembers(b []byte) ([]byte, error) {
+	a := &r.Article
+	_, hasID := a.Field("id")
+	_, hasTitle := a.Field("title")
+	_, hasBody := a.Field("body")
+	if !hasID && a.ID != "" {
+		b = append(b, `"id":`...)
+		b = appendString(b, a.ID)
+		b = append(b, ',')
+	}
+	if !hasTitle {
+		b = append(b, `"title":`...)
+		b = appendString(b, a.Title)
+		b = append(b, ',')
+	}
+	if !hasBody {
+		b = append(b, `"body":`...)
+		b = appendString(b, a.Body)
+		b = append(b, ',')
+	}
+	for _, f := range a.Fields {
+		switch f.Name {
+		case "topics", "entities", "tagger": // the tagger's own members, written below
+			continue
+		}
+		b = appendString(b, f.Name)
+		b = append(b, ':')
+		switch f.Name {
+		case "id":
+			b = appendString(b, a.ID)
+		case "title":
+			b = appendString(b, a.Title)
+		case "body":
+			if !a.BodyText {
+				b = appendString(b, a.Body)
+				break
+			}
+			fallthrough // the body as received; the tagged text is in body_text
+		default:
+			var err error
+			if b, err = appendCompact(b, f.Value); err != nil {
+				return b, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
+			}
+		}
+		b = append(b, ',')
+	}
+	return b, nil
+}
+
+// finishRecord returns a copy of b of its exact length and gives the scratch buffer back to the pool.
+func finishRecord(bp *[]byte, b []byte) []byte {
 	out := make([]byte, len(b))
 	copy(out, b)
 	if cap(b) <= maxScratch {
 		*bp = b
 		recordBufs.Put(bp)
 	}
-	return out, nil
+	return out
 }
 
 // recordBufs holds buffers MarshalJSON encodes into before it copies the result to a slice of the exact length;
@@ -223,41 +235,52 @@ var recordBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); retur
 // maxScratch is the capacity beyond which MarshalJSON lets a buffer go rather than keep it.
 const maxScratch = 1 << 20
 
-// UnmarshalJSON reads a record written by MarshalJSON (or any article object with optional topics, entities and
-// tagger members). The other members become the Article, as with DecodeArticle.
+// UnmarshalJSON reads a record written by MarshalJSON or MarshalCompact (or any article object with optional
+// topics, entities and tagger members). The other members become the Article, as with DecodeArticle. A compact
+// record (tagger.record "compact") is expanded: one Entity per mention and one Evidence per rule, with their text
+// sliced from the article.
 func (r *Record) UnmarshalJSON(data []byte) error {
 	a, err := DecodeArticle(data)
 	if err != nil {
 		return err
 	}
-	var own struct {
-		Topics   []Topic  `json:"topics"`
-		Entities []Entity `json:"entities"`
-		Tagger   Meta     `json:"tagger"`
-	}
+	var topics, entities, meta []byte
 	kept := a.Fields[:0]
 	for _, f := range a.Fields {
-		var dst any
 		switch f.Name {
 		case "topics":
-			dst = &own.Topics
+			topics = f.Value
 		case "entities":
-			dst = &own.Entities
+			entities = f.Value
 		case "tagger":
-			dst = &own.Tagger
+			meta = f.Value
 		default:
 			kept = append(kept, f)
-			continue
-		}
-		if err := json.Unmarshal(f.Value, dst); err != nil {
-			return fmt.Errorf("tagger: record member %q: %w", f.Name, err)
 		}
 	}
 	a.Fields = kept
 	if raw, ok := a.Field("body_text"); ok && len(raw) > 0 && raw[0] == '"' { // the text the body spans point into
 		a.Body, a.BodyText = unquote(raw, true), true
 	}
-	*r = Record{Article: a, Topics: own.Topics, Entities: own.Entities, Tagger: own.Tagger}
+	*r = Record{Article: a}
+	if meta != nil {
+		if err := json.Unmarshal(meta, &r.Tagger); err != nil {
+			return fmt.Errorf("tagger: record member \"tagger\": %w", err)
+		}
+	}
+	if r.Tagger.Record == RecordCompact {
+		return r.expandCompact(topics, entities)
+	}
+	if topics != nil {
+		if err := json.Unmarshal(topics, &r.Topics); err != nil {
+			return fmt.Errorf("tagger: record member \"topics\": %w", err)
+		}
+	}
+	if entities != nil {
+		if err := json.Unmarshal(entities, &r.Entities); err != nil {
+			return fmt.Errorf("tagger: record member \"entities\": %w", err)
+		}
+	}
 	return nil
 }
 

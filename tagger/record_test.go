@@ -30,7 +30,7 @@ func TestRecordMarshalJSON(t *testing.T) {
 			want: `{"source":"wire","title":"T","id":"x1","body":"B","extra":{"k":[1,2]},` +
 				`"topics":[{"label":"ports","score":0.75,"evidence":[{"rule":"term:harbour","text":"harbour","field":"body","start":3,"end":10}]}],` +
 				`"entities":[{"text":"Busan","canonical":"Busan","type":"LOCATION","id":"Q16520","source":"gazetteer","field":"title","start":0,"end":5}],` +
-				`"tagger":{"version":"v1","rules_version":"r1","tagged_at":"2026-01-01T18:04:05Z"}}`,
+				`"tagger":{"version":"v1","rules_version":"r1","tagged_at":"2026-01-01T18:04:05Z","record":"full"}}`,
 		},
 		{
 			name: "built article, derived id first",
@@ -39,7 +39,7 @@ func TestRecordMarshalJSON(t *testing.T) {
 				Field: "body", Start: 1, End: 4, Demonym: true}}, Tagger: meta},
 			want: `{"id":"c0ffee","title":"<b>&\u2028","body":"tab\there","topics":[],` +
 				`"entities":[{"text":"Ann","canonical":"Ann","type":"PERSON","source":"discovered","field":"body","start":1,"end":4,"demonym":true}],` +
-				`"tagger":{"version":"v1","rules_version":"r1","tagged_at":"2026-01-01T18:04:05Z"}}`,
+				`"tagger":{"version":"v1","rules_version":"r1","tagged_at":"2026-01-01T18:04:05Z","record":"full"}}`,
 		},
 	}
 	for _, tt := range tests {
