@@ -16,8 +16,8 @@ var ErrBudget = errors.New("rules: work budget exceeded")
 // is linear in the input, so ordinary news costs a few units per byte of title and body (see the package doc).
 const (
 	// DefaultWorkPerByte is the budget MatchContext allows per byte of title and body unless WithWorkBudget
-	// says otherwise: far above what any input needs today, it only stops a regression to superlinear cost.
-	DefaultWorkPerByte = 1000
+	// says otherwise: 50x what the costliest known shape needs (about 4 units per byte), it only stops a regression to superlinear cost.
+	DefaultWorkPerByte = 200
 	// workBase is allowed on top of the per-byte budget, so tiny documents never hit it.
 	workBase = 1 << 20
 	// checkEvery is how many work units pass between two checks of the context.
@@ -97,7 +97,7 @@ func (rs *RuleSet) MatchContext(ctx context.Context, doc Doc) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("rules: match not started: %w", err)
 	}
-	res, err := rs.match(ctx, doc, rs.budget(doc))
+	res, _, err := rs.match(ctx, doc, rs.budget(doc))
 	if err != nil {
 		return Result{}, err
 	}

@@ -120,12 +120,13 @@ type matchState struct {
 // Result shares no memory with other calls (its strings are substrings of doc). Its cost is linear in the size of
 // doc (see the package doc); MatchContext bounds it by a context and a work budget.
 func (rs *RuleSet) Match(doc Doc) Result {
-	res, _ := rs.match(nil, doc, 0) // no context and no budget: never fails
+	res, _, _ := rs.match(nil, doc, 0) // no context and no budget: never fails
 	return res
 }
 
-// match runs every stage; ctx (nil: none) and limit (0: none) bound it through st.m.
-func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (Result, error) {
+// match runs every stage; ctx (nil: none) and limit (0: none) bound it through st.m. It also returns the work
+// the document took, in meter units.
+func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (_ Result, work int64, _ error) {
 	st := rs.pool.Get().(*matchState)
 	defer rs.pool.Put(st)
 	if ctx != nil && ctx.Done() == nil {
@@ -138,7 +139,7 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (Result, err
 	for fi := range texts {
 		st.f[fi].fold(texts[fi])
 		if !st.m.add(len(texts[fi])) {
-			return Result{}, st.m.err
+			return Result{}, st.m.used, st.m.err
 		}
 		rs.scan(st, uint8(fi))
 	}
@@ -148,7 +149,7 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (Result, err
 
 	rs.termHits(st)
 	if st.m.err != nil {
-		return Result{}, st.m.err
+		return Result{}, st.m.used, st.m.err
 	}
 
 	var res Result
@@ -166,13 +167,13 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (Result, err
 			res.Topics = append(res.Topics, t)
 		}
 		if st.m.err != nil {
-			return Result{}, st.m.err
+			return Result{}, st.m.used, st.m.err
 		}
 	}
 	slices.SortFunc(res.Topics, func(a, b Topic) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Label, b.Label))
 	})
-	return res, nil
+	return res, st.m.used, nil
 }
 
 func (st *matchState) text(o occ) string { return st.f[o.field].orig(int(o.start), int(o.end)) }
@@ -206,6 +207,9 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 		if !st.m.add(i - p) {
 			return
 		}
+	}
+	if !st.m.add(len(st.cands)) {
+		return
 	}
 	// Leftmost-longest among entity aliases; on equal spans exact aliases (more specific) first.
 	slices.SortFunc(st.cands, func(a, b cand) int {
@@ -333,6 +337,9 @@ func (rs *RuleSet) termHits(st *matchState) {
 		st.thits[i] = st.thits[i][:0]
 	}
 	for _, o := range st.terms {
+		if !st.m.add(1 + len(rs.uses[o.term])) {
+			return
+		}
 		for _, u := range rs.uses[o.term] {
 			tp := &rs.topics[u.topic]
 			tt := &tp.terms[u.tt]
