@@ -7,6 +7,10 @@ import (
 	"slices"
 )
 
+// smallPairs is the number of (a, b) pairs up to which near and unless compare every pair directly: cheaper than
+// sorting for the few occurrences of an ordinary article, and still a constant bound per condition.
+const smallPairs = 256
+
 // sweepEntry is one occurrence of an occIndex with the summary of the occurrences of its field up to it (in
 // (field, w0) order): the greatest w1 and the span that has it, and the greatest w1 among other spans.
 type sweepEntry struct {
@@ -88,30 +92,43 @@ func sortSearch(n int, f func(int) bool) int {
 	return lo
 }
 
-// nearHits appends a hit of rule n for every occurrence of n.a (in the order of n.a's names, each in text order)
-// that has an occurrence of n.b with another span within n.within words in the same field.
-func (st *matchState) nearHits(hits []hit, n *nearRule, fieldWeight func(uint8, float64) float64) []hit {
+// nearOccs returns the occurrences of n.a (in the order of n.a's names, each in text order) that have an
+// occurrence of n.b with another span within n.within words in the same field: each is a hit of n. The slice is
+// st.tmpA, valid until the next condition.
+func (st *matchState) nearOccs(n *nearRule) []occ {
 	st.tmpA = st.tmpA[:0]
 	for _, r := range n.a {
 		st.tmpA = st.refOccs(st.tmpA, r)
 	}
 	if len(st.tmpA) == 0 {
-		return hits
+		return nil
 	}
 	st.tmpB = st.tmpB[:0]
 	for _, r := range n.b {
 		st.tmpB = st.refOccs(st.tmpB, r)
 	}
 	if len(st.tmpB) == 0 || !st.m.add(len(st.tmpA)+len(st.tmpB)) {
-		return hits
+		return nil
+	}
+	out := st.tmpA[:0]
+	if len(st.tmpA)*len(st.tmpB) <= smallPairs {
+		for _, a := range st.tmpA {
+			for _, b := range st.tmpB {
+				if a.field == b.field && (a.start != b.start || a.end != b.end) && (n.within == 0 || wordDist(a, b) <= n.within) {
+					out = append(out, a)
+					break
+				}
+			}
+		}
+		return out
 	}
 	ix := st.buildIndex(st.tmpB)
 	for _, a := range st.tmpA {
 		if ix.near(a, n.within, true) {
-			hits = append(hits, hit{occ: a, weight: fieldWeight(a.field, n.weight), rule: n.rule})
+			out = append(out, a)
 		}
 	}
-	return hits
+	return out
 }
 
 // dropUnless removes the hits that have an occurrence of one of u's names within u.within words (0: anywhere) in
@@ -124,8 +141,18 @@ func (st *matchState) dropUnless(hits []hit, u *unlessRule) []hit {
 	if len(st.tmpB) == 0 || !st.m.add(len(hits)+len(st.tmpB)) {
 		return hits
 	}
-	ix := st.buildIndex(st.tmpB)
 	kept := hits[:0]
+	if len(hits)*len(st.tmpB) <= smallPairs {
+		for _, h := range hits {
+			if !slices.ContainsFunc(st.tmpB, func(b occ) bool {
+				return b.field == h.field && (u.within == 0 || wordDist(h.occ, b) <= u.within)
+			}) {
+				kept = append(kept, h)
+			}
+		}
+		return kept
+	}
+	ix := st.buildIndex(st.tmpB)
 	for _, h := range hits {
 		if !ix.near(h.occ, u.within, false) {
 			kept = append(kept, h)

@@ -388,7 +388,10 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 		}
 	}
 	for i := range tp.near {
-		hits = st.nearHits(hits, &tp.near[i], fieldWeight)
+		n := &tp.near[i]
+		for _, a := range st.nearOccs(n) {
+			hits = append(hits, hit{occ: a, weight: fieldWeight(a.field, n.weight), rule: n.rule})
+		}
 	}
 	for i := range tp.unless {
 		if len(hits) == 0 {
