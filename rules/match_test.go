@@ -57,11 +57,11 @@ func TestFoldedMaps(t *testing.T) {
 
 func loadEngine(t testing.TB) *RuleSet {
 	t.Helper()
-	rs, err := Load("testdata/engine.good.yaml")
+	p, err := LoadPath("testdata/engine.good.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rs
+	return p.Rules
 }
 
 // checkSpans verifies every span of r against doc: within bounds, in code points, and Text equal to the span.
