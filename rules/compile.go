@@ -129,7 +129,7 @@ type topicTerm struct {
 
 type topicPattern struct {
 	re     *regexp.Regexp
-	words  [][]byte // one of these must be in the folded field (see requiredWords); nil: always run
+	words  [][]byte // one of these must be in the folded field (see analyzeRegex); nil: always run
 	width  int      // most code points a match spans; -1: unbounded (run over the whole field)
 	weight float64
 	rule   int32

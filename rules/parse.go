@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Parse decodes one rule file. name is used in positions only. The YAML is decoded into a yaml.Node tree and walked
@@ -21,7 +21,7 @@ func Parse(name string, src []byte) (f *File, errs ErrorList) {
 	p := &parser{name: name, src: src}
 	f = &File{Name: name, Pos: Position{File: name, Line: 1, Col: 1}}
 	defer func() {
-		// yaml.v3 has panicked on hostile input in the past; report that as a syntax error, never crash a loader.
+		// The YAML decoder has panicked on hostile input in the past; report that as a syntax error, never crash a loader.
 		if r := recover(); r != nil {
 			p.errs.addf(Position{File: name, Line: 1, Col: 1}, CodeYAMLSyntax, "cannot parse YAML: %v", r)
 			errs = p.errs
@@ -68,8 +68,9 @@ func (p *parser) pos(n *yaml.Node) Position {
 
 var yamlLineRx = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: did not find expected key") into positioned errors. yaml.v3 gives
-// no column for syntax errors, so the column is 1. Lines beyond the end of the file are clamped to the last line.
+// yamlError turns a YAML decoder error ("yaml: line 3: did not find expected key") into positioned errors. The
+// errors of go.yaml.in/yaml/v3 carry their line only in the text (every other position comes from yaml.Node) and
+// no column, so the column is 1. Lines beyond the end of the file are clamped to the last line.
 func (p *parser) yamlError(err error) {
 	var te *yaml.TypeError
 	msgs := []string{err.Error()}

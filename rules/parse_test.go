@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -134,6 +135,14 @@ func TestErrorList(t *testing.T) {
 	var el ErrorList
 	if !errors.As(l.Err(), &el) || len(el) != 2 {
 		t.Errorf("errors.As did not recover the list")
+	}
+	// Unwrap lets errors.As reach each *Error, also through a wrapping error.
+	var first *Error
+	if !errors.As(fmt.Errorf("load: %w", l.Err()), &first) || first.Code != CodeUnknownKey {
+		t.Errorf("errors.As(*Error) through the list = %v", first)
+	}
+	if got := len(l.Unwrap()); got != 2 {
+		t.Errorf("Unwrap gives %d errors, want 2", got)
 	}
 	for _, tc := range []struct {
 		p    Position
