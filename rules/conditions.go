@@ -9,7 +9,7 @@ import (
 
 // smallPairs is the number of (a, b) pairs up to which near and unless compare every pair directly: cheaper than
 // sorting for the few occurrences of an ordinary article, and still a constant bound per condition.
-const smallPairs = 256
+const smallPairs = 1024
 
 // sweepEntry is one occurrence of an occIndex with the summary of the occurrences of its field up to it (in
 // (field, w0) order): the greatest w1 and the span that has it, and the greatest w1 among other spans.

@@ -31,7 +31,7 @@
 //   - grouping of occurrences by term and entity: O(m) (a counting sort);
 //   - term hits per topic: O(m·k);
 //   - `near` and `unless`: a sweep over the condition's occurrences sorted by word (prefix maxima, then a binary
-//     search per occurrence): O(m log m) per condition; few occurrences are compared pairwise, at most 256 pairs;
+//     search per occurrence): O(m log m) per condition; few occurrences are compared pairwise, at most 1024 pairs;
 //   - `patterns`: RE2 (linear) over the whole field, or only over merged windows around a required literal for
 //     a pattern of bounded width: O(n) per pattern.
 //
