@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -24,53 +22,31 @@ type RulePack struct {
 // maxRulePackBytes bounds a published rule pack (under the broker's default message size).
 const maxRulePackBytes = 900_000
 
-// CompileRulePack parses, validates and compiles the files of a pack (names like "topics.yaml"; only *.yaml and
-// *.yml files are rule files). Errors carry file:line:col positions inside the pack.
-func CompileRulePack(files map[string]string) (*rules.RuleSet, error) {
-	if len(files) == 0 {
-		return nil, errors.New("rule pack has no files")
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		clean := path.Clean(name)
-		if clean != name || strings.Contains(clean, "/") || clean == "." || clean == ".." {
-			return nil, fmt.Errorf("rule pack file name %q: must be a plain file name", name)
-		}
-		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names) // files are read in lexical order, as from a directory
-	var (
-		parsed []*rules.File
-		errs   rules.ErrorList
-	)
-	for _, name := range names {
-		f, ferrs := rules.Parse(name, []byte(files[name]))
-		parsed = append(parsed, f)
-		errs = append(errs, ferrs...)
-	}
-	if len(parsed) == 0 {
-		return nil, errors.New("rule pack has no *.yaml or *.yml files")
-	}
-	if len(errs) > 0 {
-		errs.Sort()
-		return nil, errs
-	}
-	return rules.Compile(parsed)
-}
-
 // PublishRules compiles files as a rule pack (refusing a pack that does not compile) and produces it to
 // cfg.RulesTopic, partition 0, where running pipelines pick it up. It creates the topic (one partition) when
 // cfg.CreateTopics is set. It blocks until the broker acknowledges the record or ctx ends. It returns the
 // version of the published rules.
 func PublishRules(ctx context.Context, cfg Config, files map[string]string) (string, error) {
+	pack, err := rules.LoadFiles(files)
+	if err != nil {
+		return "", fmt.Errorf("rule pack does not compile, not published: %w", err)
+	}
+	return PublishPack(ctx, cfg, pack)
+}
+
+// PublishPack is PublishRules for a pack already loaded (rules.LoadPath and the like): its Sources are published,
+// and it is not compiled again.
+func PublishPack(ctx context.Context, cfg Config, pack *rules.Pack) (string, error) {
 	if cfg.RulesTopic == "" {
 		return "", errors.New("rules-topic is empty")
 	}
-	rs, err := CompileRulePack(files)
-	if err != nil {
-		return "", fmt.Errorf("rule pack does not compile, not published: %w", err)
+	if pack == nil || pack.Rules == nil {
+		return "", errors.New("rule pack does not compile, not published")
+	}
+	rs := pack.Rules
+	files := make(map[string]string, len(pack.Sources))
+	for name, src := range pack.Sources {
+		files[name] = string(src)
 	}
 	value, err := json.Marshal(RulePack{Files: files, PublishedAt: time.Now().UTC()})
 	if err != nil {
@@ -183,7 +159,7 @@ func (p *Pipeline) applyRulePack(m kafka.Message) {
 		log.Error("rule pack is not a JSON {\"files\": {...}} record; keeping the current rules", "err", err)
 		return
 	}
-	rs, err := CompileRulePack(pack.Files)
+	loaded, err := rules.LoadFiles(pack.Files)
 	if err != nil {
 		p.metrics.reloadFailure.Inc()
 		var list rules.ErrorList
@@ -195,6 +171,7 @@ func (p *Pipeline) applyRulePack(m kafka.Message) {
 		log.Error("rule pack rejected; keeping the current rules", "err", err)
 		return
 	}
+	rs := loaded.Rules
 	old := p.reload.Rules()
 	if err := p.reload.SetRules(rs); err != nil {
 		p.metrics.reloadFailure.Inc()

@@ -22,7 +22,9 @@ type Entity struct {
 type Option func(*compileConfig)
 
 type compileConfig struct {
-	salt string
+	salt        string
+	workPerByte int
+	workSet     bool
 }
 
 // WithVersionSalt mixes salt into the rule set's Version, for callers whose output also depends on something other
@@ -50,6 +52,8 @@ type RuleSet struct {
 	labels    []string
 	discovery Discovery
 	examples  []Example
+
+	workPerByte int // MatchContext's budget per byte of input; 0: none
 
 	pool sync.Pool // *matchState
 }
@@ -125,7 +129,7 @@ type topicTerm struct {
 
 type topicPattern struct {
 	re     *regexp.Regexp
-	words  [][]byte // one of these must be in the folded field (see requiredWords); nil: always run
+	words  [][]byte // one of these must be in the folded field (see analyzeRegex); nil: always run
 	width  int      // most code points a match spans; -1: unbounded (run over the whole field)
 	weight float64
 	rule   int32
@@ -170,7 +174,6 @@ type compiler struct {
 	patterns []string
 	termIdx  map[string]int32
 	byCanon  map[string]int32
-	person   []bool
 	amb      []bool
 }
 
@@ -194,7 +197,10 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 		errs.Sort()
 		return nil, errs
 	}
-	rs := &RuleSet{lookup: map[string]int32{}, exactLk: map[string]int32{}}
+	rs := &RuleSet{lookup: map[string]int32{}, exactLk: map[string]int32{}, workPerByte: DefaultWorkPerByte}
+	if cfg.workSet {
+		rs.workPerByte = max(cfg.workPerByte, 0)
+	}
 	c := &compiler{rs: rs, patIndex: map[string]int{}, termIdx: map[string]int32{}, byCanon: map[string]int32{}}
 
 	h := sha256.New()

@@ -20,29 +20,13 @@ func DefaultFS() fs.FS {
 }
 
 var defaultOnce = sync.OnceValues(func() (*RuleSet, error) {
-	files, errs := ParseFS(DefaultFS(), ".")
-	if len(errs) > 0 {
-		return nil, errs
+	p, err := LoadFS(DefaultFS(), ".")
+	if err != nil {
+		return nil, err
 	}
-	return Compile(files)
+	return p.Rules, nil
 })
 
 // Default returns the compiled embedded pack. It is compiled once, on first use; later calls return the same
 // RuleSet (or the same error, which means the binary was built with a broken pack).
 func Default() (*RuleSet, error) { return defaultOnce() }
-
-// Load parses, validates and compiles the pack at path (a directory of *.yaml|*.yml files, or one file); "" means
-// the embedded default pack. When the pack is invalid the returned error is the ErrorList with every problem.
-func Load(path string) (*RuleSet, error) {
-	if path == "" {
-		return Default()
-	}
-	files, errs := ParsePath(path)
-	if len(errs) > 0 {
-		// Report the problems Validate finds in what did parse as well, so one run shows everything.
-		errs = append(errs, Validate(files...)...)
-		errs.Sort()
-		return nil, errs
-	}
-	return Compile(files)
-}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// Position is a place in a rule file. Line and Col are 1-based; Col counts characters as yaml.v3 reports them. A
+// Position is a place in a rule file. Line and Col are 1-based; Col counts characters as go.yaml.in/yaml/v3 reports them. A
 // zero Line means the position is unknown (for example an error about a whole pack).
 type Position struct {
 	File string `json:"file"`
@@ -104,6 +104,15 @@ func (l ErrorList) Error() string {
 		return l[0].Error()
 	}
 	return fmt.Sprintf("%s (and %d more errors)", l[0], len(l)-1)
+}
+
+// Unwrap returns the errors of the list, for errors.Is and errors.As to look into each *Error.
+func (l ErrorList) Unwrap() []error {
+	out := make([]error, len(l))
+	for i, e := range l {
+		out[i] = e
+	}
+	return out
 }
 
 // Err returns nil for an empty list and the list itself (as an error) otherwise. Use errors.As to get the

@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -48,6 +49,14 @@ func FuzzMatch(f *testing.F) {
 	f.Add("Leaflets", "Balloons with leaflets crossed the border into North Korea.")
 	f.Add("", "Kim Jong-un's NK U.S. Pyŏngyang 평양 Straße")
 	f.Add("ß", "x\u0301 ǅ İstanbul ﬁ")
+	for _, sh := range costShapes { // the adversarial shapes of issue 10, small
+		d := sh.doc(2000)
+		f.Add(d.Title, d.Body)
+	}
+	def, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, title, body string) {
 		if !utf8.ValidString(title) || !utf8.ValidString(body) {
 			t.Skip("Match takes valid UTF-8")
@@ -61,6 +70,14 @@ func FuzzMatch(f *testing.F) {
 			}
 		}
 		checkPatternWindows(t, prs, windowExprs, body)
+		// The default pack, through MatchContext: the same result as Match, never a budget error.
+		r = def.Match(doc)
+		checkSpans(t, doc, r)
+		rc, err := def.MatchContext(t.Context(), doc)
+		if err != nil || len(rc.Topics) != len(r.Topics) || !slices.Equal(rc.Mentions, r.Mentions) {
+			t.Fatalf("MatchContext = %d topics, %d mentions, %v; Match: %d topics, %d mentions", len(rc.Topics),
+				len(rc.Mentions), err, len(r.Topics), len(r.Mentions))
+		}
 	})
 }
 

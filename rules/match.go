@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"math"
 	"slices"
 )
@@ -105,22 +106,41 @@ type matchState struct {
 	entSorted []occ // entity mentions grouped by entity (see indexEntities)
 	entStart  []int32
 	ments     []ment
+	mbuf      []ment  // resolve's second buffer for ments
 	thits     [][]hit // per topic: term hits in text order, leftmost-longest
 	tmpA      []occ
 	wins      [][2]int
 	tmpB      []occ
+	sweep     []sweepEntry // see occIndex
+	ent       entState     // see resolve
+	m         meter
 }
 
 // Match finds entity mentions and assigns topic labels in doc. It never blocks and is safe for concurrent use; the
-// Result shares no memory with other calls (its strings are substrings of doc).
+// Result shares no memory with other calls (its strings are substrings of doc). Its cost is linear in the size of
+// doc (see the package doc); MatchContext bounds it by a context and a work budget.
 func (rs *RuleSet) Match(doc Doc) Result {
+	res, _, _ := rs.match(nil, doc, 0) // no context and no budget: never fails
+	return res
+}
+
+// match runs every stage; ctx (nil: none) and limit (0: none) bound it through st.m. It also returns the work
+// the document took, in meter units.
+func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (_ Result, work int64, _ error) {
 	st := rs.pool.Get().(*matchState)
 	defer rs.pool.Put(st)
+	if ctx != nil && ctx.Done() == nil {
+		ctx = nil // context.Background and the like never end
+	}
+	st.m.reset(ctx, limit)
 	st.terms = st.terms[:0]
 	st.ments = st.ments[:0]
 	texts := [2]string{doc.Title, doc.Body}
 	for fi := range texts {
 		st.f[fi].fold(texts[fi])
+		if !st.m.add(len(texts[fi])) {
+			return Result{}, st.m.used, st.m.err
+		}
 		rs.scan(st, uint8(fi))
 	}
 	rs.resolve(st)
@@ -128,6 +148,9 @@ func (rs *RuleSet) Match(doc Doc) Result {
 	rs.indexEntities(st)
 
 	rs.termHits(st)
+	if st.m.err != nil {
+		return Result{}, st.m.used, st.m.err
+	}
 
 	var res Result
 	if len(st.ments) > 0 {
@@ -143,11 +166,14 @@ func (rs *RuleSet) Match(doc Doc) Result {
 		if t, ok := rs.evalTopic(st, &rs.topics[i], st.thits[i]); ok {
 			res.Topics = append(res.Topics, t)
 		}
+		if st.m.err != nil {
+			return Result{}, st.m.used, st.m.err
+		}
 	}
 	slices.SortFunc(res.Topics, func(a, b Topic) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Label, b.Label))
 	})
-	return res
+	return res, st.m.used, nil
 }
 
 func (st *matchState) text(o occ) string { return st.f[o.field].orig(int(o.start), int(o.end)) }
@@ -168,7 +194,8 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 			continue // not a word start
 		}
 		node := tr.root[text[p]]
-		for i := p + 1; node >= 0; i++ {
+		i := p + 1
+		for ; node >= 0; i++ {
 			if out := tr.nodes[node].out; out >= 0 {
 				rs.found(st, field, p, i, out)
 			}
@@ -177,6 +204,12 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 			}
 			node = tr.next(node, text[i])
 		}
+		if !st.m.add(i - p) {
+			return
+		}
+	}
+	if !st.m.add(len(st.cands)) {
+		return
 	}
 	// Leftmost-longest among entity aliases; on equal spans exact aliases (more specific) first.
 	slices.SortFunc(st.cands, func(a, b cand) int {
@@ -224,30 +257,6 @@ func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
 		} else {
 			st.cands = append(st.cands, cand{bs: int32(s), be: int32(we), occ: o, t: t})
 		}
-	}
-}
-
-// resolve picks the entity of ambiguous mentions (see pickAlt) and adds implied mentions.
-func (rs *RuleSet) resolve(st *matchState) {
-	for i := range st.ments {
-		m := &st.ments[i]
-		if len(m.t.alts) == 0 {
-			continue
-		}
-		m.entity = rs.pickAlt(st, m)
-	}
-	n := len(st.ments)
-	for i := 0; i < n; i++ {
-		for _, imp := range rs.implies[st.ments[i].entity] {
-			m := st.ments[i]
-			m.entity, m.implied, m.demonym = imp, true, false
-			st.ments = append(st.ments, m)
-		}
-	}
-	if len(st.ments) > n {
-		slices.SortStableFunc(st.ments, func(a, b ment) int {
-			return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start))
-		})
 	}
 }
 
@@ -328,6 +337,9 @@ func (rs *RuleSet) termHits(st *matchState) {
 		st.thits[i] = st.thits[i][:0]
 	}
 	for _, o := range st.terms {
+		if !st.m.add(1 + len(rs.uses[o.term])) {
+			return
+		}
 		for _, u := range rs.uses[o.term] {
 			tp := &rs.topics[u.topic]
 			tt := &tp.terms[u.tt]
@@ -375,47 +387,17 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 			hits = st.patternWindows(hits, p, uint8(fi), fieldWeight(uint8(fi), p.weight))
 		}
 	}
-	for _, n := range tp.near {
-		st.tmpA = st.tmpA[:0]
-		st.tmpB = st.tmpB[:0]
-		for _, r := range n.a {
-			st.tmpA = st.refOccs(st.tmpA, r)
-		}
-		if len(st.tmpA) == 0 {
-			continue
-		}
-		for _, r := range n.b {
-			st.tmpB = st.refOccs(st.tmpB, r)
-		}
-		for _, a := range st.tmpA {
-			for _, b := range st.tmpB {
-				if a.field == b.field && (a.start != b.start || a.end != b.end) && (n.within == 0 || wordDist(a, b) <= n.within) {
-					hits = append(hits, hit{occ: a, weight: fieldWeight(a.field, n.weight), rule: n.rule})
-					break
-				}
-			}
+	for i := range tp.near {
+		n := &tp.near[i]
+		for _, a := range st.nearOccs(n) {
+			hits = append(hits, hit{occ: a, weight: fieldWeight(a.field, n.weight), rule: n.rule})
 		}
 	}
-	for _, u := range tp.unless {
+	for i := range tp.unless {
 		if len(hits) == 0 {
 			break
 		}
-		st.tmpB = st.tmpB[:0]
-		for _, r := range u.refs {
-			st.tmpB = st.refOccs(st.tmpB, r)
-		}
-		if len(st.tmpB) == 0 {
-			continue
-		}
-		kept := hits[:0]
-		for _, h := range hits {
-			if !slices.ContainsFunc(st.tmpB, func(b occ) bool {
-				return b.field == h.field && (u.within == 0 || wordDist(h.occ, b) <= u.within)
-			}) {
-				kept = append(kept, h)
-			}
-		}
-		hits = kept
+		hits = st.dropUnless(hits, &tp.unless[i])
 	}
 	var raw float64
 	for _, h := range hits {
@@ -467,110 +449,4 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
 	}
 	return t, true
-}
-
-// containsAny reports whether text contains one of words.
-func containsAny(text []byte, words [][]byte) bool {
-	for _, w := range words {
-		if bytes.Contains(text, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// patternWindows runs a pattern that has required words. With a bounded match width it runs only in windows around
-// the occurrences of those words (every match contains one); otherwise over the whole field if a word occurs.
-func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w float64) []hit {
-	f := &st.f[field]
-	if p.width < 0 {
-		if containsAny(f.text, p.words) {
-			hits = st.patternHits(hits, p, field, 0, len(f.src), w)
-		}
-		return hits
-	}
-	// Windows in code points: each occurrence widened by the match width plus one code point on each side, so
-	// that \b and the like see the real neighbours; merged when they overlap.
-	n := f.nRunes()
-	wins := st.wins[:0]
-	for _, word := range p.words {
-		for off := 0; ; {
-			i := bytes.Index(f.text[off:], word)
-			if i < 0 {
-				break
-			}
-			b := off + i
-			off = b + 1
-			r0 := int(f.byteRune[b]) - p.width - 1
-			r1 := int(f.byteRune[b+len(word)-1]) + 1 + p.width + 1
-			wins = append(wins, [2]int{max(r0, 0), min(r1, n)})
-		}
-	}
-	if len(wins) == 0 {
-		return hits
-	}
-	slices.SortFunc(wins, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
-	merged := wins[:1]
-	for _, w := range wins[1:] {
-		if last := &merged[len(merged)-1]; w[0] <= last[1] {
-			last[1] = max(last[1], w[1])
-		} else {
-			merged = append(merged, w)
-		}
-	}
-	st.wins = merged
-	for _, win := range merged {
-		hits = st.patternHits(hits, p, field, int(f.runeByte[win[0]]), int(f.runeByte[win[1]]), w)
-	}
-	return hits
-}
-
-// patternHits runs p over the original field bytes [b0, b1) and appends its matches. A match touching a window
-// edge that is not a field edge is dropped: it could only be an artefact of the cut (the real matches lie inside).
-func (st *matchState) patternHits(hits []hit, p *topicPattern, field uint8, b0, b1 int, w float64) []hit {
-	f := &st.f[field]
-	for _, loc := range p.re.FindAllStringIndex(f.src[b0:b1], -1) {
-		s, e := b0+loc[0], b0+loc[1]
-		if s == e || (loc[0] == 0 && b0 > 0) || (e == b1 && b1 < len(f.src)) {
-			continue
-		}
-		r0, _ := slices.BinarySearch(f.runeByte, int32(s))
-		r1, _ := slices.BinarySearch(f.runeByte, int32(e))
-		o := occ{field: field, start: int32(r0), end: int32(r1), w0: f.runeWord[r0], w1: f.runeWord[r1-1]}
-		hits = append(hits, hit{occ: o, weight: w, rule: p.rule})
-	}
-	return hits
-}
-
-// impliedWindow is how many words before an ambiguous mention pickAlt looks for the entity it implies.
-const impliedWindow = 25
-
-// pickAlt chooses the entity of the ambiguous mention m: the first candidate that has an unambiguous mention of
-// its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
-// last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
-// Defense"); else the first listed.
-func (rs *RuleSet) pickAlt(st *matchState, m *ment) int32 {
-	alts := m.t.alts
-	for _, a := range alts {
-		for _, o := range st.ments {
-			if o.entity == a && len(o.t.alts) == 0 {
-				return a
-			}
-		}
-	}
-	best, bestDist := alts[0], int32(impliedWindow+1)
-	for _, a := range alts {
-		for _, imp := range rs.implies[a] {
-			for _, o := range st.ments {
-				// Mentions before m are resolved already, ambiguous ones included.
-				if o.entity != imp || o.field != m.field || o.w1 > m.w0 {
-					continue
-				}
-				if d := m.w0 - o.w1; d < bestDist {
-					best, bestDist = a, d
-				}
-			}
-		}
-	}
-	return best
 }

@@ -57,11 +57,11 @@ func TestFoldedMaps(t *testing.T) {
 
 func loadEngine(t testing.TB) *RuleSet {
 	t.Helper()
-	rs, err := Load("testdata/engine.good.yaml")
+	p, err := LoadPath("testdata/engine.good.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rs
+	return p.Rules
 }
 
 // checkSpans verifies every span of r against doc: within bounds, in code points, and Text equal to the span.
@@ -312,6 +312,38 @@ func TestLookupAndDiscovery(t *testing.T) {
 	if got := d.Len(); got != 8 {
 		t.Errorf("Discovery.Len() = %d, want 8", got)
 	}
+	for _, tc := range []struct {
+		s    string
+		want Lists
+	}{
+		{"Gen.", Titles}, {"MINISTRY", OrganizationCues}, {"said", PersonCues}, {"korean war", Ignored},
+		{"Province", LocationCues}, {"Monday", Stopwords}, {"General", 0}, {"Pyŏngyang", 0},
+	} {
+		if got := d.Lists(tc.s); got != tc.want {
+			t.Errorf("Lists(%q) = %b, want %b", tc.s, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkDiscoveryLists compares one Lists call with the six list tests it replaces (what the tagger memoized).
+func BenchmarkDiscoveryLists(b *testing.B) {
+	rs, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := rs.Discovery()
+	words := []string{"President", "Ministry", "said", "Monday", "Korean War", "Pyongyang", "the", "Gen."}
+	b.Run("Lists", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			_ = d.Lists(words[i%len(words)])
+		}
+	})
+	b.Run("six-tests", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			w := words[i%len(words)]
+			_ = d.IsTitle(w) || d.OrganizationCue(w) || d.LocationCue(w) || d.PersonCue(w) || d.IsStopword(w) || d.IsIgnored(w)
+		}
+	})
 }
 
 func TestFoldInto(t *testing.T) {
@@ -334,6 +366,7 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 		rs.Lookup("North Korea")
 		d.IsTitle("President")
 		d.IsStopword("Monday")
+		d.Lists("Korean War")
 	})
 	if allocs != 0 {
 		t.Errorf("Lookup and Discovery allocate %v times per call", allocs)

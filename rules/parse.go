@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
 	"math"
-	"os"
-	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Parse decodes one rule file. name is used in positions only. The YAML is decoded into a yaml.Node tree and walked
@@ -25,7 +21,7 @@ func Parse(name string, src []byte) (f *File, errs ErrorList) {
 	p := &parser{name: name, src: src}
 	f = &File{Name: name, Pos: Position{File: name, Line: 1, Col: 1}}
 	defer func() {
-		// yaml.v3 has panicked on hostile input in the past; report that as a syntax error, never crash a loader.
+		// The YAML decoder has panicked on hostile input in the past; report that as a syntax error, never crash a loader.
 		if r := recover(); r != nil {
 			p.errs.addf(Position{File: name, Line: 1, Col: 1}, CodeYAMLSyntax, "cannot parse YAML: %v", r)
 			errs = p.errs
@@ -53,147 +49,6 @@ func Parse(name string, src []byte) (f *File, errs ErrorList) {
 	return f, p.errs
 }
 
-// ParseFS parses dir in fsys: every *.yaml and *.yml file directly inside it, in lexical order. If dir names a single
-// file, that file is parsed. Errors of all files are returned together.
-func ParseFS(fsys fs.FS, dir string) ([]*File, ErrorList) {
-	var errs ErrorList
-	st, err := fs.Stat(fsys, dir)
-	if err != nil {
-		errs.Add(Position{File: dir}, CodeBadValue, err.Error())
-		return nil, errs
-	}
-	var names []string
-	if st.IsDir() {
-		ents, err := fs.ReadDir(fsys, dir)
-		if err != nil {
-			errs.Add(Position{File: dir}, CodeBadValue, err.Error())
-			return nil, errs
-		}
-		for _, e := range ents {
-			if !e.IsDir() && isRuleFile(e.Name()) {
-				names = append(names, path.Join(dir, e.Name()))
-			}
-		}
-		slices.Sort(names)
-		if len(names) == 0 {
-			errs.Add(Position{File: dir}, CodeMissingField, "no *.yaml or *.yml rule files in directory")
-			return nil, errs
-		}
-	} else {
-		names = []string{dir}
-	}
-	files := make([]*File, 0, len(names))
-	for _, n := range names {
-		src, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			errs.Add(Position{File: n}, CodeBadValue, err.Error())
-			continue
-		}
-		f, ferrs := Parse(n, src)
-		files = append(files, f)
-		errs = append(errs, ferrs...)
-	}
-	return files, errs
-}
-
-// ParsePath parses a rule pack on disk: a directory of *.yaml|*.yml files (lexical order) or one file. Positions
-// name the files by their path on disk.
-func ParsePath(p string) ([]*File, ErrorList) {
-	st, err := os.Stat(p)
-	if err != nil {
-		var errs ErrorList
-		errs.Add(Position{File: p}, CodeBadValue, err.Error())
-		return nil, errs
-	}
-	if st.IsDir() {
-		files, errs := ParseFS(os.DirFS(p), ".")
-		for _, f := range files {
-			renameFile(f, filepath.Join(p, f.Name))
-		}
-		for _, e := range errs {
-			if e.Pos.File == "." {
-				e.Pos.File = p
-			} else {
-				e.Pos.File = filepath.Join(p, e.Pos.File)
-			}
-		}
-		return files, errs
-	}
-	src, err := os.ReadFile(p)
-	if err != nil {
-		var errs ErrorList
-		errs.Add(Position{File: p}, CodeBadValue, err.Error())
-		return nil, errs
-	}
-	f, errs := Parse(p, src)
-	return []*File{f}, errs
-}
-
-func isRuleFile(name string) bool {
-	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
-}
-
-// renameFile rewrites every position of f to name the file as name.
-func renameFile(f *File, name string) {
-	f.Name = name
-	f.Pos.File = name
-	fix := func(s []Str) {
-		for i := range s {
-			s[i].Pos.File = name
-		}
-	}
-	for i := range f.Entities {
-		e := &f.Entities[i]
-		e.Pos.File, e.Canonical.Pos.File, e.Type.Pos.File, e.ID.Pos.File = name, name, name, name
-		fix(e.Aliases)
-		fix(e.Exact)
-		fix(e.Demonyms)
-		fix(e.Implies)
-	}
-	for i := range f.Topics {
-		t := &f.Topics[i]
-		t.Pos.File, t.Label.Pos.File, t.Threshold.Pos.File, t.TitleWeight.Pos.File = name, name, name, name
-		for j := range t.Terms {
-			x := &t.Terms[j]
-			x.Pos.File, x.Term.Pos.File, x.Weight.Pos.File = name, name, name
-		}
-		for j := range t.Patterns {
-			x := &t.Patterns[j]
-			x.Pos.File, x.Regex.Pos.File, x.Weight.Pos.File = name, name, name
-		}
-		for j := range t.Entities {
-			x := &t.Entities[j]
-			x.Pos.File, x.Min.Pos.File, x.Weight.Pos.File = name, name, name
-			fix(x.Any)
-		}
-		for j := range t.Near {
-			x := &t.Near[j]
-			x.Pos.File, x.Within.Pos.File, x.Weight.Pos.File = name, name, name
-			fix(x.A)
-			fix(x.B)
-		}
-		for j := range t.Unless {
-			x := &t.Unless[j]
-			x.Pos.File, x.Within.Pos.File = name, name
-			fix(x.Terms)
-		}
-		if t.Requires != nil {
-			t.Requires.Pos.File = name
-			fix(t.Requires.Any)
-		}
-	}
-	d := &f.Discovery
-	for _, s := range [][]Str{d.Titles, d.OrganizationCues, d.LocationCues, d.PersonCues, d.Stopwords, d.Ignore} {
-		fix(s)
-	}
-	for i := range f.Examples {
-		x := &f.Examples[i]
-		x.Pos.File, x.Name.Pos.File = name, name
-		fix(x.Want)
-		fix(x.Not)
-	}
-}
-
 type parser struct {
 	name string
 	src  []byte
@@ -213,8 +68,9 @@ func (p *parser) pos(n *yaml.Node) Position {
 
 var yamlLineRx = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: did not find expected key") into positioned errors. yaml.v3 gives
-// no column for syntax errors, so the column is 1. Lines beyond the end of the file are clamped to the last line.
+// yamlError turns a YAML decoder error ("yaml: line 3: did not find expected key") into positioned errors. The
+// errors of go.yaml.in/yaml/v3 carry their line only in the text (every other position comes from yaml.Node) and
+// no column, so the column is 1. Lines beyond the end of the file are clamped to the last line.
 func (p *parser) yamlError(err error) {
 	var te *yaml.TypeError
 	msgs := []string{err.Error()}

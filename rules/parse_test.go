@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -135,6 +136,14 @@ func TestErrorList(t *testing.T) {
 	if !errors.As(l.Err(), &el) || len(el) != 2 {
 		t.Errorf("errors.As did not recover the list")
 	}
+	// Unwrap lets errors.As reach each *Error, also through a wrapping error.
+	var first *Error
+	if !errors.As(fmt.Errorf("load: %w", l.Err()), &first) || first.Code != CodeUnknownKey {
+		t.Errorf("errors.As(*Error) through the list = %v", first)
+	}
+	if got := len(l.Unwrap()); got != 2 {
+		t.Errorf("Unwrap gives %d errors, want 2", got)
+	}
 	for _, tc := range []struct {
 		p    Position
 		want string
@@ -181,41 +190,76 @@ func names(fs []*File) []string {
 	return out
 }
 
-func TestParsePathAndLoad(t *testing.T) {
+func TestLoaders(t *testing.T) {
 	dir := t.TempDir()
 	good := []byte("topics:\n  - label: rain\n    terms: [rain]\n")
 	bad := []byte("topics:\n  - label: Rain\n    terms: [rain]\n    treshold: 2\n")
 	if err := os.WriteFile(filepath.Join(dir, "10-good.yaml"), good, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := Load(dir)
+	p, err := LoadPath(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rs := p.Rules
 	if got := rs.Labels(); len(got) != 1 || got[0] != "rain" {
 		t.Fatalf("Labels() = %v", got)
 	}
+	if len(p.Files) != 1 || p.Files[0].Name != filepath.Join(dir, "10-good.yaml") || string(p.Sources["10-good.yaml"]) != string(good) {
+		t.Errorf("LoadPath(dir): files %v, sources %v", names(p.Files), p.Sources)
+	}
+	// Every loader reads the same pack the same way.
+	for name, load := range map[string]func() (*Pack, error){
+		"file": func() (*Pack, error) { return LoadPath(filepath.Join(dir, "10-good.yaml")) },
+		"fs":   func() (*Pack, error) { return LoadFS(fstest.MapFS{"p/10-good.yaml": {Data: good}}, "p") },
+		"files": func() (*Pack, error) {
+			return LoadFiles(map[string]string{"10-good.yaml": string(good), "README": "x"})
+		},
+		"bytes": func() (*Pack, error) { return LoadFiles(map[string][]byte{"10-good.yaml": good}) },
+	} {
+		q, err := load()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if q.Rules.Version() != rs.Version() || len(q.Sources) != 1 || string(q.Sources["10-good.yaml"]) != string(good) {
+			t.Errorf("%s: version %s (want %s), sources %v", name, q.Rules.Version(), rs.Version(), q.Sources)
+		}
+	}
+
 	if err := os.WriteFile(filepath.Join(dir, "20-bad.yaml"), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Load(dir)
-	var el ErrorList
-	if !errors.As(err, &el) || len(el) != 2 {
-		t.Fatalf("Load(bad) = %v, want a parse and a validation error", err)
-	}
 	bad20 := filepath.Join(dir, "20-bad.yaml")
-	if el[0].Pos.String() != bad20+":2:12" || el[0].Code != CodeBadLabel || el[1].Pos.String() != bad20+":4:5" || el[1].Code != CodeUnknownKey {
-		t.Errorf("errors %v, want bad_label at %s:2:12 and unknown_key at :4:5", el, bad20)
+	for name, load := range map[string]func() (*Pack, error){
+		"dir":   func() (*Pack, error) { return LoadPath(dir) },
+		"fs":    func() (*Pack, error) { return LoadFS(os.DirFS(dir), ".") },
+		"files": func() (*Pack, error) { return LoadFiles(map[string][]byte{"10-good.yaml": good, "20-bad.yaml": bad}) },
+	} {
+		file := bad20
+		if name != "dir" {
+			file = "20-bad.yaml"
+		}
+		q, err := load()
+		var el ErrorList
+		if !errors.As(err, &el) || len(el) != 2 || q.Rules != nil || len(q.Files) != 2 {
+			t.Fatalf("%s: bad pack: %v, want a parse and a validation error", name, err)
+		}
+		if el[0].Pos.String() != file+":2:12" || el[0].Code != CodeBadLabel || el[1].Pos.String() != file+":4:5" || el[1].Code != CodeUnknownKey {
+			t.Errorf("%s: errors %v, want bad_label at %s:2:12 and unknown_key at :4:5", name, el, file)
+		}
 	}
-	one, err := Load(filepath.Join(dir, "10-good.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	for name, files := range map[string]map[string]string{
+		"empty":   {},
+		"no yaml": {"README.md": "x"},
+		"subdir":  {"a/b.yaml": string(good)},
+		"dotdot":  {"../b.yaml": string(good)},
+	} {
+		if _, err := LoadFiles(files); err == nil {
+			t.Errorf("LoadFiles(%s) succeeded", name)
+		}
 	}
-	if one.Version() != rs.Version() {
-		t.Errorf("same content, different versions: %s vs %s", one.Version(), rs.Version())
-	}
-	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
-		t.Error("Load(missing) succeeded")
+	if _, err := LoadPath(filepath.Join(dir, "missing")); err == nil {
+		t.Error("LoadPath(missing) succeeded")
 	}
 }
 

@@ -6,25 +6,19 @@ import (
 	"strings"
 )
 
-// requiredWords returns folded strings of which at least one occurs as a substring in the folded text of any
-// string the regular expression matches; nil when no such set is known. Match skips a pattern whose words are
-// all absent from the folded field, and runs a pattern of bounded width only around their occurrences, which
-// keeps the pack's `patterns` cheap.
-//
-// Only ASCII literals count (folded whole: "Seoul's " -> "seoul s"), or else the runs of ASCII letters and
-// digits inside a literal: folding treats those the same way in the pattern and in the text, whatever surrounds
-// them and in any letter case, so their presence in the folded text is a necessary condition for a match.
-func requiredWords(expr string) []string {
-	words, _ := analyzeRegex(expr)
-	return words
-}
-
 // maxRegexWidth is the longest match (in code points) for which Match runs a pattern in windows around the
 // occurrences of its required words instead of over the whole field.
 const maxRegexWidth = 200
 
-// analyzeRegex returns the required words of expr (see requiredWords) and the most code points a match can span,
-// or -1 when that is unbounded or above maxRegexWidth.
+// analyzeRegex returns the required words of expr and the most code points a match can span, or -1 when that is
+// unbounded or above maxRegexWidth. The required words are folded strings of which at least one occurs as a
+// substring in the folded text of any string the regular expression matches; nil when no such set is known.
+// Match skips a pattern whose words are all absent from the folded field, and runs a pattern of bounded width
+// only around their occurrences, which keeps the pack's `patterns` cheap.
+//
+// Only ASCII literals count (folded whole: "Seoul's " -> "seoul s"), or else the runs of ASCII letters and
+// digits inside a literal: folding treats those the same way in the pattern and in the text, whatever surrounds
+// them and in any letter case, so their presence in the folded text is a necessary condition for a match.
 func analyzeRegex(expr string) ([]string, int) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
@@ -85,7 +79,7 @@ func maxWidth(re *syntax.Regexp) int {
 	return -1 // star, plus and anything unknown
 }
 
-// required computes the word set of one node (see requiredWords); nil means unknown.
+// required computes the word set of one node (see analyzeRegex); nil means unknown.
 func required(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:

@@ -33,9 +33,9 @@ func TestRequiredWords(t *testing.T) {
 		{`U\.S\.-led`, []string{"u s led"}},
 		{`[`, nil},
 	} {
-		got := requiredWords(tc.expr)
+		got, _ := analyzeRegex(tc.expr)
 		if !slices.Equal(got, tc.want) {
-			t.Errorf("requiredWords(%q) = %q, want %q", tc.expr, got, tc.want)
+			t.Errorf("analyzeRegex(%q) words = %q, want %q", tc.expr, got, tc.want)
 		}
 	}
 }
@@ -51,7 +51,7 @@ func TestPrefilterNeverSkipsAMatch(t *testing.T) {
 	var f folded
 	for _, e := range exprs {
 		re := regexp.MustCompile(e)
-		words := requiredWords(e)
+		words, _ := analyzeRegex(e)
 		for _, s := range texts {
 			f.fold(s)
 			var bw [][]byte

@@ -18,7 +18,7 @@ func (x *fieldScan) isCommon(i int) bool {
 	if _, ok := x.sc.lower[string(k)]; ok {
 		return true
 	}
-	return x.in(x.text(i), inStopwords)
+	return x.in(x.text(i), rules.Stopwords)
 }
 
 // koreanName reports whether tokens i, i+1 are a Korean surname and a hyphenated given name (`Choi Seong-ryong`).
@@ -71,9 +71,9 @@ func (x *fieldScan) headCue(a, b int) rules.Type {
 		}
 		w := x.text(i)
 		switch {
-		case x.in(w, inLocCues):
+		case x.in(w, rules.LocationCues):
 			return rules.Location
-		case x.in(w, inOrgCues):
+		case x.in(w, rules.OrganizationCues):
 			return rules.Organization
 		}
 		return ""
@@ -240,7 +240,7 @@ func (x *fieldScan) isVessel(a, b int) bool {
 // reports whether it did.
 func (x *fieldScan) emit(a, b int, typ rules.Type) bool {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	if x.in(text, inIgnore) || x.resolve(a, b) || x.isVessel(a, b) {
+	if x.in(text, rules.Ignored) || x.resolve(a, b) || x.isVessel(a, b) {
 		return false
 	}
 	x.add(candidate{text: text, canonical: collapseSpace(text), typ: string(typ), source: SourceDiscovered}, a, b)
@@ -261,7 +261,7 @@ func (x *fieldScan) personContext(a, b int) bool {
 		p-- // `the party's candidate, Laura Ortega`
 	}
 	if p >= 0 && x.isWord(p) && !x.toks[p].upper && !x.toks[p+1].nl {
-		if k := string(x.lowerKey(p)); roleWords[k] || x.in(x.text(p), inTitles) {
+		if k := string(x.lowerKey(p)); roleWords[k] || x.in(x.text(p), rules.Titles) {
 			return true
 		}
 	}
@@ -283,7 +283,7 @@ func (x *fieldScan) personContext(a, b int) bool {
 // simple classifies a piece without connectors.
 func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	if x.in(text, inIgnore) || x.resolve(a, b) || x.isVessel(a, b) {
+	if x.in(text, rules.Ignored) || x.resolve(a, b) || x.isVessel(a, b) {
 		return
 	}
 	words := 0
@@ -293,7 +293,7 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		}
 	}
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
-	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), inLocCues) && words <= 3 {
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 {
 		x.emit(a, b, rules.Location)
 		return
 	}
@@ -345,7 +345,7 @@ func (x *fieldScan) placeContext(a int) bool {
 		return !(x.isCap(a-2) && x.adjacent(a-1)) // not inside a name: `Nobel Prize in Medicine`
 	}
 	if string(p) == "of" && a >= 2 && x.isWord(a-2) && !x.toks[a-2].upper && x.adjacent(a-1) &&
-		x.in(x.text(a-2), inLocCues) {
+		x.in(x.text(a-2), rules.LocationCues) {
 		return true
 	}
 	return false
@@ -400,7 +400,7 @@ func (x *fieldScan) nameLike(i int, personHint bool) bool {
 			return false
 		}
 	}
-	if x.in(w, inOrgCues) || x.in(w, inLocCues) || x.in(w, inTitles) || x.in(w, inStopwords) {
+	if x.in(w, rules.OrganizationCues) || x.in(w, rules.LocationCues) || x.in(w, rules.Titles) || x.in(w, rules.Stopwords) {
 		return false
 	}
 	if !personHint {

@@ -218,7 +218,7 @@ func (x *fieldScan) runs() error {
 					conns = 0
 					continue
 				}
-				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.in(x.text(k), inStopwords)) {
+				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.in(x.text(k), rules.Stopwords)) {
 					break // `Police on Friday`
 				}
 				end, conns = k, 0
@@ -287,7 +287,7 @@ func (x *fieldScan) titleAt(i, b int) int {
 				break
 			}
 		}
-		if ok && x.in(x.s[x.toks[i].start:x.toks[last].end], inTitles) {
+		if ok && x.in(x.s[x.toks[i].start:x.toks[last].end], rules.Titles) {
 			return n
 		}
 	}
@@ -305,13 +305,13 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 		if x.koreanName(a) && a+1 <= b {
 			break
 		}
-		if x.in(x.text(a), inPersonCues) {
+		if x.in(x.text(a), rules.PersonCues) {
 			personHint = true
 			a++
 			continue
 		}
 		k := x.lowerKey(a)
-		if functionWords[string(k)] || x.in(x.text(a), inStopwords) || (x.init[a] && x.isCommon(a)) ||
+		if functionWords[string(k)] || x.in(x.text(a), rules.Stopwords) || (x.init[a] && x.isCommon(a)) ||
 			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1) { // `Members of the ...`
 			a++
 			continue

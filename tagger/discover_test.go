@@ -11,7 +11,13 @@ import (
 	"github.com/tagpipe/tagpipe/rules"
 )
 
-var testRules = sync.OnceValues(func() (*rules.RuleSet, error) { return rules.Load("testdata/pack.yaml") })
+var testRules = sync.OnceValues(func() (*rules.RuleSet, error) {
+	p, err := rules.LoadPath("testdata/pack.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return p.Rules, nil
+})
 
 func testTagger(t testing.TB, opts ...Option) *Tagger {
 	t.Helper()

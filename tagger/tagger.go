@@ -184,16 +184,16 @@ func (t *Tagger) Tag(ctx context.Context, a Article) (*Record, error) {
 
 // match runs the rule set on doc, giving up with an error wrapping ctx.Err() once ctx is done.
 func match(ctx context.Context, rs *rules.RuleSet, doc rules.Doc) (rules.Result, error) {
-	// TODO(issue 10): return rs.MatchContext(ctx, doc) once rules has it (it checks ctx as it goes).
-	res := rs.Match(doc)
-	if err := ctx.Err(); err != nil {
+	res, err := rs.MatchContext(ctx, doc)
+	if err != nil {
 		return rules.Result{}, fmt.Errorf("tagger: %w", err)
 	}
 	return res, nil
 }
 
 // IsTimeout reports whether err says a Tag call ran out of time or work budget: it wraps
-// context.DeadlineExceeded (the caller's per-record deadline). A cancelled context (shutdown) is not a timeout.
+// context.DeadlineExceeded (the caller's per-record deadline) or rules.ErrBudget. A cancelled context (shutdown)
+// is not a timeout.
 func IsTimeout(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) // || errors.Is(err, rules.ErrBudget) once rules has it
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, rules.ErrBudget)
 }

@@ -98,7 +98,11 @@ it is not.`,
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("--format must be text or json, not %q", format)}
 			}
-			files, rs, errs := compilePack(args[0])
+			pack, err := rules.LoadPath(args[0])
+			var errs rules.ErrorList
+			if err != nil {
+				errs = ruleErrors(args[0], err)
+			}
 			if format == "json" {
 				if errs == nil {
 					errs = rules.ErrorList{}
@@ -117,13 +121,13 @@ it is not.`,
 			}
 			if format == "text" {
 				var ents, topics, examples int
-				for _, f := range files {
+				for _, f := range pack.Files {
 					ents += len(f.Entities)
 					topics += len(f.Topics)
 					examples += len(f.Examples)
 				}
 				fmt.Fprintf(e.stdout, "%s: OK: %d file(s), %d entities, %d topics, %d examples, version %s\n",
-					args[0], len(files), ents, topics, examples, rs.Version())
+					args[0], len(pack.Files), ents, topics, examples, pack.Rules.Version())
 			}
 			return nil
 		},
@@ -254,11 +258,9 @@ tagpipe_rules_info.`,
   tagpipe rules publish --brokers 127.0.0.1:9092 my-rules/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files, err := readPackFiles(args[0])
+			pack, err := rules.LoadPath(args[0])
 			if err != nil {
-				return err
-			}
-			if _, _, errs := compilePack(args[0]); len(errs) > 0 {
+				errs := ruleErrors(args[0], err)
 				printRuleErrors(e.stderr, errs, true)
 				return usageError{fmt.Errorf("rule pack %s: %d error(s); nothing published", args[0], len(errs))}
 			}
@@ -270,7 +272,7 @@ tagpipe_rules_info.`,
 			cfg.Conn = conn
 			cfg.RulesTopic = topic
 			cfg.CreateTopics = create
-			v, err := pipeline.PublishRules(cmd.Context(), cfg, files)
+			v, err := pipeline.PublishPack(cmd.Context(), cfg, pack)
 			if err != nil {
 				var el rules.ErrorList
 				if errors.As(err, &el) {
@@ -279,7 +281,7 @@ tagpipe_rules_info.`,
 				}
 				return err
 			}
-			fmt.Fprintf(e.stdout, "published %s (%d files) to %s\n", v, len(files), topic)
+			fmt.Fprintf(e.stdout, "published %s (%d files) to %s\n", v, len(pack.Sources), topic)
 			return nil
 		},
 	}
@@ -287,35 +289,4 @@ tagpipe_rules_info.`,
 	cmd.Flags().StringVar(&topic, "topic", pipeline.DefaultConfig().RulesTopic, "rules topic that running instances read")
 	cmd.Flags().BoolVar(&create, "create-topics", false, "create the rules topic (one partition) if missing")
 	return cmd
-}
-
-// readPackFiles reads the rule files of a pack: every *.yaml and *.yml file of a directory, or one file.
-func readPackFiles(path string) (map[string]string, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	names := []string{path}
-	if info.IsDir() {
-		names = nil
-		for _, pat := range []string{"*.yaml", "*.yml"} {
-			m, err := filepath.Glob(filepath.Join(path, pat))
-			if err != nil {
-				return nil, err
-			}
-			names = append(names, m...)
-		}
-	}
-	files := make(map[string]string, len(names))
-	for _, name := range names {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		files[filepath.Base(name)] = string(b)
-	}
-	if len(files) == 0 {
-		return nil, usageError{fmt.Errorf("%s: no *.yaml or *.yml rule files", path)}
-	}
-	return files, nil
 }

@@ -48,31 +48,22 @@ func loadRules(e *env, path string) (*rules.RuleSet, error) {
 		}
 		return rs, nil
 	}
-	_, rs, errs := compilePack(path)
-	if len(errs) > 0 {
+	pack, err := rules.LoadPath(path)
+	if err != nil {
+		errs := ruleErrors(path, err)
 		printRuleErrors(e.stderr, errs, false)
 		return nil, usageError{fmt.Errorf("rule pack %s: %d error(s)", path, len(errs))}
 	}
-	return rs, nil
+	return pack.Rules, nil
 }
 
-// compilePack parses, validates and compiles the pack at path and returns every problem at once: parse errors
-// and what validation finds in the parts that did parse.
-func compilePack(path string) ([]*rules.File, *rules.RuleSet, rules.ErrorList) {
-	files, errs := rules.ParsePath(path)
-	rs, err := rules.Compile(files)
-	if err != nil {
-		var el rules.ErrorList
-		if !errors.As(err, &el) {
-			el = rules.ErrorList{{Pos: rules.Position{File: path}, Code: rules.CodeBadValue, Msg: err.Error()}}
-		}
-		errs = append(errs, el...)
+// ruleErrors returns the problems of a rules.LoadPath that failed as an ErrorList.
+func ruleErrors(path string, err error) rules.ErrorList {
+	var el rules.ErrorList
+	if !errors.As(err, &el) {
+		el = rules.ErrorList{{Pos: rules.Position{File: path}, Code: rules.CodeBadValue, Msg: err.Error()}}
 	}
-	if len(errs) > 0 {
-		errs.Sort()
-		return files, nil, errs
-	}
-	return files, rs, nil
+	return el
 }
 
 // inputFiles calls fn with a reader and a display name for each named file, or for stdin when there are none.

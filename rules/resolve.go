@@ -1,0 +1,127 @@
+package rules
+
+// impliedWindow is how many words before an ambiguous mention pickAlt looks for the entity it implies.
+const impliedWindow = 25
+
+// entState is the per-entity state of one resolve pass, kept across calls in matchState. Entries are valid when
+// their generation stamp equals the current one, so a pass clears nothing: its cost is the number of mentions,
+// not the size of the gazetteer.
+type entState struct {
+	unamb   []uint32 // entity -> gen when it has an unambiguous mention in the document
+	last    []int32  // entity -> w1 of its latest mention so far in the current field (valid when lastGen == fgen)
+	lastGen []uint32
+	gen     uint32 // this document
+	fgen    uint32 // this field of this document
+}
+
+// prepare sizes the tables for n entities and starts a new document.
+func (e *entState) prepare(n int) {
+	if len(e.unamb) < n {
+		e.unamb = make([]uint32, n)
+		e.last = make([]int32, n)
+		e.lastGen = make([]uint32, n)
+		e.gen, e.fgen = 0, 0
+	}
+	e.gen++
+	if e.gen == 0 { // wrapped: old stamps could look current
+		clear(e.unamb)
+		e.gen = 1
+	}
+}
+
+// nextField starts a new field: no mention seen yet.
+func (e *entState) nextField() {
+	e.fgen++
+	if e.fgen == 0 {
+		clear(e.lastGen)
+		e.fgen = 1
+	}
+}
+
+// resolve picks the entity of ambiguous mentions (see pickAlt) and adds implied mentions, each right after the
+// mention that implies it. One pass over the mentions with per-entity state: O(mentions x alternatives).
+func (rs *RuleSet) resolve(st *matchState) {
+	ambiguous := false
+	for i := range st.ments {
+		if len(st.ments[i].t.alts) > 0 {
+			ambiguous = true
+			break
+		}
+	}
+	if ambiguous {
+		e := &st.ent
+		e.prepare(len(rs.entities))
+		for i := range st.ments {
+			if m := &st.ments[i]; len(m.t.alts) == 0 {
+				e.unamb[m.entity] = e.gen
+			}
+		}
+		field := -1
+		for i := range st.ments {
+			m := &st.ments[i]
+			if int(m.field) != field {
+				field = int(m.field)
+				e.nextField()
+			}
+			if len(m.t.alts) > 0 {
+				m.entity = rs.pickAlt(e, m)
+				if !st.m.add(len(m.t.alts)) {
+					return
+				}
+			}
+			e.last[m.entity], e.lastGen[m.entity] = m.w1, e.fgen
+		}
+	}
+	n := len(st.ments)
+	extra := 0
+	for i := 0; i < n; i++ {
+		extra += len(rs.implies[st.ments[i].entity])
+	}
+	if extra == 0 {
+		return
+	}
+	// Mentions are in text order with distinct starts per field, so this is the order of a stable sort by
+	// (field, start) of the mentions followed by their implied copies.
+	out := st.mbuf[:0]
+	for _, m := range st.ments {
+		out = append(out, m)
+		for _, imp := range rs.implies[m.entity] {
+			mi := m
+			mi.entity, mi.implied, mi.demonym = imp, true, false
+			out = append(out, mi)
+		}
+	}
+	st.ments, st.mbuf = out, st.ments
+}
+
+// pickAlt chooses the entity of the ambiguous mention m: the first candidate that has an unambiguous mention of
+// its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
+// last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
+// Defense"); else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
+// latest mention before m ends (mentions before m are resolved already, ambiguous ones included).
+func (rs *RuleSet) pickAlt(e *entState, m *ment) int32 {
+	alts := m.t.alts
+	for _, a := range alts {
+		if e.unamb[a] == e.gen {
+			return a
+		}
+	}
+	best, bestDist := alts[0], int32(impliedWindow+1)
+	for _, a := range alts {
+		for _, imp := range rs.implies[a] {
+			var d int32
+			switch {
+			case imp == m.entity && m.w1 <= m.w0:
+				d = 0 // m itself, still under its first candidate, a one-word mention
+			case e.lastGen[imp] == e.fgen:
+				d = m.w0 - e.last[imp]
+			default:
+				continue
+			}
+			if d < bestDist {
+				best, bestDist = a, d
+			}
+		}
+	}
+	return best
+}
