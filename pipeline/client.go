@@ -72,7 +72,7 @@ func (p *Producer) Send(ctx context.Context, articles ...tagger.Article) ([]stri
 			a.ID = tagger.ContentID(a)
 		}
 		ids[i] = a.ID
-		msgs[i] = kafka.Message{Key: []byte(a.ID), Value: ArticleJSON(a),
+		msgs[i] = kafka.Message{Key: []byte(a.ID), Value: tagger.ArticleJSON(a),
 			Headers: []kafka.Header{{Key: HeaderContentType, Value: []byte("application/json")}}}
 	}
 	if err := p.w.WriteMessages(ctx, msgs...); err != nil {

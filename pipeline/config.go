@@ -103,6 +103,9 @@ type Config struct {
 	// MaxMessageBytes is the largest record produced; bigger tagged records are trimmed or dead-lettered.
 	// Default 1000000 (the broker's default message.max.bytes is 1048588).
 	MaxMessageBytes int `yaml:"max-message-bytes"`
+	// MaxTagTime bounds tagging one record; a record that takes longer is dead-lettered with reason code
+	// timeout and the instance goes on. 0 means no limit. Default 5s.
+	MaxTagTime time.Duration `yaml:"max-tag-time"`
 	// ShutdownTimeout bounds draining, flushing and committing after a shutdown signal. Default 30s.
 	ShutdownTimeout time.Duration `yaml:"shutdown-timeout"`
 
@@ -140,6 +143,7 @@ func DefaultConfig() Config {
 		MaxAttempts:       10,
 		CommitInterval:    time.Second,
 		MaxMessageBytes:   1_000_000,
+		MaxTagTime:        5 * time.Second,
 		ShutdownTimeout:   30 * time.Second,
 		Partitions:        3,
 		ReplicationFactor: 1,
@@ -191,6 +195,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxAttempts, "max-attempts", c.MaxAttempts, "produce attempts (with backoff) to an unusable output (topic missing or not writable) before the instance stops; broker outages are retried until they end"+envHelp("max-attempts"))
 	fs.DurationVar(&c.CommitInterval, "commit-interval", c.CommitInterval, "how often acknowledged offsets are committed"+envHelp("commit-interval"))
 	fs.IntVar(&c.MaxMessageBytes, "max-message-bytes", c.MaxMessageBytes, "largest record produced; bigger tagged records are trimmed or dead-lettered"+envHelp("max-message-bytes"))
+	fs.DurationVar(&c.MaxTagTime, "max-tag-time", c.MaxTagTime, "longest time to tag one record; a record over it is dead-lettered with reason timeout (0: no limit)"+envHelp("max-tag-time"))
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time allowed to drain, flush and commit on SIGINT/SIGTERM"+envHelp("shutdown-timeout"))
 	fs.BoolVar(&c.CreateTopics, "create-topics", c.CreateTopics, "create missing topics"+envHelp("create-topics"))
 	fs.IntVar(&c.Partitions, "partitions", c.Partitions, "partitions of created topics"+envHelp("partitions"))
@@ -400,6 +405,9 @@ func (c *Config) Validate() error {
 		if d.v <= 0 {
 			bad(d.name, d.v, "must be positive")
 		}
+	}
+	if c.MaxTagTime < 0 {
+		bad("max-tag-time", c.MaxTagTime, "must be 0 (no limit) or positive")
 	}
 	if _, err := compressionCodec(c.Compression); err != nil {
 		bad("compression", fmt.Sprintf("%q", c.Compression), err.Error())

@@ -73,8 +73,8 @@ func NewMetrics() *Metrics {
 	for _, op := range []string{"fetch", "produce", "commit"} {
 		m.errors.WithLabelValues(op)
 	}
-	for _, r := range []string{"decode", "tag", "empty", "too_large"} {
-		m.deadLettered.WithLabelValues(r)
+	for _, c := range ReasonCodes() {
+		m.deadLettered.WithLabelValues(c.String())
 	}
 	return m
 }

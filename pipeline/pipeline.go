@@ -23,7 +23,7 @@ type output struct {
 }
 
 // processor turns one input value into an output record. An error dead-letters the record with the error's
-// text as the reason. maxValue is the largest value the output may have; process trims or fails beyond it.
+// text as the reason, and its code (a *reasonError's, else CodeTag) as the metric label. maxValue is the largest value the output may have; process trims or fails beyond it.
 // Implementations must be safe for concurrent use.
 type processor interface {
 	process(ctx context.Context, value []byte, maxValue int) (output, error)
@@ -48,7 +48,7 @@ type job struct {
 	msg       kafka.Message
 	tok       ackToken
 	remaining atomic.Int32 // produced records not yet acknowledged
-	dlqReason string       // set when the record was dead-lettered
+	dead      deadReason   // set when the record was dead-lettered
 }
 
 // send is the WriterData of one produced record: its job and how often producing it failed with an output
@@ -69,7 +69,7 @@ type Pipeline struct {
 	proc    processor
 	metrics *Metrics
 	tracker *tracker
-	reload  reloader // nil unless the tagger supports hot reload
+	reload  RulesSwapper // nil unless the tagger supports hot reload
 
 	acceptArticles bool
 	httpReady      chan string // receives the HTTP address once listening, if non-nil
@@ -349,7 +349,7 @@ func (p *Pipeline) err() error {
 // fetch reads records until ctx ends, tracking each and handing it to the workers. It waits while MaxInFlight
 // records are unacknowledged.
 func (p *Pipeline) fetch(ctx context.Context, reader *kafka.Reader, jobs chan<- *job) {
-	backoff := 100 * time.Millisecond
+	failures := 0
 	for {
 		select {
 		case p.sem <- struct{}{}:
@@ -363,16 +363,15 @@ func (p *Pipeline) fetch(ctx context.Context, reader *kafka.Reader, jobs chan<- 
 				return
 			}
 			p.metrics.errors.WithLabelValues("fetch").Inc()
+			failures++
+			backoff := retryBackoff.delay(failures)
 			p.log.Warn("fetch failed; retrying", "err", err, "backoff", backoff)
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
+			if !sleep(ctx, backoff) {
 				return
 			}
-			backoff = min(2*backoff, 5*time.Second)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		failures = 0
 		if msg.HighWaterMark > 0 {
 			p.metrics.setLag(msg.Partition, max(0, msg.HighWaterMark-msg.Offset-1))
 		}
@@ -396,10 +395,10 @@ func (p *Pipeline) handle(ctx context.Context, j *job) {
 	msgs := p.build(ctx, j)
 	err := p.write(ctx, p.prepare(j, msgs))
 	var tooLarge kafka.MessageTooLargeError
-	if errors.As(err, &tooLarge) && j.dlqReason == "" {
+	if errors.As(err, &tooLarge) && j.dead.code == 0 {
 		// The size check in build is an estimate; the writer has the last word.
-		j.dlqReason = fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(msgs[0].Value), p.cfg.MaxMessageBytes)
-		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dlqReason, p.dlqMax)}))
+		j.dead = deadReason{code: CodeTooLarge, text: fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(msgs[0].Value), p.cfg.MaxMessageBytes)}
+		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dead.text, p.dlqMax)}))
 	}
 	if err != nil && ctx.Err() == nil {
 		p.fail(fmt.Errorf("%w (record from %s/%d@%d)", err, j.msg.Topic, j.msg.Partition, j.msg.Offset))
@@ -418,22 +417,22 @@ func (p *Pipeline) prepare(j *job, msgs []kafka.Message) []kafka.Message {
 // build returns the records to produce for j: the tagged record and its route copies, or one dead letter.
 func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	src := j.msg
-	dead := func(reason string) []kafka.Message {
-		j.dlqReason = reason
-		p.log.Debug("dead-lettering record", "topic", src.Topic, "partition", src.Partition, "offset", src.Offset, "reason", reason)
+	dead := func(code ReasonCode, reason string) []kafka.Message {
+		j.dead = deadReason{code: code, text: reason}
+		p.log.Debug("dead-lettering record", "topic", src.Topic, "partition", src.Partition, "offset", src.Offset, "code", code, "reason", reason)
 		return []kafka.Message{deadLetter(p.cfg.DLQ, src, reason, p.dlqMax)}
 	}
 	if len(src.Value) == 0 {
-		return dead(ReasonEmpty)
+		return dead(CodeEmpty, ReasonEmpty)
 	}
 	start := time.Now()
 	out, err := p.proc.process(ctx, src.Value, p.cfg.MaxMessageBytes-headerOverhead)
 	p.metrics.tagLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
-		return dead(err.Error())
+		return dead(reasonCode(err), err.Error())
 	}
 	if len(out.key)+len(out.value)+headerOverhead > p.cfg.MaxMessageBytes {
-		return dead(fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(out.key)+len(out.value), p.cfg.MaxMessageBytes))
+		return dead(CodeTooLarge, fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(out.key)+len(out.value), p.cfg.MaxMessageBytes))
 	}
 	headers := []kafka.Header{
 		{Key: HeaderContentType, Value: []byte("application/json")},
@@ -488,7 +487,7 @@ func (p *Pipeline) writeTo(ctx context.Context, w *kafka.Writer, msgs []kafka.Me
 		}
 		p.metrics.errors.WithLabelValues("produce").Inc()
 		err = fmt.Errorf("produce to %s: %w", topicsOf(msgs), err)
-		backoff := backoffDelay(round)
+		backoff := retryBackoff.delay(round)
 		switch classify(err) {
 		case errTooLarge:
 			return err
@@ -596,8 +595,8 @@ func (p *Pipeline) completion(msgs []kafka.Message, err error) {
 		}
 		p.tracker.ack(j.tok)
 		p.acked.Add(1)
-		if j.dlqReason != "" {
-			p.metrics.deadLettered.WithLabelValues(reasonClass(j.dlqReason)).Inc()
+		if j.dead.code != 0 {
+			p.metrics.deadLettered.WithLabelValues(j.dead.code.String()).Inc()
 		} else {
 			p.metrics.tagged.Inc()
 		}
@@ -629,7 +628,7 @@ func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
 				return
 			}
 			// The DLQ topic's limit is below what Run read at start: halve the dead letter until it fits.
-			m = deadLetter(p.cfg.DLQ, j.msg, j.dlqReason, messageSize(m)/2)
+			m = deadLetter(p.cfg.DLQ, j.msg, j.dead.text, messageSize(m)/2)
 			m.WriterData = s
 		case errOutput:
 			s.attempts++

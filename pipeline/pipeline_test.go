@@ -18,7 +18,7 @@ import (
 )
 
 // fakeTagger tags every article "test" (plus "korea" when the title says Korea) and fails on titles that
-// contain FAIL. Its name goes into the record's tagger version, so tests can tell instances apart.
+// contain FAIL; on titles that contain STALL it blocks until its context ends. Its name goes into the record's tagger version, so tests can tell instances apart.
 type fakeTagger struct {
 	name  string
 	calls atomic.Int64
@@ -39,6 +39,10 @@ func (f *fakeTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Record,
 	}
 	if strings.Contains(a.Title, "FAIL") {
 		return nil, errors.New("fake tagger refuses this article")
+	}
+	if strings.Contains(a.Title, "STALL") {
+		<-ctx.Done()
+		return nil, fmt.Errorf("fake tagger stalled: %w", ctx.Err())
 	}
 	topics := []tagger.Topic{{Label: "test", Score: 0.5}}
 	if strings.Contains(a.Title, "Korea") {
@@ -235,6 +239,7 @@ func TestIngestRunConsume(t *testing.T) {
 
 func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	cfg := testConfig(t, testBrokers(t))
+	cfg.MaxTagTime = 300 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	prod, err := NewProducer(ctx, cfg.Conn, cfg.In, nil)
@@ -252,6 +257,7 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 		{key: "p-empty", null: true, value: "", reason: ReasonEmpty}, // kafka-go reads an empty value as null
 		{key: "p-null", null: true, reason: ReasonEmpty},
 		{key: "p-fail", value: `{"id":"p-fail","title":"FAIL here"}`, reason: "tag: "},
+		{key: "p-stall", value: `{"id":"p-stall","title":"STALL here"}`, reason: "timeout: "},
 	}
 	good := articles("g", 10)
 	for i, p := range poison {
@@ -304,6 +310,11 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	}
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run after poison records: %v", err)
+	}
+	for code, want := range map[string]float64{"decode": 3, "empty": 2, "tag": 1, "timeout": 1} {
+		if got := counterValue(r.p.metrics.deadLettered.WithLabelValues(code)); got != want {
+			t.Errorf("dead letters with reason %s = %v, want %v", code, got, want)
+		}
 	}
 }
 

@@ -80,21 +80,6 @@ func classify(err error) errClass {
 	return errTransient
 }
 
-// Backoff bounds of the produce retries.
-const (
-	retryBackoffMin = 100 * time.Millisecond
-	retryBackoffMax = 2 * time.Second
-)
-
-// backoffDelay returns the wait before retry n (1-based): retryBackoffMin doubling up to retryBackoffMax.
-func backoffDelay(n int) time.Duration {
-	d := retryBackoffMin
-	for i := 1; i < n && d < retryBackoffMax; i++ {
-		d *= 2
-	}
-	return min(d, retryBackoffMax)
-}
-
 // logLimiter lets one log line through per interval and counts the others.
 type logLimiter struct {
 	every time.Duration
@@ -181,7 +166,7 @@ func (q *retryQueue) take() ([]kafka.Message, time.Duration) {
 	defer q.mu.Unlock()
 	msgs := q.msgs
 	q.msgs = nil
-	return msgs, backoffDelay(max(q.failures, 1))
+	return msgs, retryBackoff.delay(max(q.failures, 1))
 }
 
 // sleep waits d or until ctx ends, reporting whether the full wait passed.
