@@ -182,6 +182,10 @@ func TestRulesHotReload(t *testing.T) {
 	if rs := ft.Rules(); rs == nil || rs.Version() != v1 {
 		t.Fatalf("a failed reload replaced the rules")
 	}
+	if ok := gaugeValue(r.p.metrics.reloadOK); ok != 0 {
+		t.Errorf("tagpipe_rules_last_reload_success = %v after a rejected pack, want 0", ok)
+	}
+	beforeGood := float64(time.Now().Add(-time.Second).Unix())
 
 	// A good new pack is swapped in, and records are tagged with it.
 	files["zz-extra.yaml"] = "topics:\n  - label: test-extra\n    terms: [zebra]\n"
@@ -193,6 +197,9 @@ func TestRulesHotReload(t *testing.T) {
 		t.Fatal("a changed pack kept its version")
 	}
 	waitFor(t, "second pack", func() bool { rs := ft.Rules(); return rs != nil && rs.Version() == v2 })
+	if ok, ts := gaugeValue(r.p.metrics.reloadOK), gaugeValue(r.p.metrics.reloadTime); ok != 1 || ts < beforeGood {
+		t.Errorf("after a good pack: last_reload_success %v (want 1), last_reload_timestamp %v (want >= %v)", ok, ts, beforeGood)
+	}
 	produce(t, cfg, articles("hr", 1)...)
 	got := collect(t, cfg, cfg.Out, 1, 0)
 	if h := got["hr-000"][0].Headers[HeaderRulesVersion]; h != v2 {
@@ -209,4 +216,12 @@ func counterValue(c prometheus.Counter) float64 {
 		return -1
 	}
 	return m.GetCounter().GetValue()
+}
+
+func gaugeValue(g prometheus.Gauge) float64 {
+	var m dto.Metric
+	if err := g.Write(&m); err != nil {
+		return -1
+	}
+	return m.GetGauge().GetValue()
 }
