@@ -37,8 +37,6 @@ const (
 	dlqFraming = 4096
 	// dlqBatchSize bounds a batch of dead letters, so that their framing stays within dlqFraming.
 	dlqBatchSize = 100
-	// commitTimeout bounds one offset commit.
-	commitTimeout = 10 * time.Second
 	// closeTimeout bounds closing the writers after a persistent failure: what they still hold cannot be written.
 	closeTimeout = 2 * time.Second
 )
@@ -81,6 +79,7 @@ type Pipeline struct {
 	fatalMu   sync.Mutex
 	fatalErr  error // the first persistent failure
 	stopFetch context.CancelFunc
+	group     groupState
 
 	cl         *cluster      // set by Run
 	w          *kafka.Writer // tagged records and route copies; set by Run
@@ -144,34 +143,6 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	p.dlqMax = dlqLimit - dlqFraming
 
-	rc := kafka.ReaderConfig{
-		Brokers:           cfg.Brokers,
-		GroupID:           cfg.Group,
-		Topic:             cfg.In,
-		Dialer:            cl.dialer,
-		MinBytes:          1,
-		MaxBytes:          10 << 20,
-		MaxWait:           250 * time.Millisecond,
-		QueueCapacity:     min(cfg.MaxInFlight, 1000),
-		StartOffset:       kafka.FirstOffset,
-		HeartbeatInterval: time.Second,
-		SessionTimeout:    10 * time.Second,
-		RebalanceTimeout:  10 * time.Second,
-		JoinGroupBackoff:  time.Second,
-		ReadBackoffMin:    50 * time.Millisecond,
-		ReadBackoffMax:    time.Second,
-		MaxAttempts:       cfg.MaxAttempts,
-		// CommitInterval 0: CommitMessages is synchronous; the committer below decides when.
-		Logger: kafkaLogger(p.log.With("component", "kafka-reader"), slog.LevelDebug),
-		// A fetch on an idle topic ends in an i/o timeout now and then: routine, so logged at debug.
-		ErrorLogger: limitedKafkaLogger(p.log.With("component", "kafka-reader"), 5*time.Second, func(msg string) bool {
-			return strings.Contains(msg, "i/o timeout")
-		}),
-	}
-	if err := rc.Validate(); err != nil { // kafka.NewReader panics on an invalid config
-		return fmt.Errorf("reader config: %w", err)
-	}
-	reader := kafka.NewReader(rc)
 	codec, _ := compressionCodec(cfg.Compression) // checked by Validate
 	newWriter := func(batchSize, batchBytes int) *kafka.Writer {
 		return &kafka.Writer{
@@ -200,6 +171,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// the record framing cannot take a batch of them over it.
 	p.dlqW = newWriter(min(cfg.BatchSize, dlqBatchSize), p.dlqMax)
 
+	group, err := p.newGroup()
+	if err != nil {
+		return fmt.Errorf("consumer group: %w", err)
+	}
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
 	p.fatalMu.Lock()
@@ -245,10 +220,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			case <-commitStop:
 				return
 			case <-t.C:
-				// Bounded: without a consumer group generation (brokers down) a commit waits for the next one.
-				commitCtx, cancel := context.WithTimeout(workCtx, commitTimeout)
-				err := p.commit(commitCtx, reader)
-				cancel()
+				err := p.commit()
 				if err != nil && workCtx.Err() == nil {
 					p.log.Warn("commit failed; retrying at the next interval", "err", err)
 				}
@@ -259,7 +231,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.ready.Store(true)
 	p.log.Info("pipeline running", "in", cfg.In, "out", cfg.Out, "dlq", cfg.DLQ, "group", cfg.Group,
 		"workers", cfg.Workers, "conn", cfg.Conn)
-	p.fetch(fetchCtx, reader, jobs)
+	p.consume(fetchCtx, group, jobs)
 	close(jobs)
 	p.ready.Store(false)
 
@@ -301,15 +273,13 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if !closeWriters(closeBound, p.w, p.dlqW) {
 		p.log.Warn("the producer did not close in time; abandoning its pending writes", "timeout", closeBound)
 	}
-	commitCtx, cancelCommit := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-	defer cancelCommit()
 	close(commitStop)
 	<-commitDone
-	if err := p.commit(commitCtx, reader); err != nil {
+	if err := p.commit(); err != nil {
 		drainErr = errors.Join(drainErr, fmt.Errorf("final commit: %w", err))
 	}
-	if err := reader.Close(); err != nil {
-		p.log.Warn("closing reader", "err", err)
+	if err := group.Close(); err != nil {
+		p.log.Warn("leaving the consumer group", "err", err)
 	}
 	stopBG()
 	if err := p.err(); err != nil {
@@ -344,50 +314,6 @@ func (p *Pipeline) err() error {
 	p.fatalMu.Lock()
 	defer p.fatalMu.Unlock()
 	return p.fatalErr
-}
-
-// fetch reads records until ctx ends, tracking each and handing it to the workers. It waits while MaxInFlight
-// records are unacknowledged.
-func (p *Pipeline) fetch(ctx context.Context, reader *kafka.Reader, jobs chan<- *job) {
-	failures := 0
-	for {
-		select {
-		case p.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		msg, err := reader.FetchMessage(ctx)
-		if err != nil {
-			<-p.sem
-			if ctx.Err() != nil {
-				return
-			}
-			p.metrics.errors.WithLabelValues("fetch").Inc()
-			failures++
-			backoff := retryBackoff.delay(failures)
-			p.log.Warn("fetch failed; retrying", "err", err, "backoff", backoff)
-			if !sleep(ctx, backoff) {
-				return
-			}
-			continue
-		}
-		failures = 0
-		if msg.HighWaterMark > 0 {
-			p.metrics.setLag(msg.Partition, max(0, msg.HighWaterMark-msg.Offset-1))
-		}
-		tok, fresh := p.tracker.add(msg.Partition, msg.Offset)
-		if !fresh {
-			// Fetched again after a rebalance from an older committed offset: its output is written or on its way.
-			<-p.sem
-			p.refetched.Add(1)
-			p.log.Debug("skipping a record fetched again; its output is written or in flight", "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset)
-			continue
-		}
-		p.metrics.consumed.Inc()
-		p.metrics.inFlight.Inc()
-		j := &job{msg: msg, tok: tok}
-		jobs <- j // never blocks for long: workers always drain jobs
-	}
 }
 
 // handle tags one record and hands its output (or its dead letter) to the writers.
@@ -649,28 +575,6 @@ func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
 		again = append(again, m)
 	}
 	p.retry.push(again...)
-}
-
-// commit commits every partition's acknowledged prefix.
-func (p *Pipeline) commit(ctx context.Context, reader *kafka.Reader) error {
-	ready := p.tracker.committable()
-	if len(ready) == 0 {
-		return nil
-	}
-	msgs := make([]kafka.Message, 0, len(ready))
-	for part, off := range ready {
-		msgs = append(msgs, kafka.Message{Topic: p.cfg.In, Partition: part, Offset: off})
-	}
-	if err := reader.CommitMessages(ctx, msgs...); err != nil {
-		p.metrics.errors.WithLabelValues("commit").Inc()
-		return err
-	}
-	p.metrics.commits.Inc()
-	for part, off := range ready {
-		p.tracker.committed(part, off)
-		p.log.Debug("committed", "topic", p.cfg.In, "partition", part, "offset", off)
-	}
-	return nil
 }
 
 // closeWriters closes ws, waiting at most d; it reports whether they closed in time.

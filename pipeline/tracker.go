@@ -14,9 +14,14 @@ import (
 // may lie below records this instance has already written or still has in flight. add recognises those: their
 // output is (or will be) acknowledged by the first fetch's job, so fetching them again produces nothing.
 //
+// When the group takes the partitions away (revokeAll, at the end of a consumer-group generation) their state is
+// dropped: nothing of theirs is committable any more, and acknowledgements of records fetched before, which
+// carry the old epoch, are ignored.
+//
 // All methods are safe for concurrent use.
 type tracker struct {
 	mu    sync.Mutex
+	epoch int // incremented by revokeAll
 	parts map[int]*partState
 }
 
@@ -33,6 +38,7 @@ type pendingOffset struct {
 
 // ackToken identifies one tracked record for tracker.ack.
 type ackToken struct {
+	epoch     int
 	partition int
 	offset    int64
 }
@@ -49,7 +55,7 @@ func (t *tracker) add(partition int, offset int64) (ackToken, bool) {
 		ps = &partState{ready: -1, commit: -1}
 		t.parts[partition] = ps
 	}
-	tok := ackToken{partition: partition, offset: offset}
+	tok := ackToken{epoch: t.epoch, partition: partition, offset: offset}
 	if offset <= ps.ready {
 		return tok, false // written: the committed offset lagged behind
 	}
@@ -61,13 +67,13 @@ func (t *tracker) add(partition int, offset int64) (ackToken, bool) {
 	return tok, true
 }
 
-// ack marks the record of tok acknowledged (its output is written). It reports false for an unknown token or
-// one acknowledged twice.
+// ack marks the record of tok acknowledged (its output is written). It reports false for an unknown token, one
+// acknowledged twice or one from before a revocation.
 func (t *tracker) ack(tok ackToken) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps := t.parts[tok.partition]
-	if ps == nil {
+	if ps == nil || tok.epoch != t.epoch {
 		return false
 	}
 	i := sort.Search(len(ps.pending), func(i int) bool { return ps.pending[i].offset >= tok.offset })
@@ -113,6 +119,24 @@ func (t *tracker) committed(partition int, offset int64) {
 	if ps := t.parts[partition]; ps != nil && offset > ps.commit && offset <= ps.ready {
 		ps.commit = offset
 	}
+}
+
+// revokeAll drops every partition's state: after a revocation the instance commits nothing of them, and the
+// acknowledgements still to come for their records are ignored. It returns how many records were pending.
+func (t *tracker) revokeAll() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, ps := range t.parts {
+		for _, p := range ps.pending {
+			if !p.done {
+				n++
+			}
+		}
+	}
+	t.epoch++
+	t.parts = make(map[int]*partState)
+	return n
 }
 
 // pending returns the number of tracked records not yet acknowledged.

@@ -68,8 +68,11 @@ func TestTrackerRefetch(t *testing.T) {
 		off   int64
 		fresh bool
 	}{
-		{"written, below the acknowledged prefix", func(tr *tracker) { tr.ack(ackToken{0, 4}); tr.ack(ackToken{0, 5}) }, 0, 4, false},
-		{"written, not yet committable", func(tr *tracker) { tr.ack(ackToken{0, 6}) }, 0, 6, false},
+		{"written, below the acknowledged prefix", func(tr *tracker) {
+			tr.ack(ackToken{partition: 0, offset: 4})
+			tr.ack(ackToken{partition: 0, offset: 5})
+		}, 0, 4, false},
+		{"written, not yet committable", func(tr *tracker) { tr.ack(ackToken{partition: 0, offset: 6}) }, 0, 6, false},
 		{"still in flight", func(*tracker) {}, 0, 5, false},
 		{"beyond the last fetched", func(*tracker) {}, 0, 8, true},
 		{"other partition", func(*tracker) {}, 1, 5, true},
@@ -129,5 +132,39 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 	want := map[int]int64{0: n/4 - 1, 1: n/4 - 1, 2: n/4 - 1, 3: n/4 - 1}
 	if got := tr.committable(); !maps.Equal(got, want) {
 		t.Fatalf("committable = %v, want %v", got, want)
+	}
+}
+
+func TestTrackerRevokeAll(t *testing.T) {
+	tr := newTracker()
+	old0, _ := tr.add(0, 10)
+	old1, _ := tr.add(1, 20)
+	tr.ack(old1)
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{1: 20}) {
+		t.Fatalf("committable before revocation = %v", got)
+	}
+	if n := tr.revokeAll(); n != 1 {
+		t.Errorf("revokeAll reported %d pending, want 1", n)
+	}
+	if got := tr.committable(); got != nil {
+		t.Errorf("committable after revocation = %v, want nothing", got)
+	}
+	// The partition comes back (same offset fetched again from the committed offset): the late
+	// acknowledgement of the old fetch must not count for the new one.
+	fresh, ok := tr.add(0, 10)
+	if !ok {
+		t.Fatal("offset after revocation not tracked as fresh")
+	}
+	if tr.ack(old0) {
+		t.Error("acknowledgement from before the revocation accepted")
+	}
+	if got := tr.committable(); got != nil {
+		t.Errorf("committable after a stale ack = %v, want nothing", got)
+	}
+	if !tr.ack(fresh) {
+		t.Error("fresh token not accepted")
+	}
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{0: 10}) {
+		t.Errorf("committable = %v, want 0:10", got)
 	}
 }
