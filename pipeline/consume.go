@@ -19,6 +19,22 @@ import (
 type groupState struct {
 	mu  sync.Mutex        // held across a commit, so that a revocation waits for it and none follows
 	gen *kafka.Generation // nil between a revocation and the next assignment
+
+	observe func(groupEvent) // tests: called under mu for every assignment, commit and revocation
+}
+
+// groupEvent is one assignment, commit or revocation, for tests.
+type groupEvent struct {
+	kind       string // "assign", "commit" or "revoke"
+	generation int32
+	partitions []int // assigned or committed partitions
+	pending    int   // revoke: pending offsets dropped
+}
+
+func (g *groupState) event(ev groupEvent) {
+	if g.observe != nil {
+		g.observe(ev)
+	}
 }
 
 // newGroup joins Config.Group for Config.In.
@@ -73,6 +89,7 @@ func (p *Pipeline) consume(ctx context.Context, group *kafka.ConsumerGroup, jobs
 		}
 		p.group.mu.Lock()
 		p.group.gen = gen
+		p.group.event(groupEvent{kind: "assign", generation: gen.ID, partitions: parts})
 		p.group.mu.Unlock()
 		p.log.Info("partitions assigned", "generation", gen.ID, "partitions", parts)
 		gen.Start(func(genCtx context.Context) {
@@ -106,6 +123,7 @@ func (p *Pipeline) revoke(gen *kafka.Generation) {
 		p.group.gen = nil
 	}
 	n := p.tracker.revokeAll()
+	p.group.event(groupEvent{kind: "revoke", generation: gen.ID, pending: n})
 	p.log.Info("partitions revoked", "generation", gen.ID, "pending_dropped", n)
 }
 
@@ -196,9 +214,12 @@ func (p *Pipeline) commit() error {
 		return fmt.Errorf("commit generation %d: %w", gen.ID, err)
 	}
 	p.metrics.commits.Inc()
+	parts := make([]int, 0, len(ready))
 	for part, off := range ready {
+		parts = append(parts, part)
 		p.tracker.committed(part, off)
 		p.log.Debug("committed", "topic", p.cfg.In, "partition", part, "offset", off, "generation", gen.ID)
 	}
+	p.group.event(groupEvent{kind: "commit", generation: gen.ID, partitions: parts})
 	return nil
 }

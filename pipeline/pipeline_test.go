@@ -129,6 +129,12 @@ func start(t *testing.T, cfg Config, tg Tagger, opts ...Option) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startPipeline(t, p)
+}
+
+// startPipeline runs p in the background until the test ends or stop is called.
+func startPipeline(t *testing.T, p *Pipeline) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{p: p, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- p.Run(ctx) }()
