@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/tagpipe/tagpipe/kafkaio"
 )
 
 // groupState is the consumer-group generation whose partitions this instance owns, for the committer. kafka-go's
@@ -43,14 +45,14 @@ func (p *Pipeline) newGroup() (*kafka.ConsumerGroup, error) {
 	return kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                p.cfg.Group,
 		Brokers:           p.cfg.Brokers,
-		Dialer:            p.cl.dialer,
+		Dialer:            p.cl.Dialer(),
 		Topics:            []string{p.cfg.In},
 		HeartbeatInterval: time.Second,
 		SessionTimeout:    10 * time.Second,
 		RebalanceTimeout:  10 * time.Second,
 		JoinGroupBackoff:  time.Second,
 		StartOffset:       kafka.FirstOffset,
-		Logger:            kafkaLogger(log, slog.LevelDebug),
+		Logger:            kafkaio.Logger(log, slog.LevelDebug),
 		// A fetch on an idle topic ends in an i/o timeout now and then: routine, so logged at debug.
 		ErrorLogger: limitedKafkaLogger(log, 5*time.Second, func(msg string) bool {
 			return strings.Contains(msg, "i/o timeout")
@@ -134,7 +136,7 @@ func (p *Pipeline) fetchPartition(ctx context.Context, partition int, offset int
 		Brokers:        p.cfg.Brokers,
 		Topic:          p.cfg.In,
 		Partition:      partition,
-		Dialer:         p.cl.dialer,
+		Dialer:         p.cl.Dialer(),
 		MinBytes:       1,
 		MaxBytes:       10 << 20,
 		MaxWait:        250 * time.Millisecond,
@@ -142,7 +144,7 @@ func (p *Pipeline) fetchPartition(ctx context.Context, partition int, offset int
 		ReadBackoffMin: 50 * time.Millisecond,
 		ReadBackoffMax: time.Second,
 		MaxAttempts:    p.cfg.MaxAttempts,
-		Logger:         kafkaLogger(p.log.With("component", "kafka-reader"), slog.LevelDebug),
+		Logger:         kafkaio.Logger(p.log.With("component", "kafka-reader"), slog.LevelDebug),
 		ErrorLogger: limitedKafkaLogger(p.log.With("component", "kafka-reader"), 5*time.Second, func(msg string) bool {
 			return strings.Contains(msg, "i/o timeout")
 		}),

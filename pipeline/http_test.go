@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 )
 
@@ -153,7 +154,7 @@ func TestRulesHotReload(t *testing.T) {
 	cfg.RulesTopic = cfg.In + ".rules"
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := CreateTopics(ctx, cfg.Conn, 1, 1, cfg.RulesTopic); err != nil {
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, 1, 1, cfg.RulesTopic); err != nil {
 		t.Fatal(err)
 	}
 	// A pack published before the instance starts is picked up at start (the newest record).
@@ -170,12 +171,12 @@ func TestRulesHotReload(t *testing.T) {
 	if _, err := PublishRules(ctx, cfg, map[string]string{"bad.yaml": "topics: [oops\n"}); err == nil {
 		t.Fatal("PublishRules accepted a pack that does not compile")
 	}
-	prod, err := NewProducer(ctx, cfg.Conn, cfg.RulesTopic, nil)
+	prod, err := kafkaio.NewProducer(ctx, cfg.Conn, cfg.RulesTopic, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close()
-	if err := prod.SendRaw(ctx, Message{Key: []byte("rules"), Value: []byte(`{"files":{"bad.yaml":"entities: [{canonical: X}]\n"}}`)}); err != nil {
+	if err := prod.SendRaw(ctx, kafkaio.Message{Key: []byte("rules"), Value: []byte(`{"files":{"bad.yaml":"entities: [{canonical: X}]\n"}}`)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "reload failure", func() bool { return counterValue(r.p.metrics.reloadFailure) == 1 })

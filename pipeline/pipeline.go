@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/tagpipe/tagpipe/kafkaio"
 )
 
 // output is what a processor makes of one input record.
@@ -81,11 +83,11 @@ type Pipeline struct {
 	stopFetch context.CancelFunc
 	group     groupState
 
-	cl         *cluster      // set by Run
-	w          *kafka.Writer // tagged records and route copies; set by Run
-	dlqW       *kafka.Writer // dead letters; set by Run
-	failCh     chan struct{} // closed by fail
-	dlqMax     int           // largest dead letter (key, value and headers) the DLQ writer takes; set by Run
+	cl         *kafkaio.Cluster // set by Run
+	w          *kafka.Writer    // tagged records and route copies; set by Run
+	dlqW       *kafka.Writer    // dead letters; set by Run
+	failCh     chan struct{}    // closed by fail
+	dlqMax     int              // largest dead letter (key, value and headers) the DLQ writer takes; set by Run
 	sem        chan struct{}
 	retry      retryQueue
 	produceLog logLimiter // rate-limits the warnings of transient produce failures
@@ -101,11 +103,11 @@ type Pipeline struct {
 // ends. Bad input never stops it: it is dead-lettered, its value truncated if the DLQ topic cannot take it whole.
 func (p *Pipeline) Run(ctx context.Context) error {
 	cfg := p.cfg
-	cl, err := newCluster(cfg.Conn)
+	cl, err := kafkaio.NewCluster(cfg.Conn)
 	if err != nil {
 		return err
 	}
-	defer cl.close()
+	defer cl.Close()
 	p.cl = cl
 	p.fatalMu.Lock()
 	p.failCh = make(chan struct{})
@@ -114,7 +116,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.produceLog.every = 5 * time.Second
 
 	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout+5*time.Second)
-	err = cl.check(checkCtx)
+	err = cl.Check(checkCtx)
 	cancel()
 	if err != nil {
 		return err
@@ -124,19 +126,19 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if cfg.RulesTopic != "" {
 			topics = append(topics, cfg.RulesTopic)
 		}
-		if err := cl.createTopics(ctx, cfg.Partitions, cfg.ReplicationFactor, topics...); err != nil {
+		if err := cl.CreateTopics(ctx, cfg.Partitions, cfg.ReplicationFactor, topics...); err != nil {
 			return err
 		}
 	}
 	for _, t := range []string{cfg.In, cfg.Out, cfg.DLQ} {
-		if _, err := cl.partitions(ctx, t); err != nil {
+		if _, err := cl.Partitions(ctx, t); err != nil {
 			return fmt.Errorf("%w (create it, or run with --create-topics)", err)
 		}
 	}
 	// A dead letter carries the original record, which may be larger than --max-message-bytes yet within what the
 	// DLQ topic accepts; only beyond that is its value truncated.
 	dlqLimit := cfg.MaxMessageBytes
-	if n, err := cl.maxMessageBytes(ctx, cfg.DLQ); err != nil {
+	if n, err := cl.MaxMessageBytes(ctx, cfg.DLQ); err != nil {
 		p.log.Info("cannot read the DLQ topic's max.message.bytes; dead letters are limited to --max-message-bytes", "topic", cfg.DLQ, "err", err)
 	} else {
 		dlqLimit = max(n, cfg.MaxMessageBytes)
@@ -147,7 +149,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	newWriter := func(batchSize, batchBytes int) *kafka.Writer {
 		return &kafka.Writer{
 			Addr:      kafka.TCP(cfg.Brokers...),
-			Transport: cl.transport,
+			Transport: cl.Transport(),
 			Balancer:  &kafka.Murmur2Balancer{}, // same key -> partition mapping as the Java client
 			// One attempt per batch: the pipeline retries failed records itself (completion, resend), transient
 			// errors until the brokers are back and output errors MaxAttempts times, and Close never waits for
@@ -162,7 +164,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			Completion:   p.completion,
 			// With CreateTopics, unknown (route) topics are looked up at once rather than after the metadata TTL.
 			AllowAutoTopicCreation: cfg.CreateTopics,
-			Logger:                 kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
+			Logger:                 kafkaio.Logger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
 			ErrorLogger:            limitedKafkaLogger(p.log.With("component", "kafka-writer"), 5*time.Second, nil),
 		}
 	}
@@ -368,7 +370,7 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	if p.cfg.RoutePrefix != "" {
 		for _, l := range out.labels {
 			topic := p.cfg.RoutePrefix + l
-			if validTopic(topic) != nil {
+			if kafkaio.ValidTopic(topic) != nil {
 				continue
 			}
 			msgs = append(msgs, kafka.Message{Topic: topic, Key: out.key, Value: out.value, Headers: headers})
@@ -491,7 +493,7 @@ func (p *Pipeline) ensureRouteTopics(ctx context.Context, msgs []kafka.Message) 
 	if len(missing) == 0 {
 		return nil
 	}
-	if err := p.cl.createTopics(ctx, p.cfg.Partitions, p.cfg.ReplicationFactor, missing...); err != nil {
+	if err := p.cl.CreateTopics(ctx, p.cfg.Partitions, p.cfg.ReplicationFactor, missing...); err != nil {
 		return err
 	}
 	// The writer shares p.cl's transport, whose metadata cache refreshes itself for the topics this call created;

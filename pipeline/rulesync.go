@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 )
 
@@ -82,22 +84,22 @@ func PublishRules(ctx context.Context, cfg Config, files map[string]string) (str
 	if err := cfg.Conn.ResolveSecrets(); err != nil {
 		return "", err
 	}
-	cl, err := newCluster(cfg.Conn)
+	cl, err := kafkaio.NewCluster(cfg.Conn)
 	if err != nil {
 		return "", err
 	}
-	defer cl.close()
-	if err := cl.check(ctx); err != nil {
+	defer cl.Close()
+	if err := cl.Check(ctx); err != nil {
 		return "", err
 	}
 	if cfg.CreateTopics {
-		if err := cl.createTopics(ctx, 1, cfg.ReplicationFactor, cfg.RulesTopic); err != nil {
+		if err := cl.CreateTopics(ctx, 1, cfg.ReplicationFactor, cfg.RulesTopic); err != nil {
 			return "", err
 		}
 	}
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(cfg.Brokers...),
-		Transport:    cl.transport,
+		Transport:    cl.Transport(),
 		Topic:        cfg.RulesTopic,
 		Balancer:     firstPartition{},
 		BatchTimeout: time.Millisecond,
@@ -125,7 +127,7 @@ func (firstPartition) Balance(_ kafka.Message, partitions ...int) int { return s
 // compiles; a pack that does not keeps the old rules and counts a reload failure. After any error (topic not
 // readable yet, broker gone, offset lost) it retries with backoff, forever, resuming after the last pack it
 // read. It returns when ctx ends.
-func (p *Pipeline) watchRules(ctx context.Context, cl *cluster) {
+func (p *Pipeline) watchRules(ctx context.Context, cl *kafkaio.Cluster) {
 	log := p.log.With("component", "rules", "topic", p.cfg.RulesTopic)
 	next := int64(-1) // the offset to read next; -1: start from the newest pack
 	failures := 0
@@ -146,9 +148,9 @@ func (p *Pipeline) watchRules(ctx context.Context, cl *cluster) {
 
 // followRules reads the rules topic from *next (or its newest record when *next < 0) and applies each pack,
 // advancing *next and calling progress after each. It returns the error that stopped it, or ctx's.
-func (p *Pipeline) followRules(ctx context.Context, cl *cluster, log *slog.Logger, next *int64, progress func()) error {
+func (p *Pipeline) followRules(ctx context.Context, cl *kafkaio.Cluster, log *slog.Logger, next *int64, progress func()) error {
 	if *next < 0 {
-		resp, err := cl.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+		resp, err := cl.Client().ListOffsets(ctx, &kafka.ListOffsetsRequest{
 			Topics: map[string][]kafka.OffsetRequest{p.cfg.RulesTopic: {kafka.FirstOffsetOf(0), kafka.LastOffsetOf(0)}},
 		})
 		if err != nil {
@@ -167,10 +169,10 @@ func (p *Pipeline) followRules(ctx context.Context, cl *cluster, log *slog.Logge
 		Brokers:     p.cfg.Brokers,
 		Topic:       p.cfg.RulesTopic,
 		Partition:   0,
-		Dialer:      cl.dialer,
+		Dialer:      cl.Dialer(),
 		MaxBytes:    2 << 20,
 		MaxWait:     500 * time.Millisecond,
-		ErrorLogger: kafkaLogger(log, slog.LevelDebug),
+		ErrorLogger: kafkaio.Logger(log, slog.LevelDebug),
 	})
 	defer r.Close()
 	if err := r.SetOffset(*next); err != nil {

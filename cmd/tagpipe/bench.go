@@ -23,8 +23,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tagpipe/tagpipe/internal/cliconfig"
 	"github.com/tagpipe/tagpipe/internal/corpus"
 	"github.com/tagpipe/tagpipe/internal/cputime"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
@@ -102,8 +104,8 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 			if o.writeCorpus != "" {
 				return writeCorpusFile(o)
 			}
-			var conn *pipeline.Conn
-			if cmd.Flags().Changed("brokers") || os.Getenv(pipeline.EnvName("brokers")) != "" {
+			var conn *kafkaio.Conn
+			if cmd.Flags().Changed("brokers") || os.Getenv(cliconfig.EnvName("brokers")) != "" {
 				c, err := resolveConn(cmd)
 				if err != nil {
 					return err
@@ -241,7 +243,7 @@ type e2eResult struct {
 	IngressP99ms float64 `json:"ingress_p99_ms,omitempty"`
 }
 
-func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) error {
+func runBench(ctx context.Context, e *env, o benchOptions, conn *kafkaio.Conn) error {
 	began := time.Now()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -287,16 +289,16 @@ func runBench(ctx context.Context, e *env, o benchOptions, conn *pipeline.Conn) 
 		rep.Gazetteer = g
 	}
 	if conn != nil || o.embedded {
-		var c pipeline.Conn
+		var c kafkaio.Conn
 		if conn != nil {
 			c = *conn
 		} else {
-			eb, err := pipeline.StartEmbedded(0, o.partitions)
+			eb, err := kafkaio.StartEmbedded(0, o.partitions)
 			if err != nil {
 				return err
 			}
 			defer eb.Close()
-			c = pipeline.DefaultConfig().Conn
+			c = kafkaio.DefaultConn()
 			c.Brokers = eb.Brokers()
 		}
 		r, err := benchPipeline(ctx, e, log, c, t, articles, o, bytesPer)
@@ -464,7 +466,7 @@ func measureGazetteer(ctx context.Context, as []tagger.Article, o benchOptions, 
 
 // benchPipeline runs the pipeline on its own topics and measures it: draining a preloaded topic (max), then
 // producing at the max rate and at half of it while reading the tagged records back (latency).
-func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.Conn, t *tagger.Tagger,
+func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn kafkaio.Conn, t *tagger.Tagger,
 	as []tagger.Article, o benchOptions, bytesPer float64) (*e2eReport, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -479,19 +481,19 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 	cfg.Partitions = o.partitions
 	cfg.Compression = o.compression
 	fmt.Fprintf(e.stderr, "pipeline on %s, topics %s-* ...\n", strings.Join(conn.Brokers, ","), prefix)
-	if err := pipeline.CreateTopics(ctx, conn, o.partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+	if err := kafkaio.CreateTopics(ctx, conn, o.partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		return nil, err
 	}
 	if !o.keepTopics {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
-			if err := pipeline.DeleteTopics(dctx, conn, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+			if err := kafkaio.DeleteTopics(dctx, conn, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 				fmt.Fprintf(e.stderr, "deleting the benchmark topics: %v\n", err)
 			}
 		}()
 	}
-	prod, err := pipeline.NewProducer(ctx, conn, cfg.In, log)
+	prod, err := kafkaio.NewProducer(ctx, conn, cfg.In, log)
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +582,7 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 	tailCtx, stopTail := context.WithCancel(ctx)
 	tailDone := make(chan error, 1)
 	go func() {
-		tailDone <- pipeline.Tail(tailCtx, conn, cfg.Out, pipeline.TailOptions{}, func(m pipeline.Message) error {
+		tailDone <- kafkaio.Tail(tailCtx, conn, cfg.Out, kafkaio.TailOptions{}, func(m kafkaio.Message) error {
 			lat.record(m.Value, time.Now())
 			return nil
 		})
@@ -614,7 +616,7 @@ func benchPipeline(ctx context.Context, e *env, log *slog.Logger, conn pipeline.
 
 // awaitReader sends probe articles until one comes back through the pipeline to the output topic's reader,
 // which finds the end of the topic only on its first fetch: from then on it misses nothing.
-func awaitReader(ctx context.Context, prod *pipeline.Producer, lat *latencies, a tagger.Article) error {
+func awaitReader(ctx context.Context, prod *kafkaio.Producer, lat *latencies, a tagger.Article) error {
 	const probes = 60
 	lat.start("probe", 1)
 	for i := range probes {
@@ -725,7 +727,7 @@ func (tt *timedTagger) takeIngress() []float64 {
 
 // pacedPhase produces articles at rate for d, each stamped with its send time, and waits for all of them to come
 // back tagged.
-func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as []tagger.Article, phase string,
+func pacedPhase(ctx context.Context, prod *kafkaio.Producer, lat *latencies, as []tagger.Article, phase string,
 	rate float64, d time.Duration) (e2eResult, error) {
 	total := min(max(1, int(rate*d.Seconds())), 1_000_000)
 	lat.start(phase, total)

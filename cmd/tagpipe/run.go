@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tagpipe/tagpipe/internal/cliconfig"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -56,11 +58,11 @@ logged and the current rules stay.`,
 				configFile = os.Getenv("TAGPIPE_CONFIG")
 			}
 			if configFile != "" {
-				if err := cfg.LoadFile(configFile); err != nil {
+				if err := cliconfig.LoadFile(&cfg, configFile); err != nil {
 					return usageError{err}
 				}
 			}
-			if err := cfg.ApplyEnvAndFlags(cmd.Flags(), os.Getenv); err != nil {
+			if err := cliconfig.ApplyConfig(&cfg, cmd.Flags(), os.Getenv); err != nil {
 				return usageError{err}
 			}
 			if err := cfg.ResolveSecrets(); err != nil {
@@ -68,7 +70,7 @@ logged and the current rules stay.`,
 			}
 			embedded := len(cfg.Brokers) == 0
 			if embedded {
-				eb, err := pipeline.StartEmbedded(0, cfg.Partitions)
+				eb, err := kafkaio.StartEmbedded(0, cfg.Partitions)
 				if err != nil {
 					return err
 				}
@@ -101,13 +103,13 @@ logged and the current rules stay.`,
 				return usageError{err}
 			}
 			err = p.Run(cmd.Context())
-			if errors.Is(err, pipeline.ErrAuth) {
-				return fmt.Errorf("%w (the password comes from %s or --sasl-password-file)", err, pipeline.EnvSASLPassword)
+			if errors.Is(err, kafkaio.ErrAuth) {
+				return fmt.Errorf("%w (the password comes from %s or --sasl-password-file)", err, kafkaio.EnvSASLPassword)
 			}
 			return err
 		},
 	}
-	flagCfg.BindFlags(cmd.Flags())
+	cliconfig.BindConfig(cmd.Flags(), &flagCfg)
 	cmd.Flags().StringVar(&configFile, "config", "", "YAML configuration file; keys are the flag names (env TAGPIPE_CONFIG)")
 	return cmd
 }
