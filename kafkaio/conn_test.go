@@ -30,4 +30,3 @@ func TestResolveSecretsReadsPasswordFile(t *testing.T) {
 		t.Fatalf("environment password should win over the file: %q, %v", c.SASLPassword, err)
 	}
 }
-

@@ -89,6 +89,7 @@ func (p *Pipeline) consume(ctx context.Context, group *kafka.ConsumerGroup, jobs
 		for i, a := range assigned {
 			parts[i] = a.ID
 		}
+		epoch := p.tracker.currentEpoch() // the previous generation's revocation is done: Next waits for it
 		p.group.mu.Lock()
 		p.group.gen = gen
 		p.group.event(groupEvent{kind: "assign", generation: gen.ID, partitions: parts})
@@ -105,7 +106,7 @@ func (p *Pipeline) consume(ctx context.Context, group *kafka.ConsumerGroup, jobs
 				defer cancel()
 				stop := context.AfterFunc(ctx, cancel)
 				defer stop()
-				p.fetchPartition(fetchCtx, a.ID, a.Offset, jobs)
+				p.fetchPartition(fetchCtx, epoch, a.ID, a.Offset, jobs)
 				fetchers.Done()
 				// Returning ends the generation: on shutdown, keep it until the group closes, after the final
 				// commit.
@@ -129,9 +130,10 @@ func (p *Pipeline) revoke(gen *kafka.Generation) {
 	p.log.Info("partitions revoked", "generation", gen.ID, "pending_dropped", n)
 }
 
-// fetchPartition reads one partition from offset until ctx ends, tracking each record and handing it to the
-// workers. It waits while MaxInFlight records are unacknowledged.
-func (p *Pipeline) fetchPartition(ctx context.Context, partition int, offset int64, jobs chan<- *job) {
+// fetchPartition reads one partition from offset until ctx ends, tracking each record in epoch and handing it
+// to the workers. It waits while MaxInFlight records are unacknowledged. A record fetched after the revocation
+// of its epoch is dropped.
+func (p *Pipeline) fetchPartition(ctx context.Context, epoch, partition int, offset int64, jobs chan<- *job) {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:        p.cfg.Brokers,
 		Topic:          p.cfg.In,
@@ -180,9 +182,10 @@ func (p *Pipeline) fetchPartition(ctx context.Context, partition int, offset int
 		if msg.HighWaterMark > 0 {
 			p.metrics.setLag(msg.Partition, max(0, msg.HighWaterMark-msg.Offset-1))
 		}
-		tok, fresh := p.tracker.add(msg.Partition, msg.Offset)
+		tok, fresh := p.tracker.add(epoch, msg.Partition, msg.Offset)
 		if !fresh {
-			// Fetched again from an older committed offset: its output is written or on its way.
+			// Fetched again from an older committed offset (its output is written or on its way), or fetched
+			// after the revocation (the partition's next owner processes it).
 			<-p.sem
 			p.refetched.Add(1)
 			p.log.Debug("skipping a record fetched again; its output is written or in flight", "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset)

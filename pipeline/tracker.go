@@ -45,11 +45,23 @@ type ackToken struct {
 
 func newTracker() *tracker { return &tracker{parts: make(map[int]*partState)} }
 
-// add records a fetched offset and returns the token that acknowledges it. It reports false, and tracks nothing,
-// for an offset fetched before whose output is written or still in flight: a fetch again after a rebalance.
-func (t *tracker) add(partition int, offset int64) (ackToken, bool) {
+// currentEpoch returns the epoch that fetchers started now pass to add.
+func (t *tracker) currentEpoch() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.epoch
+}
+
+// add records an offset fetched in epoch and returns the token that acknowledges it. It reports false, and
+// tracks nothing, for an offset fetched before whose output is written or still in flight (a fetch again after
+// a rebalance), and for a fetch of an epoch that was revoked since: its partition may belong to another
+// instance now.
+func (t *tracker) add(epoch, partition int, offset int64) (ackToken, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if epoch != t.epoch {
+		return ackToken{epoch: epoch, partition: partition, offset: offset}, false
+	}
 	ps := t.parts[partition]
 	if ps == nil {
 		ps = &partState{ready: -1, commit: -1}

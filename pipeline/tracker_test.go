@@ -39,7 +39,7 @@ func TestTrackerOrderedCommit(t *testing.T) {
 			for _, e := range tt.events {
 				k := [2]int64{int64(e.p), e.off}
 				if e.add {
-					if tok, fresh := tr.add(e.p, e.off); fresh {
+					if tok, fresh := tr.add(0, e.p, e.off); fresh {
 						toks[k] = tok
 					}
 					continue
@@ -81,14 +81,14 @@ func TestTrackerRefetch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := newTracker()
 			for off := int64(4); off <= 7; off++ {
-				if _, fresh := tr.add(0, off); !fresh {
+				if _, fresh := tr.add(0, 0, off); !fresh {
 					t.Fatalf("first add of %d not fresh", off)
 				}
 			}
 			tt.setup(tr)
 			part := tt.part
 			before := tr.pending()
-			if _, fresh := tr.add(part, tt.off); fresh != tt.fresh {
+			if _, fresh := tr.add(0, part, tt.off); fresh != tt.fresh {
 				t.Fatalf("add(%d, %d) fresh = %v, want %v", part, tt.off, fresh, tt.fresh)
 			}
 			if !tt.fresh && tr.pending() != before {
@@ -100,8 +100,8 @@ func TestTrackerRefetch(t *testing.T) {
 
 func TestTrackerCommittedHidesOffset(t *testing.T) {
 	tr := newTracker()
-	a, _ := tr.add(2, 0)
-	b, _ := tr.add(2, 1)
+	a, _ := tr.add(0, 2, 0)
+	b, _ := tr.add(0, 2, 1)
 	tr.ack(a)
 	tr.committed(2, 0)
 	if got := tr.committable(); got != nil {
@@ -118,7 +118,7 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 	const n = 2000
 	toks := make([]ackToken, n)
 	for i := range toks {
-		toks[i], _ = tr.add(i%4, int64(i/4))
+		toks[i], _ = tr.add(0, i%4, int64(i/4))
 	}
 	var wg sync.WaitGroup
 	for w := range 8 {
@@ -137,8 +137,8 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 
 func TestTrackerRevokeAll(t *testing.T) {
 	tr := newTracker()
-	old0, _ := tr.add(0, 10)
-	old1, _ := tr.add(1, 20)
+	old0, _ := tr.add(0, 0, 10)
+	old1, _ := tr.add(0, 1, 20)
 	tr.ack(old1)
 	if got := tr.committable(); !maps.Equal(got, map[int]int64{1: 20}) {
 		t.Fatalf("committable before revocation = %v", got)
@@ -151,7 +151,10 @@ func TestTrackerRevokeAll(t *testing.T) {
 	}
 	// The partition comes back (same offset fetched again from the committed offset): the late
 	// acknowledgement of the old fetch must not count for the new one.
-	fresh, ok := tr.add(0, 10)
+	if _, ok := tr.add(0, 0, 10); ok {
+		t.Error("a fetch of the revoked epoch was tracked")
+	}
+	fresh, ok := tr.add(tr.currentEpoch(), 0, 10)
 	if !ok {
 		t.Fatal("offset after revocation not tracked as fresh")
 	}
