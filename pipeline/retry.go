@@ -27,18 +27,6 @@ const (
 	errTooLarge
 )
 
-func (c errClass) String() string {
-	switch c {
-	case errTransient:
-		return "transient"
-	case errOutput:
-		return "output"
-	case errTooLarge:
-		return "too_large"
-	}
-	return "unknown"
-}
-
 // outputErrors are the broker error codes that say the output is unusable, whatever kafka-go's Temporary says
 // (it calls UnknownTopicOrPartition temporary: a topic being created).
 var outputErrors = map[kafka.Error]bool{

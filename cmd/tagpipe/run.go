@@ -24,9 +24,10 @@ tagged record to --out, keyed by article id, with the headers content-type: appl
 tagpipe-rules-version. With --route-prefix P it also copies each record to one topic per label (P + label).
 
 Delivery is at least once: a partition's offset is committed only up to the last record whose output (or dead
-letter) the brokers acknowledged, in order. A record that cannot be decoded or tagged, an empty or null value and
-a tagged record too large even after trimming its evidence go to --dlq with the original key and value and the
-headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset (a value too large
+letter) the brokers acknowledged, in order; partitions revoked by a rebalance are not committed any more. A
+record that cannot be decoded or tagged, an empty or null value, a tagged record too large even after trimming
+its evidence and a record whose tagging takes longer than --max-tag-time (reason timeout) go to --dlq with the
+original key and value and the headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset (a value too large
 for the DLQ topic is truncated, marked by tagpipe-value-truncated and tagpipe-original-size). Input never stops
 the service. A broker outage does not either: produces are retried with backoff until the brokers are back. An
 unusable output (topic missing or not writable) stops it after --max-attempts, without committing past it.
@@ -42,7 +43,8 @@ The SASL password comes from TAGPIPE_SASL_PASSWORD or --sasl-password-file and i
 With no --brokers, run starts an embedded in-memory broker (data is lost on exit); with --http it then also
 accepts POST /articles (one JSON article or JSONL), so the service can be tried with curl.
 
---http serves /metrics (Prometheus), /healthz and /readyz; binding off loopback requires --http-token.
+--http serves /metrics (Prometheus), /healthz and /readyz; binding off loopback requires a bearer token, from
+TAGPIPE_HTTP_TOKEN or --http-token-file (--http-token works too but shows in process listings).
 Rule packs published to --rules-topic (tagpipe rules publish) are hot-reloaded; a pack that fails to compile is
 logged and the current rules stay.`,
 		Example: `  tagpipe run --brokers kafka1:9092,kafka2:9092 --in articles.raw --out articles.tagged --dlq articles.dlq --group tagpipe
