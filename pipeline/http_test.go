@@ -226,3 +226,28 @@ func gaugeValue(g prometheus.Gauge) float64 {
 	}
 	return m.GetGauge().GetValue()
 }
+
+// TestRulesWatcherRetriesUntilTheTopicExists starts an instance whose rules topic does not exist yet: the
+// watcher keeps retrying with backoff and picks up the first pack once the topic is created.
+func TestRulesWatcherRetriesUntilTheTopicExists(t *testing.T) {
+	cfg := testConfig(t, testBrokers(t))
+	cfg.CreateTopics = false // the data topics exist; the rules topic must not be created by Run
+	cfg.RulesTopic = cfg.In + ".late-rules"
+	ft := &fakeTagger{name: "late"}
+	r := start(t, cfg, ft)
+	waitFor(t, "a failed watch attempt", func() bool { return counterValue(r.p.metrics.errors.WithLabelValues("rules")) >= 1 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, 1, 1, cfg.RulesTopic); err != nil {
+		t.Fatal(err)
+	}
+	v, err := PublishRules(ctx, cfg, defaultPackFiles(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the pack published after the watcher's failures", func() bool { rs := ft.Rules(); return rs != nil && rs.Version() == v })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
