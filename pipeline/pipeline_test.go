@@ -495,34 +495,6 @@ func TestRoutePrefixCopiesPerLabel(t *testing.T) {
 	}
 }
 
-func TestDeleteTopics(t *testing.T) {
-	cfg := testConfig(t, testBrokers(t))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := kafkaio.CreateTopics(ctx, cfg.Conn, 1, 1, cfg.In, cfg.Out); err != nil {
-		t.Fatal(err)
-	}
-	if err := kafkaio.DeleteTopics(ctx, cfg.Conn, cfg.In, cfg.Out, cfg.In+".never-created"); err != nil {
-		t.Fatalf("DeleteTopics: %v (a missing topic is not an error)", err)
-	}
-	cl, err := kafkaio.Connect(ctx, cfg.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	for _, topic := range []string{cfg.In, cfg.Out} {
-		// Deletion completes asynchronously on a real broker.
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			if _, err := cl.Partitions(ctx, topic); err != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("topic %s still exists after DeleteTopics", topic)
-			}
-		}
-	}
-}
-
 func TestCompressedOutputRoundTrips(t *testing.T) {
 	brokers := testBrokers(t)
 	for _, codec := range []string{"gzip", "snappy", "lz4", "zstd"} {
