@@ -98,47 +98,10 @@ func (r *Record) Canonicals() []EntityKey {
 func (r *Record) MarshalJSON() ([]byte, error) {
 	a := &r.Article
 	bp := recordBufs.Get().(*[]byte)
-	b := append((*bp)[:0], '{')
-	_, hasID := a.Field("id")
-	_, hasTitle := a.Field("title")
-	_, hasBody := a.Field("body")
-	if !hasID && a.ID != "" {
-		b = append(b, `"id":`...)
-		b = appendString(b, a.ID)
-		b = append(b, ',')
-	}
-	if !hasTitle {
-		b = append(b, `"title":`...)
-		b = appendString(b, a.Title)
-		b = append(b, ',')
-	}
-	if !hasBody {
-		b = append(b, `"body":`...)
-		b = appendString(b, a.Body)
-		b = append(b, ',')
-	}
-	for _, f := range a.Fields {
-		switch f.Name {
-		case "topics", "entities", "tagger": // the tagger's own members, written below
-			continue
-		}
-		b = appendString(b, f.Name)
-		b = append(b, ':')
-		switch f.Name {
-		case "id":
-			b = appendString(b, a.ID)
-		case "title":
-			b = appendString(b, a.Title)
-		case "body":
-			b = appendString(b, a.Body)
-		default:
-			var err error
-			if b, err = appendCompact(b, f.Value); err != nil {
-				recordBufs.Put(bp)
-				return nil, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
-			}
-		}
-		b = append(b, ',')
+	b, err := appendArticleMembers(append((*bp)[:0], '{'), a, false)
+	if err != nil {
+		recordBufs.Put(bp)
+		return nil, err
 	}
 	b = append(b, `"topics":[`...)
 	for i, t := range r.Topics {
@@ -291,6 +254,60 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD; U+2028 and U+2029 are escaped, as
 // encoding/json does; HTML characters are not.
+// appendArticleMembers appends a's members, each followed by a comma: those the input lacked of id, title and
+// body first (an empty id is left out), then every member in input order with id, title and body taken from
+// the Article's fields, leaving out the tagger's own members (topics, entities, tagger) unless all is set.
+// Other members' values are compacted, or with all written as they are.
+func appendArticleMembers(b []byte, a *Article, all bool) ([]byte, error) {
+	_, hasID := a.Field("id")
+	_, hasTitle := a.Field("title")
+	_, hasBody := a.Field("body")
+	if !hasID && a.ID != "" {
+		b = append(b, `"id":`...)
+		b = appendString(b, a.ID)
+		b = append(b, ',')
+	}
+	if !hasTitle {
+		b = append(b, `"title":`...)
+		b = appendString(b, a.Title)
+		b = append(b, ',')
+	}
+	if !hasBody {
+		b = append(b, `"body":`...)
+		b = appendString(b, a.Body)
+		b = append(b, ',')
+	}
+	for _, f := range a.Fields {
+		switch f.Name {
+		case "topics", "entities", "tagger": // the tagger's own members, written by Record.MarshalJSON
+			if !all {
+				continue
+			}
+		}
+		b = appendString(b, f.Name)
+		b = append(b, ':')
+		switch f.Name {
+		case "id":
+			b = appendString(b, a.ID)
+		case "title":
+			b = appendString(b, a.Title)
+		case "body":
+			b = appendString(b, a.Body)
+		default:
+			if all {
+				b = append(b, f.Value...)
+				break
+			}
+			var err error
+			if b, err = appendCompact(b, f.Value); err != nil {
+				return b, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
+			}
+		}
+		b = append(b, ',')
+	}
+	return b, nil
+}
+
 func appendString(b []byte, s string) []byte {
 	i := 0 // s[:i] is ASCII that needs no escape
 	for ; i+8 <= len(s); i += 8 {

@@ -1,7 +1,6 @@
 package tagger
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,44 +72,9 @@ func MarshalWithin(rec *Record, max int) ([]byte, error) {
 // ArticleJSON returns a's JSON object: its members in input order with id, title and body taken from the
 // Article's fields (those the input lacked come first; an empty id is left out).
 func ArticleJSON(a Article) []byte {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	n := 0
-	member := func(name string, value []byte) {
-		if n > 0 {
-			buf.WriteByte(',')
-		}
-		n++
-		k, _ := json.Marshal(name)
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(value)
+	b, _ := appendArticleMembers([]byte{'{'}, &a, true) // with all, it cannot fail
+	if b[len(b)-1] == ',' {
+		b = b[:len(b)-1]
 	}
-	str := func(s string) []byte { b, _ := json.Marshal(s); return b }
-	_, hasID := a.Field("id")
-	_, hasTitle := a.Field("title")
-	_, hasBody := a.Field("body")
-	if !hasID && a.ID != "" {
-		member("id", str(a.ID))
-	}
-	if !hasTitle {
-		member("title", str(a.Title))
-	}
-	if !hasBody {
-		member("body", str(a.Body))
-	}
-	for _, f := range a.Fields {
-		switch f.Name {
-		case "id":
-			member("id", str(a.ID))
-		case "title":
-			member("title", str(a.Title))
-		case "body":
-			member("body", str(a.Body))
-		default:
-			member(f.Name, f.Value)
-		}
-	}
-	buf.WriteByte('}')
-	return buf.Bytes()
+	return append(b, '}')
 }
