@@ -27,17 +27,19 @@ Delivery is at least once: a partition's offset is committed only up to the last
 letter) the brokers acknowledged, in order; partitions revoked by a rebalance are not committed any more. A
 record that cannot be decoded or tagged, an empty or null value, a tagged record too large even after trimming
 its evidence and a record whose tagging takes longer than --max-tag-time (reason timeout) go to --dlq with the
-original key and value and the headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset (a value too large
-for the DLQ topic is truncated, marked by tagpipe-value-truncated and tagpipe-original-size). Input never stops
-the service. A broker outage does not either: produces are retried with backoff until the brokers are back. An
-unusable output (topic missing or not writable) stops it after --max-attempts, without committing past it.
+original key and value and the headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and
+tagpipe-source-offset (a value too large for the DLQ topic is truncated, marked by tagpipe-value-truncated and
+tagpipe-original-size). Input never stops the service. A broker outage does not either: produces are retried
+with jittered backoff until the brokers are back. An unusable output (topic missing or not writable) stops it
+after --max-attempts, without committing past it.
 
 On SIGINT or SIGTERM it stops fetching, drains in-flight records, flushes, commits and exits 0 within
 --shutdown-timeout.
 
 Configuration: flags > environment > --config file > defaults. Every flag has an environment variable, shown
 after its help (TAGPIPE_BROKERS, TAGPIPE_IN, ...). The --config YAML file uses the flag names as keys
-(brokers: [a:9092], in: articles.raw, workers: 8, shutdown-timeout: 30s); unknown keys are errors with their line.
+(brokers: [a:9092], in: articles.raw, workers: 8, shutdown-timeout: 30s); unknown keys are errors with their
+line and column, and every error names the flag, variable or file position of the bad value.
 The SASL password comes from TAGPIPE_SASL_PASSWORD or --sasl-password-file and is never logged.
 
 With no --brokers, run starts an embedded in-memory broker (data is lost on exit); with --http it then also
