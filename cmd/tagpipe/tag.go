@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,8 +13,9 @@ import (
 
 func newTagCmd(e *env) *cobra.Command {
 	var (
-		tf     taggerFlags
-		format string
+		tf         taggerFlags
+		format     string
+		maxTagTime time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "tag [flags] [FILE...]",
@@ -26,8 +28,8 @@ Input formats (--format):
   text     one article per file: the first non-empty line is the title, the rest is the body
   listing  blocks separated by a line "-": a title line, body lines, and a date line such as "June 25, 2025 -"
 
-A line that is not a valid article is reported on stderr with its line number; the others are still tagged and
-the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body is fine.`,
+A line that is not a valid article is reported on stderr with its line number, and an article whose tagging takes
+longer than --max-tag-time with its record number; the others are still tagged and the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body is fine.`,
 		Example: `  tagpipe tag articles.jsonl > tagged.jsonl
   echo '{"id":"1","title":"N. Korea fires missiles","body":"..."}' | tagpipe tag
   tagpipe tag --format text story.txt
@@ -44,7 +46,7 @@ the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false)
 			bad := &badInput{e: e}
-			err = tagAll(cmd.Context(), e, t, args, format, bad, func(_ tagger.Article, rec *tagger.Record) error {
+			err = tagAll(cmd.Context(), e, t, args, format, maxTagTime, bad, func(_ tagger.Article, rec *tagger.Record) error {
 				return enc.Encode(rec)
 			})
 			if ferr := out.Flush(); err == nil {
@@ -58,6 +60,7 @@ the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body
 	}
 	tf.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "jsonl", "input format: jsonl, text or listing")
+	cmd.Flags().DurationVar(&maxTagTime, "max-tag-time", 5*time.Second, "longest time to tag one article; one over it is reported on stderr and skipped (0: no limit)")
 	return cmd
 }
 

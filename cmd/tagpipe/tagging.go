@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -120,13 +121,15 @@ func (b *badInput) err() error {
 }
 
 // tagAll reads articles from the inputs, tags them on all cores and calls emit with each record in input order.
-// Unreadable records are reported through bad and skipped.
-func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, bad *badInput,
-	emit func(tagger.Article, *tagger.Record) error) error {
+// Unreadable records, and records whose tagging fails or takes longer than maxTime (0: no limit), are reported
+// through bad with their file and record number, and skipped.
+func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, maxTime time.Duration,
+	bad *badInput, emit func(tagger.Article, *tagger.Record) error) error {
 	type job struct {
-		a    tagger.Article
-		done chan *tagger.Record
-		err  error
+		a     tagger.Article
+		where string // file and record number, for reports
+		done  chan *tagger.Record
+		err   error
 	}
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *job, workers*4)
@@ -136,7 +139,9 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 		defer close(jobs)
 		defer close(order)
 		return inputFiles(e, names, func(r io.Reader, name string) error {
+			n := 0
 			return tagger.ReadArticles(r, format, func(a tagger.Article, err error) error {
+				n++
 				if err != nil {
 					var le *tagger.LineError
 					if errors.As(err, &le) {
@@ -145,7 +150,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 					}
 					return err
 				}
-				j := &job{a: a, done: make(chan *tagger.Record, 1)}
+				j := &job{a: a, where: fmt.Sprintf("%s: record %d", name, n), done: make(chan *tagger.Record, 1)}
 				select {
 				case order <- j:
 				case <-ctx.Done():
@@ -163,7 +168,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 	for range workers {
 		g.Go(func() error {
 			for j := range jobs {
-				rec, err := t.Tag(ctx, j.a)
+				rec, err := tagWithin(ctx, t, j.a, maxTime)
 				j.err = err
 				j.done <- rec
 			}
@@ -179,7 +184,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 				return ctx.Err()
 			}
 			if j.err != nil {
-				bad.report(articleName(j.a), j.err)
+				bad.report(j.where+" ("+articleName(j.a)+")", j.err)
 				continue
 			}
 			if err := emit(j.a, rec); err != nil {
@@ -189,6 +194,20 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 		return nil
 	})
 	return g.Wait()
+}
+
+// tagWithin tags a, bounded by maxTime (0: no limit); a record over it is a "timeout: " error.
+func tagWithin(ctx context.Context, t *tagger.Tagger, a tagger.Article, maxTime time.Duration) (*tagger.Record, error) {
+	if maxTime <= 0 {
+		return t.Tag(ctx, a)
+	}
+	tctx, cancel := context.WithTimeout(ctx, maxTime)
+	defer cancel()
+	rec, err := t.Tag(tctx, a)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return nil, fmt.Errorf("timeout: tag took longer than --max-tag-time %s: %w", maxTime, err)
+	}
+	return rec, err
 }
 
 func articleName(a tagger.Article) string {
