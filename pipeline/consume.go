@@ -30,7 +30,7 @@ type groupEvent struct {
 	kind       string // "assign", "commit" or "revoke"
 	generation int32
 	partitions []int // assigned or committed partitions
-	pending    int   // revoke: pending offsets dropped
+	pending    int   // assign: pending offsets dropped with the partitions that went elsewhere
 }
 
 func (g *groupState) event(ev groupEvent) {
@@ -89,12 +89,13 @@ func (p *Pipeline) consume(ctx context.Context, group *kafka.ConsumerGroup, jobs
 		for i, a := range assigned {
 			parts[i] = a.ID
 		}
-		epoch := p.tracker.currentEpoch() // the previous generation's revocation is done: Next waits for it
 		p.group.mu.Lock()
+		dropped := p.tracker.assign(parts) // the previous generation's revocation is done: Next waits for it
+		epoch := p.tracker.currentEpoch()
 		p.group.gen = gen
-		p.group.event(groupEvent{kind: "assign", generation: gen.ID, partitions: parts})
+		p.group.event(groupEvent{kind: "assign", generation: gen.ID, partitions: parts, pending: dropped})
 		p.group.mu.Unlock()
-		p.log.Info("partitions assigned", "generation", gen.ID, "partitions", parts)
+		p.log.Info("partitions assigned", "generation", gen.ID, "partitions", parts, "pending_dropped", dropped)
 		gen.Start(func(genCtx context.Context) {
 			<-genCtx.Done()
 			p.revoke(gen)
@@ -117,17 +118,17 @@ func (p *Pipeline) consume(ctx context.Context, group *kafka.ConsumerGroup, jobs
 }
 
 // revoke ends gen's ownership: once any commit in progress is done, nothing more is committed for its
-// partitions, and their pending offsets are dropped (records in flight are still written; a new owner
-// processes them again from the committed offset).
+// partitions until the next assignment, which drops the pending offsets of those that went elsewhere (their
+// records in flight are still written; the new owner processes them again from the committed offset).
 func (p *Pipeline) revoke(gen *kafka.Generation) {
 	p.group.mu.Lock()
 	defer p.group.mu.Unlock()
 	if p.group.gen == gen {
 		p.group.gen = nil
 	}
-	n := p.tracker.revokeAll()
-	p.group.event(groupEvent{kind: "revoke", generation: gen.ID, pending: n})
-	p.log.Info("partitions revoked", "generation", gen.ID, "pending_dropped", n)
+	p.tracker.revoke()
+	p.group.event(groupEvent{kind: "revoke", generation: gen.ID})
+	p.log.Info("partitions revoked", "generation", gen.ID)
 }
 
 // fetchPartition reads one partition from offset until ctx ends, tracking each record in epoch and handing it

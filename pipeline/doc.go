@@ -12,8 +12,8 @@
 // produces the tagged record (plus per-label route copies) or a dead letter with a ReasonCode (produce.go,
 // dlq.go). The Writer's completion callback acknowledges the record to an ordered-commit tracker (tracker.go);
 // a committer commits each partition up to the last record acknowledged in order, through the current
-// generation only: when a rebalance ends the generation, the revoked partitions' pending offsets are dropped
-// and nothing more is committed for them. Delivery is at least once and a commit never skips unwritten output.
+// generation only: when a rebalance ends the generation nothing is committed until the next assignment, which
+// drops the pending offsets of the partitions that went elsewhere. Delivery is at least once and a commit never skips unwritten output.
 // Rule packs published to Config.RulesTopic are hot-reloaded (rulesync.go). Fetch, produce and the rules
 // watcher retry with one jittered backoff (backoff.go).
 //

@@ -28,7 +28,8 @@ func (l *eventLog) events() []groupEvent {
 
 // TestRebalanceStopsCommitsOfRevokedPartitions runs one instance with records in flight, starts a second one
 // (a forced rebalance) and checks that the first never commits in a generation after its revocation, commits
-// only partitions it was assigned, and that nothing is lost.
+// only partitions it was assigned, and that nothing is lost. (How many pending offsets went with the partitions
+// that moved depends on timing: it is logged, not checked; TestTrackerRevokeAndAssign checks the dropping.)
 func TestRebalanceStopsCommitsOfRevokedPartitions(t *testing.T) {
 	cfg := testConfig(t, testBrokers(t))
 	cfg.Workers = 2
@@ -75,10 +76,10 @@ func TestRebalanceStopsCommitsOfRevokedPartitions(t *testing.T) {
 		switch ev.kind {
 		case "assign":
 			assigned[ev.generation] = ev.partitions
+			dropped += ev.pending
 		case "revoke":
 			revoked[ev.generation] = true
 			revocations++
-			dropped += ev.pending
 		case "commit":
 			commits++
 			if revoked[ev.generation] {
@@ -94,8 +95,5 @@ func TestRebalanceStopsCommitsOfRevokedPartitions(t *testing.T) {
 	if revocations == 0 || commits == 0 {
 		t.Fatalf("A saw %d revocations and %d commits; the test forced no rebalance: %+v", revocations, commits, evs)
 	}
-	if dropped == 0 {
-		t.Errorf("A's revocations dropped no pending offsets: the rebalance did not happen with records in flight")
-	}
-	t.Logf("A: %d generations %v, %d revocations dropping %d pending offsets, %d commits", len(assigned), assigned, revocations, dropped, commits)
+	t.Logf("A: %d generations %v, %d revocations, %d pending offsets dropped with moved partitions, %d commits", len(assigned), assigned, revocations, dropped, commits)
 }

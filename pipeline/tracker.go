@@ -14,14 +14,17 @@ import (
 // may lie below records this instance has already written or still has in flight. add recognises those: their
 // output is (or will be) acknowledged by the first fetch's job, so fetching them again produces nothing.
 //
-// When the group takes the partitions away (revokeAll, at the end of a consumer-group generation) their state is
-// dropped: nothing of theirs is committable any more, and acknowledgements of records fetched before, which
-// carry the old epoch, are ignored.
+// Ownership follows the consumer group: revoke (at the end of a generation) makes nothing committable and
+// stops fetchers of the old generation from adding records (add checks their epoch); assign (at the start of
+// the next) drops the state of the partitions that went elsewhere, pending offsets included, and keeps that of
+// the partitions this instance owns again, so that records it has written or has in flight are not processed a
+// second time. Acknowledgements need no epoch: an offset's output is written whichever fetch produced it.
 //
 // All methods are safe for concurrent use.
 type tracker struct {
 	mu    sync.Mutex
-	epoch int // incremented by revokeAll
+	epoch int          // incremented by revoke
+	owned map[int]bool // partitions that may be committed; nil between revoke and assign
 	parts map[int]*partState
 }
 
@@ -43,6 +46,8 @@ type ackToken struct {
 	offset    int64
 }
 
+// newTracker returns a tracker that owns every partition until the first revoke (tests and the first
+// generation's assign narrow it).
 func newTracker() *tracker { return &tracker{parts: make(map[int]*partState)} }
 
 // currentEpoch returns the epoch that fetchers started now pass to add.
@@ -80,12 +85,12 @@ func (t *tracker) add(epoch, partition int, offset int64) (ackToken, bool) {
 }
 
 // ack marks the record of tok acknowledged (its output is written). It reports false for an unknown token, one
-// acknowledged twice or one from before a revocation.
+// acknowledged twice.
 func (t *tracker) ack(tok ackToken) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps := t.parts[tok.partition]
-	if ps == nil || tok.epoch != t.epoch {
+	if ps == nil {
 		return false
 	}
 	i := sort.Search(len(ps.pending), func(i int) bool { return ps.pending[i].offset >= tok.offset })
@@ -114,6 +119,9 @@ func (t *tracker) committable() map[int]int64 {
 	defer t.mu.Unlock()
 	var out map[int]int64
 	for p, ps := range t.parts {
+		if t.epoch > 0 && !t.owned[p] {
+			continue // revoked, or not assigned in this generation
+		}
 		if ps.ready > ps.commit {
 			if out == nil {
 				out = make(map[int]int64)
@@ -133,21 +141,39 @@ func (t *tracker) committed(partition int, offset int64) {
 	}
 }
 
-// revokeAll drops every partition's state: after a revocation the instance commits nothing of them, and the
-// acknowledgements still to come for their records are ignored. It returns how many records were pending.
-func (t *tracker) revokeAll() int {
+// revoke ends the current ownership: nothing is committable until assign, and records fetched in the epoch
+// ending now are no longer tracked.
+func (t *tracker) revoke() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.epoch++
+	t.owned = nil
+}
+
+// assign makes parts the owned partitions and drops the state of every other partition. It returns how many
+// unacknowledged records of the dropped partitions were pending (their next owner processes them again).
+func (t *tracker) assign(parts []int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.owned = make(map[int]bool, len(parts))
+	for _, p := range parts {
+		t.owned[p] = true
+	}
+	if t.epoch == 0 {
+		t.epoch = 1 // from now on only owned partitions are committable
+	}
 	n := 0
-	for _, ps := range t.parts {
-		for _, p := range ps.pending {
-			if !p.done {
+	for p, ps := range t.parts {
+		if t.owned[p] {
+			continue
+		}
+		for _, po := range ps.pending {
+			if !po.done {
 				n++
 			}
 		}
+		delete(t.parts, p)
 	}
-	t.epoch++
-	t.parts = make(map[int]*partState)
 	return n
 }
 

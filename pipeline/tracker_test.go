@@ -135,39 +135,51 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 	}
 }
 
-func TestTrackerRevokeAll(t *testing.T) {
+func TestTrackerRevokeAndAssign(t *testing.T) {
 	tr := newTracker()
-	old0, _ := tr.add(0, 0, 10)
-	old1, _ := tr.add(0, 1, 20)
-	tr.ack(old1)
+	tr.assign([]int{0, 1, 2})
+	e1 := tr.currentEpoch()
+	t0, _ := tr.add(e1, 0, 10)
+	t1, _ := tr.add(e1, 1, 20)
+	t2, _ := tr.add(e1, 2, 30)
+	tr.ack(t1)
 	if got := tr.committable(); !maps.Equal(got, map[int]int64{1: 20}) {
 		t.Fatalf("committable before revocation = %v", got)
 	}
-	if n := tr.revokeAll(); n != 1 {
-		t.Errorf("revokeAll reported %d pending, want 1", n)
-	}
+	tr.revoke()
 	if got := tr.committable(); got != nil {
 		t.Errorf("committable after revocation = %v, want nothing", got)
 	}
-	// The partition comes back (same offset fetched again from the committed offset): the late
-	// acknowledgement of the old fetch must not count for the new one.
-	if _, ok := tr.add(0, 0, 10); ok {
+	if _, ok := tr.add(e1, 0, 11); ok {
 		t.Error("a fetch of the revoked epoch was tracked")
 	}
-	fresh, ok := tr.add(tr.currentEpoch(), 0, 10)
-	if !ok {
-		t.Fatal("offset after revocation not tracked as fresh")
-	}
-	if tr.ack(old0) {
-		t.Error("acknowledgement from before the revocation accepted")
-	}
+	tr.ack(t2) // written while no generation owns anything: still nothing to commit
 	if got := tr.committable(); got != nil {
-		t.Errorf("committable after a stale ack = %v, want nothing", got)
+		t.Errorf("committable between revocation and assignment = %v", got)
 	}
-	if !tr.ack(fresh) {
-		t.Error("fresh token not accepted")
+	// The next generation gives partitions 0 and 2 back; 1 went elsewhere (its acknowledged offset is dropped).
+	if n := tr.assign([]int{0, 2}); n != 0 {
+		t.Errorf("assign dropped %d pending records, want 0 (partition 1 had none unacknowledged)", n)
 	}
-	if got := tr.committable(); !maps.Equal(got, map[int]int64{0: 10}) {
-		t.Errorf("committable = %v, want 0:10", got)
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{2: 30}) {
+		t.Errorf("committable after assign = %v, want 2:30 (partition 1 is not ours)", got)
+	}
+	e2 := tr.currentEpoch()
+	// Partition 0 comes back from its committed offset: the record still in flight is not processed twice, and
+	// its acknowledgement from the old generation counts.
+	if _, fresh := tr.add(e2, 0, 10); fresh {
+		t.Error("record in flight across the rebalance fetched again as fresh")
+	}
+	if !tr.ack(t0) {
+		t.Error("acknowledgement of a record fetched before the rebalance refused")
+	}
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{0: 10, 2: 30}) {
+		t.Errorf("committable = %v, want 0:10 2:30", got)
+	}
+	// A partition that went elsewhere with records in flight: they are counted as dropped.
+	tr.add(e2, 2, 31)
+	tr.revoke()
+	if n := tr.assign([]int{0}); n != 1 {
+		t.Errorf("assign dropped %d pending records, want 1", n)
 	}
 }
