@@ -32,7 +32,7 @@ func articlesFrom(seed uint64, from, n, size int) ([]kafka.Message, []string) {
 
 // articleRecord is the input record of a: its JSON keyed by its id.
 func articleRecord(a tagger.Article) (kafka.Message, string) {
-	return kafka.Message{Key: []byte(a.ID), Value: pipeline.ArticleJSON(a)}, a.ID
+	return kafka.Message{Key: []byte(a.ID), Value: tagger.ArticleJSON(a)}, a.ID
 }
 
 // tally is what came out of the pipeline for a set of input ids.

@@ -64,8 +64,8 @@ func poisonRecords() []poison {
 				if len(raw) > 1_000_000 {
 					t.Errorf("body-900kb: tagged record is %d bytes, over the 1,000,000 limit", len(raw))
 				}
-				if _, ok := rec.Article.Field(pipeline.TrimmedMember); !ok {
-					t.Errorf("body-900kb: tagged record lacks %s", pipeline.TrimmedMember)
+				if _, ok := rec.Article.Field(tagger.TrimmedMember); !ok {
+					t.Errorf("body-900kb: tagged record lacks %s", tagger.TrimmedMember)
 				}
 			}},
 	}

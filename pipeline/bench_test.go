@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -31,7 +32,7 @@ func benchRun(b *testing.B, tg Tagger) {
 	arts := benchArticles(b.N)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	prod, err := NewProducer(ctx, cfg.Conn, cfg.In, nil)
+	prod, err := kafkaio.NewProducer(ctx, cfg.Conn, cfg.In, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func benchBrokers(b *testing.B) []string {
 	if realKafka() {
 		return strings.Split(strings.TrimSpace(os.Getenv("TAGPIPE_KAFKA_BROKERS")), ",")
 	}
-	e, err := StartEmbedded(0, 3)
+	e, err := kafkaio.StartEmbedded(0, 3)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func benchConfig(b *testing.B, brokers []string) Config {
 	cfg.RulesTopic = ""
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := CreateTopics(ctx, cfg.Conn, cfg.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, cfg.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		b.Fatal(err)
 	}
 	return cfg

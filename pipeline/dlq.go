@@ -1,9 +1,9 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -20,7 +20,7 @@ const (
 )
 
 // Dead-letter reasons that have no error text of their own. The tagpipe-error header starts with one of these
-// or with "decode: " / "tag: " followed by the error.
+// or with "decode: " / "tag: " / "timeout: " followed by the error.
 //
 // ReasonEmpty covers both an empty value and a null value (a tombstone): kafka-go's Reader returns a nil Value
 // for both, so the pipeline cannot tell them apart, and the dead letter of an empty value has a null value.
@@ -106,24 +106,63 @@ func messageSize(m kafka.Message) int {
 	return n
 }
 
-// reasonClass is the metric label for a dead-letter reason: empty, too_large, or its text up to the first colon
-// (decode, tag).
-func reasonClass(reason string) string {
-	switch {
-	case reason == ReasonEmpty:
+// ReasonCode classifies a dead letter: its String is the reason label of tagpipe_records_dead_lettered_total.
+type ReasonCode int
+
+// The dead-letter reason codes.
+const (
+	CodeDecode   ReasonCode = iota + 1 // the value is not an article: "decode"
+	CodeTag                            // the tagger failed: "tag"
+	CodeEmpty                          // an empty or null value: "empty"
+	CodeTooLarge                       // the tagged record is too large even after trimming: "too_large"
+	CodeTimeout                        // tagging took longer than Config.MaxTagTime: "timeout"
+)
+
+// ReasonCodes lists every reason code, in order.
+func ReasonCodes() []ReasonCode {
+	return []ReasonCode{CodeDecode, CodeTag, CodeEmpty, CodeTooLarge, CodeTimeout}
+}
+
+// String returns the code's metric label.
+func (c ReasonCode) String() string {
+	switch c {
+	case CodeDecode:
+		return "decode"
+	case CodeTag:
+		return "tag"
+	case CodeEmpty:
 		return "empty"
-	case strings.HasPrefix(reason, ReasonTooLarge):
+	case CodeTooLarge:
 		return "too_large"
+	case CodeTimeout:
+		return "timeout"
 	}
-	for i := 0; i < len(reason); i++ {
-		if reason[i] == ':' {
-			return reason[:i]
-		}
+	return "unknown"
+}
+
+// deadReason is why a record was dead-lettered: the code for the metric and the text for the tagpipe-error
+// header.
+type deadReason struct {
+	code ReasonCode
+	text string
+}
+
+// reasonError is a processing error with its dead-letter code.
+type reasonError struct {
+	code ReasonCode
+	err  error
+}
+
+func (e *reasonError) Error() string { return e.err.Error() }
+func (e *reasonError) Unwrap() error { return e.err }
+
+// reasonCode returns the dead-letter code of a processing error: a *reasonError's code, else CodeTag.
+func reasonCode(err error) ReasonCode {
+	var re *reasonError
+	if errors.As(err, &re) {
+		return re.code
 	}
-	if len(reason) > 40 {
-		return "other"
-	}
-	return reason
+	return CodeTag
 }
 
 // header returns the value of the last header named key, or nil.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -26,11 +27,11 @@ type httpServer struct {
 	srv *http.Server
 	ln  net.Listener
 	p   *Pipeline
-	cl  *cluster
+	cl  *kafkaio.Cluster
 }
 
 // newHTTPServer listens on Config.HTTP now, so that a busy port fails the start.
-func (p *Pipeline) newHTTPServer(cl *cluster) (*httpServer, error) {
+func (p *Pipeline) newHTTPServer(cl *kafkaio.Cluster) (*httpServer, error) {
 	ln, err := net.Listen("tcp", p.cfg.HTTP)
 	if err != nil {
 		return nil, fmt.Errorf("http %s: %w", p.cfg.HTTP, err)
@@ -128,7 +129,7 @@ type rejectedLine struct {
 
 // postArticles produces one JSON article or JSONL to the input topic. Invalid lines are reported, not sent.
 func (s *httpServer) postArticles(w http.ResponseWriter, r *http.Request) {
-	prod, err := newProducer(r.Context(), s.cl, s.p.cfg.In, s.p.log)
+	prod, err := kafkaio.NewProducerOn(r.Context(), s.cl, s.p.cfg.In, s.p.log)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

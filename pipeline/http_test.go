@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 )
 
@@ -153,7 +154,7 @@ func TestRulesHotReload(t *testing.T) {
 	cfg.RulesTopic = cfg.In + ".rules"
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := CreateTopics(ctx, cfg.Conn, 1, 1, cfg.RulesTopic); err != nil {
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, 1, 1, cfg.RulesTopic); err != nil {
 		t.Fatal(err)
 	}
 	// A pack published before the instance starts is picked up at start (the newest record).
@@ -170,18 +171,22 @@ func TestRulesHotReload(t *testing.T) {
 	if _, err := PublishRules(ctx, cfg, map[string]string{"bad.yaml": "topics: [oops\n"}); err == nil {
 		t.Fatal("PublishRules accepted a pack that does not compile")
 	}
-	prod, err := NewProducer(ctx, cfg.Conn, cfg.RulesTopic, nil)
+	prod, err := kafkaio.NewProducer(ctx, cfg.Conn, cfg.RulesTopic, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close()
-	if err := prod.SendRaw(ctx, Message{Key: []byte("rules"), Value: []byte(`{"files":{"bad.yaml":"entities: [{canonical: X}]\n"}}`)}); err != nil {
+	if err := prod.SendRaw(ctx, kafkaio.Message{Key: []byte("rules"), Value: []byte(`{"files":{"bad.yaml":"entities: [{canonical: X}]\n"}}`)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "reload failure", func() bool { return counterValue(r.p.metrics.reloadFailure) == 1 })
 	if rs := ft.Rules(); rs == nil || rs.Version() != v1 {
 		t.Fatalf("a failed reload replaced the rules")
 	}
+	if ok := gaugeValue(r.p.metrics.reloadOK); ok != 0 {
+		t.Errorf("tagpipe_rules_last_reload_success = %v after a rejected pack, want 0", ok)
+	}
+	beforeGood := float64(time.Now().Add(-time.Second).Unix())
 
 	// A good new pack is swapped in, and records are tagged with it.
 	files["zz-extra.yaml"] = "topics:\n  - label: test-extra\n    terms: [zebra]\n"
@@ -193,6 +198,9 @@ func TestRulesHotReload(t *testing.T) {
 		t.Fatal("a changed pack kept its version")
 	}
 	waitFor(t, "second pack", func() bool { rs := ft.Rules(); return rs != nil && rs.Version() == v2 })
+	if ok, ts := gaugeValue(r.p.metrics.reloadOK), gaugeValue(r.p.metrics.reloadTime); ok != 1 || ts < beforeGood {
+		t.Errorf("after a good pack: last_reload_success %v (want 1), last_reload_timestamp %v (want >= %v)", ok, ts, beforeGood)
+	}
 	produce(t, cfg, articles("hr", 1)...)
 	got := collect(t, cfg, cfg.Out, 1, 0)
 	if h := got["hr-000"][0].Headers[HeaderRulesVersion]; h != v2 {
@@ -209,4 +217,37 @@ func counterValue(c prometheus.Counter) float64 {
 		return -1
 	}
 	return m.GetCounter().GetValue()
+}
+
+func gaugeValue(g prometheus.Gauge) float64 {
+	var m dto.Metric
+	if err := g.Write(&m); err != nil {
+		return -1
+	}
+	return m.GetGauge().GetValue()
+}
+
+// TestRulesWatcherRetriesUntilTheTopicExists starts an instance whose rules topic does not exist yet: the
+// watcher keeps retrying with backoff and picks up the first pack once the topic is created.
+func TestRulesWatcherRetriesUntilTheTopicExists(t *testing.T) {
+	cfg := testConfig(t, testBrokers(t))
+	cfg.CreateTopics = false // the data topics exist; the rules topic must not be created by Run
+	cfg.RulesTopic = cfg.In + ".late-rules"
+	ft := &fakeTagger{name: "late"}
+	r := start(t, cfg, ft)
+	waitFor(t, "a failed watch attempt", func() bool { return counterValue(r.p.metrics.errors.WithLabelValues("rules")) >= 1 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, 1, 1, cfg.RulesTopic); err != nil {
+		t.Fatal(err)
+	}
+	v, err := PublishRules(ctx, cfg, defaultPackFiles(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the pack published after the watcher's failures", func() bool { rs := ft.Rules(); return rs != nil && rs.Version() == v })
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -14,34 +14,40 @@ import (
 // TAGPIPE_KAFKA_BROKERS.
 
 // startSASLBroker starts a kfake broker that requires SCRAM-SHA-256 admin/secret.
-func startSASLBroker() (*Embedded, error) {
+func startSASLBroker() (*testBroker, error) {
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(3), kfake.AllowAutoTopicCreation(),
 		kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "secret"))
 	if err != nil {
 		return nil, err
 	}
-	return &Embedded{c: c}, nil
+	return &testBroker{c}, nil
 }
 
-func embeddedOnly(t *testing.T) *Embedded {
+func embeddedOnly(t *testing.T) *testBroker {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a broker")
 	}
 	// Failures are injected through kfake's control hooks, so these tests always run on an embedded broker of
 	// their own, beside the real-Kafka tests when TAGPIPE_KAFKA_BROKERS is set.
-	e, err := StartEmbedded(0, 3)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(3), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(e.Close)
-	return e
+	t.Cleanup(c.Close)
+	return &testBroker{c}
 }
 
+// testBroker is a kfake broker that tests steer through its control hooks.
+type testBroker struct{ *kfake.Cluster }
+
+// Brokers returns the bootstrap address.
+func (b *testBroker) Brokers() []string { return b.ListenAddrs() }
+
 // failProduce makes the broker answer produce requests to topic with errCode while fail() is true.
-func failProduce(e *Embedded, topic string, errCode int16, fail func() bool) {
-	e.c.ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		e.c.KeepControl()
+func failProduce(e *testBroker, topic string, errCode int16, fail func() bool) {
+	e.Cluster.ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		e.Cluster.KeepControl()
 		req := r.(*kmsg.ProduceRequest)
 		hit := false
 		for _, t := range req.Topics {

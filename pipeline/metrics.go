@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -23,6 +24,8 @@ type Metrics struct {
 	rulesInfo     *prometheus.GaugeVec
 	reloads       prometheus.Counter
 	reloadFailure prometheus.Counter
+	reloadOK      prometheus.Gauge
+	reloadTime    prometheus.Gauge
 	commits       prometheus.Counter
 	inFlight      prometheus.Gauge
 }
@@ -41,7 +44,7 @@ func NewMetrics() *Metrics {
 			Name: "tagpipe_records_dead_lettered_total", Help: "Records written to the dead-letter topic, by reason.",
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tagpipe_errors_total", Help: "Errors talking to Kafka, by operation (fetch, produce, commit).",
+			Name: "tagpipe_errors_total", Help: "Errors talking to Kafka, by operation (fetch, produce, commit, rules).",
 		}, []string{"op"}),
 		tagLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "tagpipe_tag_duration_seconds",
@@ -60,6 +63,12 @@ func NewMetrics() *Metrics {
 		reloadFailure: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tagpipe_rules_reload_failures_total", Help: "Rule packs from the rules topic that failed to load; the old rules stay.",
 		}),
+		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tagpipe_rules_last_reload_success", Help: "Whether the last rule pack from the rules topic loaded (1) or was rejected (0); 1 before any.",
+		}),
+		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tagpipe_rules_last_reload_timestamp_seconds", Help: "Unix time of the last successful rules load (the start, before any reload).",
+		}),
 		commits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tagpipe_commits_total", Help: "Offset commits to the consumer group.",
 		}),
@@ -68,14 +77,16 @@ func NewMetrics() *Metrics {
 		}),
 	}
 	m.Registry.MustRegister(m.consumed, m.tagged, m.deadLettered, m.errors, m.tagLatency, m.lag, m.rulesInfo,
-		m.reloads, m.reloadFailure, m.commits, m.inFlight,
+		m.reloads, m.reloadFailure, m.reloadOK, m.reloadTime, m.commits, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Export the known series at zero, so that rates and alerts work before the first event.
-	for _, op := range []string{"fetch", "produce", "commit"} {
+	m.reloadOK.Set(1)
+	m.reloadTime.Set(float64(time.Now().UnixNano()) / 1e9)
+	for _, op := range []string{"fetch", "produce", "commit", "rules"} {
 		m.errors.WithLabelValues(op)
 	}
-	for _, r := range []string{"decode", "tag", "empty", "too_large"} {
-		m.deadLettered.WithLabelValues(r)
+	for _, c := range ReasonCodes() {
+		m.deadLettered.WithLabelValues(c.String())
 	}
 	return m
 }
@@ -97,4 +108,17 @@ func (m *Metrics) Tagged() float64 {
 		return 0
 	}
 	return d.GetCounter().GetValue()
+}
+
+// reloaded records a rule pack swapped in at t.
+func (m *Metrics) reloaded(t time.Time) {
+	m.reloads.Inc()
+	m.reloadOK.Set(1)
+	m.reloadTime.Set(float64(t.UnixNano()) / 1e9)
+}
+
+// reloadFailed records a rule pack that was rejected.
+func (m *Metrics) reloadFailed() {
+	m.reloadFailure.Inc()
+	m.reloadOK.Set(0)
 }

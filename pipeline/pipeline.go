@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/tagpipe/tagpipe/kafkaio"
 )
 
 // output is what a processor makes of one input record.
@@ -23,7 +23,8 @@ type output struct {
 }
 
 // processor turns one input value into an output record. An error dead-letters the record with the error's
-// text as the reason. maxValue is the largest value the output may have; process trims or fails beyond it.
+// text as the reason, and its code (a *reasonError's, else CodeTag) as the metric label. maxValue is the
+// largest value the output may have; process trims or fails beyond it.
 // Implementations must be safe for concurrent use.
 type processor interface {
 	process(ctx context.Context, value []byte, maxValue int) (output, error)
@@ -37,8 +38,6 @@ const (
 	dlqFraming = 4096
 	// dlqBatchSize bounds a batch of dead letters, so that their framing stays within dlqFraming.
 	dlqBatchSize = 100
-	// commitTimeout bounds one offset commit.
-	commitTimeout = 10 * time.Second
 	// closeTimeout bounds closing the writers after a persistent failure: what they still hold cannot be written.
 	closeTimeout = 2 * time.Second
 )
@@ -48,7 +47,7 @@ type job struct {
 	msg       kafka.Message
 	tok       ackToken
 	remaining atomic.Int32 // produced records not yet acknowledged
-	dlqReason string       // set when the record was dead-lettered
+	dead      deadReason   // set when the record was dead-lettered
 }
 
 // send is the WriterData of one produced record: its job and how often producing it failed with an output
@@ -69,7 +68,7 @@ type Pipeline struct {
 	proc    processor
 	metrics *Metrics
 	tracker *tracker
-	reload  reloader // nil unless the tagger supports hot reload
+	reload  RulesSwapper // nil unless the tagger supports hot reload
 
 	acceptArticles bool
 	httpReady      chan string // receives the HTTP address once listening, if non-nil
@@ -81,12 +80,13 @@ type Pipeline struct {
 	fatalMu   sync.Mutex
 	fatalErr  error // the first persistent failure
 	stopFetch context.CancelFunc
+	group     groupState
 
-	cl         *cluster      // set by Run
-	w          *kafka.Writer // tagged records and route copies; set by Run
-	dlqW       *kafka.Writer // dead letters; set by Run
-	failCh     chan struct{} // closed by fail
-	dlqMax     int           // largest dead letter (key, value and headers) the DLQ writer takes; set by Run
+	cl         *kafkaio.Cluster // set by Run
+	w          *kafka.Writer    // tagged records and route copies; set by Run
+	dlqW       *kafka.Writer    // dead letters; set by Run
+	failCh     chan struct{}    // closed by fail
+	dlqMax     int              // largest dead letter (key, value and headers) the DLQ writer takes; set by Run
 	sem        chan struct{}
 	retry      retryQueue
 	produceLog logLimiter // rate-limits the warnings of transient produce failures
@@ -102,11 +102,11 @@ type Pipeline struct {
 // ends. Bad input never stops it: it is dead-lettered, its value truncated if the DLQ topic cannot take it whole.
 func (p *Pipeline) Run(ctx context.Context) error {
 	cfg := p.cfg
-	cl, err := newCluster(cfg.Conn)
+	cl, err := kafkaio.NewCluster(cfg.Conn)
 	if err != nil {
 		return err
 	}
-	defer cl.close()
+	defer cl.Close()
 	p.cl = cl
 	p.fatalMu.Lock()
 	p.failCh = make(chan struct{})
@@ -115,7 +115,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.produceLog.every = 5 * time.Second
 
 	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout+5*time.Second)
-	err = cl.check(checkCtx)
+	err = cl.Check(checkCtx)
 	cancel()
 	if err != nil {
 		return err
@@ -125,58 +125,30 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if cfg.RulesTopic != "" {
 			topics = append(topics, cfg.RulesTopic)
 		}
-		if err := cl.createTopics(ctx, cfg.Partitions, cfg.ReplicationFactor, topics...); err != nil {
+		if err := cl.CreateTopics(ctx, cfg.Partitions, cfg.ReplicationFactor, topics...); err != nil {
 			return err
 		}
 	}
 	for _, t := range []string{cfg.In, cfg.Out, cfg.DLQ} {
-		if _, err := cl.partitions(ctx, t); err != nil {
+		if _, err := cl.Partitions(ctx, t); err != nil {
 			return fmt.Errorf("%w (create it, or run with --create-topics)", err)
 		}
 	}
 	// A dead letter carries the original record, which may be larger than --max-message-bytes yet within what the
 	// DLQ topic accepts; only beyond that is its value truncated.
 	dlqLimit := cfg.MaxMessageBytes
-	if n, err := cl.maxMessageBytes(ctx, cfg.DLQ); err != nil {
+	if n, err := cl.MaxMessageBytes(ctx, cfg.DLQ); err != nil {
 		p.log.Info("cannot read the DLQ topic's max.message.bytes; dead letters are limited to --max-message-bytes", "topic", cfg.DLQ, "err", err)
 	} else {
 		dlqLimit = max(n, cfg.MaxMessageBytes)
 	}
 	p.dlqMax = dlqLimit - dlqFraming
 
-	rc := kafka.ReaderConfig{
-		Brokers:           cfg.Brokers,
-		GroupID:           cfg.Group,
-		Topic:             cfg.In,
-		Dialer:            cl.dialer,
-		MinBytes:          1,
-		MaxBytes:          10 << 20,
-		MaxWait:           250 * time.Millisecond,
-		QueueCapacity:     min(cfg.MaxInFlight, 1000),
-		StartOffset:       kafka.FirstOffset,
-		HeartbeatInterval: time.Second,
-		SessionTimeout:    10 * time.Second,
-		RebalanceTimeout:  10 * time.Second,
-		JoinGroupBackoff:  time.Second,
-		ReadBackoffMin:    50 * time.Millisecond,
-		ReadBackoffMax:    time.Second,
-		MaxAttempts:       cfg.MaxAttempts,
-		// CommitInterval 0: CommitMessages is synchronous; the committer below decides when.
-		Logger: kafkaLogger(p.log.With("component", "kafka-reader"), slog.LevelDebug),
-		// A fetch on an idle topic ends in an i/o timeout now and then: routine, so logged at debug.
-		ErrorLogger: limitedKafkaLogger(p.log.With("component", "kafka-reader"), 5*time.Second, func(msg string) bool {
-			return strings.Contains(msg, "i/o timeout")
-		}),
-	}
-	if err := rc.Validate(); err != nil { // kafka.NewReader panics on an invalid config
-		return fmt.Errorf("reader config: %w", err)
-	}
-	reader := kafka.NewReader(rc)
 	codec, _ := compressionCodec(cfg.Compression) // checked by Validate
 	newWriter := func(batchSize, batchBytes int) *kafka.Writer {
 		return &kafka.Writer{
 			Addr:      kafka.TCP(cfg.Brokers...),
-			Transport: cl.transport,
+			Transport: cl.Transport(),
 			Balancer:  &kafka.Murmur2Balancer{}, // same key -> partition mapping as the Java client
 			// One attempt per batch: the pipeline retries failed records itself (completion, resend), transient
 			// errors until the brokers are back and output errors MaxAttempts times, and Close never waits for
@@ -191,7 +163,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			Completion:   p.completion,
 			// With CreateTopics, unknown (route) topics are looked up at once rather than after the metadata TTL.
 			AllowAutoTopicCreation: cfg.CreateTopics,
-			Logger:                 kafkaLogger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
+			Logger:                 kafkaio.Logger(p.log.With("component", "kafka-writer"), slog.LevelDebug),
 			ErrorLogger:            limitedKafkaLogger(p.log.With("component", "kafka-writer"), 5*time.Second, nil),
 		}
 	}
@@ -200,6 +172,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// the record framing cannot take a batch of them over it.
 	p.dlqW = newWriter(min(cfg.BatchSize, dlqBatchSize), p.dlqMax)
 
+	group, err := p.newGroup()
+	if err != nil {
+		return fmt.Errorf("consumer group: %w", err)
+	}
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
 	p.fatalMu.Lock()
@@ -245,10 +221,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			case <-commitStop:
 				return
 			case <-t.C:
-				// Bounded: without a consumer group generation (brokers down) a commit waits for the next one.
-				commitCtx, cancel := context.WithTimeout(workCtx, commitTimeout)
-				err := p.commit(commitCtx, reader)
-				cancel()
+				err := p.commit()
 				if err != nil && workCtx.Err() == nil {
 					p.log.Warn("commit failed; retrying at the next interval", "err", err)
 				}
@@ -259,7 +232,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.ready.Store(true)
 	p.log.Info("pipeline running", "in", cfg.In, "out", cfg.Out, "dlq", cfg.DLQ, "group", cfg.Group,
 		"workers", cfg.Workers, "conn", cfg.Conn)
-	p.fetch(fetchCtx, reader, jobs)
+	p.consume(fetchCtx, group, jobs)
 	close(jobs)
 	p.ready.Store(false)
 
@@ -301,15 +274,13 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if !closeWriters(closeBound, p.w, p.dlqW) {
 		p.log.Warn("the producer did not close in time; abandoning its pending writes", "timeout", closeBound)
 	}
-	commitCtx, cancelCommit := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-	defer cancelCommit()
 	close(commitStop)
 	<-commitDone
-	if err := p.commit(commitCtx, reader); err != nil {
+	if err := p.commit(); err != nil {
 		drainErr = errors.Join(drainErr, fmt.Errorf("final commit: %w", err))
 	}
-	if err := reader.Close(); err != nil {
-		p.log.Warn("closing reader", "err", err)
+	if err := group.Close(); err != nil {
+		p.log.Warn("leaving the consumer group", "err", err)
 	}
 	stopBG()
 	if err := p.err(); err != nil {
@@ -346,60 +317,15 @@ func (p *Pipeline) err() error {
 	return p.fatalErr
 }
 
-// fetch reads records until ctx ends, tracking each and handing it to the workers. It waits while MaxInFlight
-// records are unacknowledged.
-func (p *Pipeline) fetch(ctx context.Context, reader *kafka.Reader, jobs chan<- *job) {
-	backoff := 100 * time.Millisecond
-	for {
-		select {
-		case p.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		msg, err := reader.FetchMessage(ctx)
-		if err != nil {
-			<-p.sem
-			if ctx.Err() != nil {
-				return
-			}
-			p.metrics.errors.WithLabelValues("fetch").Inc()
-			p.log.Warn("fetch failed; retrying", "err", err, "backoff", backoff)
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
-				return
-			}
-			backoff = min(2*backoff, 5*time.Second)
-			continue
-		}
-		backoff = 100 * time.Millisecond
-		if msg.HighWaterMark > 0 {
-			p.metrics.setLag(msg.Partition, max(0, msg.HighWaterMark-msg.Offset-1))
-		}
-		tok, fresh := p.tracker.add(msg.Partition, msg.Offset)
-		if !fresh {
-			// Fetched again after a rebalance from an older committed offset: its output is written or on its way.
-			<-p.sem
-			p.refetched.Add(1)
-			p.log.Debug("skipping a record fetched again; its output is written or in flight", "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset)
-			continue
-		}
-		p.metrics.consumed.Inc()
-		p.metrics.inFlight.Inc()
-		j := &job{msg: msg, tok: tok}
-		jobs <- j // never blocks for long: workers always drain jobs
-	}
-}
-
 // handle tags one record and hands its output (or its dead letter) to the writers.
 func (p *Pipeline) handle(ctx context.Context, j *job) {
 	msgs := p.build(ctx, j)
 	err := p.write(ctx, p.prepare(j, msgs))
 	var tooLarge kafka.MessageTooLargeError
-	if errors.As(err, &tooLarge) && j.dlqReason == "" {
+	if errors.As(err, &tooLarge) && j.dead.code == 0 {
 		// The size check in build is an estimate; the writer has the last word.
-		j.dlqReason = fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(msgs[0].Value), p.cfg.MaxMessageBytes)
-		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dlqReason, p.dlqMax)}))
+		j.dead = deadReason{code: CodeTooLarge, text: fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(msgs[0].Value), p.cfg.MaxMessageBytes)}
+		err = p.write(ctx, p.prepare(j, []kafka.Message{deadLetter(p.cfg.DLQ, j.msg, j.dead.text, p.dlqMax)}))
 	}
 	if err != nil && ctx.Err() == nil {
 		p.fail(fmt.Errorf("%w (record from %s/%d@%d)", err, j.msg.Topic, j.msg.Partition, j.msg.Offset))
@@ -418,22 +344,22 @@ func (p *Pipeline) prepare(j *job, msgs []kafka.Message) []kafka.Message {
 // build returns the records to produce for j: the tagged record and its route copies, or one dead letter.
 func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	src := j.msg
-	dead := func(reason string) []kafka.Message {
-		j.dlqReason = reason
-		p.log.Debug("dead-lettering record", "topic", src.Topic, "partition", src.Partition, "offset", src.Offset, "reason", reason)
+	dead := func(code ReasonCode, reason string) []kafka.Message {
+		j.dead = deadReason{code: code, text: reason}
+		p.log.Debug("dead-lettering record", "topic", src.Topic, "partition", src.Partition, "offset", src.Offset, "code", code, "reason", reason)
 		return []kafka.Message{deadLetter(p.cfg.DLQ, src, reason, p.dlqMax)}
 	}
 	if len(src.Value) == 0 {
-		return dead(ReasonEmpty)
+		return dead(CodeEmpty, ReasonEmpty)
 	}
 	start := time.Now()
 	out, err := p.proc.process(ctx, src.Value, p.cfg.MaxMessageBytes-headerOverhead)
 	p.metrics.tagLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
-		return dead(err.Error())
+		return dead(reasonCode(err), err.Error())
 	}
 	if len(out.key)+len(out.value)+headerOverhead > p.cfg.MaxMessageBytes {
-		return dead(fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(out.key)+len(out.value), p.cfg.MaxMessageBytes))
+		return dead(CodeTooLarge, fmt.Sprintf("%s: %d bytes, max %d", ReasonTooLarge, len(out.key)+len(out.value), p.cfg.MaxMessageBytes))
 	}
 	headers := []kafka.Header{
 		{Key: HeaderContentType, Value: []byte("application/json")},
@@ -443,256 +369,13 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	if p.cfg.RoutePrefix != "" {
 		for _, l := range out.labels {
 			topic := p.cfg.RoutePrefix + l
-			if validTopic(topic) != nil {
+			if kafkaio.ValidTopic(topic) != nil {
 				continue
 			}
 			msgs = append(msgs, kafka.Message{Topic: topic, Key: out.key, Value: out.value, Headers: headers})
 		}
 	}
 	return msgs
-}
-
-// write hands msgs to the asynchronous writers (dead letters to the DLQ writer); their Completion acknowledges
-// the jobs. What fails before the records are queued (metadata lookups) is retried here with backoff: transient
-// errors until ctx ends, output errors MaxAttempts times. The error names the topics.
-func (p *Pipeline) write(ctx context.Context, msgs []kafka.Message) error {
-	if err := p.ensureRouteTopics(ctx, msgs); err != nil {
-		return err
-	}
-	var out, dead []kafka.Message
-	for _, m := range msgs {
-		if m.Topic == p.cfg.DLQ {
-			dead = append(dead, m)
-		} else {
-			out = append(out, m)
-		}
-	}
-	if err := p.writeTo(ctx, p.w, out); err != nil {
-		return err
-	}
-	return p.writeTo(ctx, p.dlqW, dead)
-}
-
-func (p *Pipeline) writeTo(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	outputFailures := 0
-	for round := 1; ; round++ {
-		err := w.WriteMessages(ctx, msgs...)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		p.metrics.errors.WithLabelValues("produce").Inc()
-		err = fmt.Errorf("produce to %s: %w", topicsOf(msgs), err)
-		backoff := backoffDelay(round)
-		switch classify(err) {
-		case errTooLarge:
-			return err
-		case errOutput:
-			outputFailures++
-			if outputFailures >= p.cfg.MaxAttempts {
-				return fmt.Errorf("%w (%d attempts)", err, outputFailures)
-			}
-			p.log.Warn("produce failed; retrying", "err", err, "attempt", outputFailures, "max_attempts", p.cfg.MaxAttempts, "backoff", backoff)
-		default:
-			p.warnTransient(err, round, backoff)
-		}
-		if !sleep(ctx, backoff) {
-			return ctx.Err()
-		}
-	}
-}
-
-// warnTransient logs a transient produce failure at warn, at most once per p.produceLog interval.
-func (p *Pipeline) warnTransient(err error, round int, backoff time.Duration) {
-	if ok, suppressed := p.produceLog.allow(time.Now()); ok {
-		p.log.Warn("produce failed (brokers unreachable or busy); retrying until they are back", "err", err,
-			"attempt", round, "backoff", backoff, "suppressed", suppressed)
-		return
-	}
-	p.log.Debug("produce failed; retrying", "err", err, "attempt", round, "backoff", backoff)
-}
-
-// topicsOf names the topics of msgs, in order of appearance.
-func topicsOf(msgs []kafka.Message) string {
-	var ts []string
-	for _, m := range msgs {
-		if !slices.Contains(ts, m.Topic) {
-			ts = append(ts, m.Topic)
-		}
-	}
-	return strings.Join(ts, ",")
-}
-
-// resend sends again the records whose produce failed, after a backoff, until ctx ends.
-func (p *Pipeline) resend(ctx context.Context) {
-	for {
-		select {
-		case <-p.retry.wake:
-		case <-ctx.Done():
-			return
-		}
-		msgs, backoff := p.retry.take()
-		if len(msgs) == 0 {
-			continue
-		}
-		if !sleep(ctx, backoff) {
-			return
-		}
-		if err := p.write(ctx, msgs); err != nil && ctx.Err() == nil {
-			p.fail(err)
-			return
-		}
-	}
-}
-
-// ensureRouteTopics creates the per-label route topics on first use when CreateTopics is set.
-func (p *Pipeline) ensureRouteTopics(ctx context.Context, msgs []kafka.Message) error {
-	if !p.cfg.CreateTopics || p.cfg.RoutePrefix == "" || len(msgs) < 2 {
-		return nil
-	}
-	p.routeMu.Lock()
-	defer p.routeMu.Unlock()
-	var missing []string
-	for _, m := range msgs[1:] {
-		if !p.routeKnown[m.Topic] {
-			missing = append(missing, m.Topic)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if err := p.cl.createTopics(ctx, p.cfg.Partitions, p.cfg.ReplicationFactor, missing...); err != nil {
-		return err
-	}
-	// The writer shares p.cl's transport, whose metadata cache refreshes itself for the topics this call created;
-	// for topics another instance created, the writer's AllowAutoTopicCreation makes it ask the broker.
-	for _, t := range missing {
-		p.routeKnown[t] = true
-	}
-	return nil
-}
-
-// completion is the writers' callback: it acknowledges a job once all its records are written, and queues the
-// records of a failed write for resend, or stops the instance when the output is unusable.
-func (p *Pipeline) completion(msgs []kafka.Message, err error) {
-	if err != nil {
-		p.failedWrite(msgs, err)
-		return
-	}
-	p.retry.succeeded()
-	for _, m := range msgs {
-		s, ok := m.WriterData.(*send)
-		if !ok {
-			continue
-		}
-		j := s.j
-		if j.remaining.Add(-1) != 0 {
-			continue
-		}
-		p.tracker.ack(j.tok)
-		p.acked.Add(1)
-		if j.dlqReason != "" {
-			p.metrics.deadLettered.WithLabelValues(reasonClass(j.dlqReason)).Inc()
-		} else {
-			p.metrics.tagged.Inc()
-		}
-		p.metrics.inFlight.Dec()
-		<-p.sem
-	}
-}
-
-// failedWrite handles msgs whose produce failed with err: transient errors are retried until the brokers are
-// back, output errors MaxAttempts times; a dead letter the broker finds too large is sent again smaller.
-func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
-	p.metrics.errors.WithLabelValues("produce").Inc()
-	if p.err() != nil {
-		return // stopping: nothing more is written
-	}
-	class := classify(err)
-	again := make([]kafka.Message, 0, len(msgs))
-	for _, m := range msgs {
-		s, ok := m.WriterData.(*send)
-		if !ok {
-			continue
-		}
-		j := s.j
-		ferr := fmt.Errorf("produce to %s (record from %s/%d@%d): %w", m.Topic, j.msg.Topic, j.msg.Partition, j.msg.Offset, err)
-		switch class {
-		case errTooLarge:
-			if m.Topic != p.cfg.DLQ {
-				p.fail(fmt.Errorf("%w: the topic's max.message.bytes is below --max-message-bytes %d", ferr, p.cfg.MaxMessageBytes))
-				return
-			}
-			// The DLQ topic's limit is below what Run read at start: halve the dead letter until it fits.
-			m = deadLetter(p.cfg.DLQ, j.msg, j.dlqReason, messageSize(m)/2)
-			m.WriterData = s
-		case errOutput:
-			s.attempts++
-			if s.attempts >= p.cfg.MaxAttempts {
-				p.fail(fmt.Errorf("%w (%d attempts)", ferr, s.attempts))
-				return
-			}
-			p.log.Warn("produce failed; retrying", "err", ferr, "attempt", s.attempts, "max_attempts", p.cfg.MaxAttempts)
-		default:
-			if ok, suppressed := p.produceLog.allow(time.Now()); ok {
-				p.log.Warn("produce failed (brokers unreachable or busy); retrying until they are back", "err", ferr,
-					"records", len(msgs), "suppressed", suppressed)
-			}
-			again = append(again, msgs...)
-			p.retry.push(again...)
-			return
-		}
-		again = append(again, m)
-	}
-	p.retry.push(again...)
-}
-
-// commit commits every partition's acknowledged prefix.
-func (p *Pipeline) commit(ctx context.Context, reader *kafka.Reader) error {
-	ready := p.tracker.committable()
-	if len(ready) == 0 {
-		return nil
-	}
-	msgs := make([]kafka.Message, 0, len(ready))
-	for part, off := range ready {
-		msgs = append(msgs, kafka.Message{Topic: p.cfg.In, Partition: part, Offset: off})
-	}
-	if err := reader.CommitMessages(ctx, msgs...); err != nil {
-		p.metrics.errors.WithLabelValues("commit").Inc()
-		return err
-	}
-	p.metrics.commits.Inc()
-	for part, off := range ready {
-		p.tracker.committed(part, off)
-		p.log.Debug("committed", "topic", p.cfg.In, "partition", part, "offset", off)
-	}
-	return nil
-}
-
-// closeWriters closes ws, waiting at most d; it reports whether they closed in time.
-func closeWriters(d time.Duration, ws ...*kafka.Writer) bool {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var wg sync.WaitGroup
-		for _, w := range ws {
-			wg.Go(func() { _ = w.Close() }) // an async Writer's Close returns nil; failures went to Completion
-		}
-		wg.Wait()
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-t.C:
-		return false
-	}
 }
 
 // deadlineOf returns ctx's deadline, or now.

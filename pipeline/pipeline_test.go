@@ -13,12 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // fakeTagger tags every article "test" (plus "korea" when the title says Korea) and fails on titles that
-// contain FAIL. Its name goes into the record's tagger version, so tests can tell instances apart.
+// contain FAIL; on titles that contain STALL it blocks until its context ends. Its name goes into the record's tagger version, so tests can tell instances apart.
 type fakeTagger struct {
 	name  string
 	calls atomic.Int64
@@ -39,6 +40,10 @@ func (f *fakeTagger) Tag(ctx context.Context, a tagger.Article) (*tagger.Record,
 	}
 	if strings.Contains(a.Title, "FAIL") {
 		return nil, errors.New("fake tagger refuses this article")
+	}
+	if strings.Contains(a.Title, "STALL") {
+		<-ctx.Done()
+		return nil, fmt.Errorf("fake tagger stalled: %w", ctx.Err())
 	}
 	topics := []tagger.Topic{{Label: "test", Score: 0.5}}
 	if strings.Contains(a.Title, "Korea") {
@@ -73,7 +78,7 @@ func testBrokers(t *testing.T) []string {
 	if b := os.Getenv("TAGPIPE_KAFKA_BROKERS"); b != "" {
 		return strings.Split(b, ",")
 	}
-	e, err := StartEmbedded(0, 3)
+	e, err := kafkaio.StartEmbedded(0, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,14 +103,14 @@ func testConfig(t *testing.T, brokers []string) Config {
 	cfg.Workers = 4
 	cfg.CommitInterval = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 15 * time.Second
-	cl, err := newCluster(cfg.Conn)
+	cl, err := kafkaio.NewCluster(cfg.Conn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.close()
+	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := cl.createTopics(ctx, cfg.Partitions, cfg.ReplicationFactor, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+	if err := cl.CreateTopics(ctx, cfg.Partitions, cfg.ReplicationFactor, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		t.Fatal(err)
 	}
 	return cfg
@@ -125,6 +130,12 @@ func start(t *testing.T, cfg Config, tg Tagger, opts ...Option) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startPipeline(t, p)
+}
+
+// startPipeline runs p in the background until the test ends or stop is called.
+func startPipeline(t *testing.T, p *Pipeline) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{p: p, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- p.Run(ctx) }()
@@ -153,7 +164,7 @@ func produce(t *testing.T, cfg Config, articles ...tagger.Article) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := NewProducer(ctx, cfg.Conn, cfg.In, nil)
+	p, err := kafkaio.NewProducer(ctx, cfg.Conn, cfg.In, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,19 +186,19 @@ func articles(prefix string, n int) []tagger.Article {
 
 // collect reads topic from the beginning until records with want distinct keys arrived (or until idle passes when
 // want is 0) and returns them by key.
-func collect(t *testing.T, cfg Config, topic string, want int, idle time.Duration) map[string][]Message {
+func collect(t *testing.T, cfg Config, topic string, want int, idle time.Duration) map[string][]kafkaio.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	got := map[string][]Message{}
+	got := map[string][]kafkaio.Message{}
 	n := 0 // distinct keys
-	err := Tail(ctx, cfg.Conn, topic, TailOptions{FromBeginning: true, Idle: idle}, func(m Message) error {
+	err := kafkaio.Tail(ctx, cfg.Conn, topic, kafkaio.TailOptions{FromBeginning: true, Idle: idle}, func(m kafkaio.Message) error {
 		if len(got[string(m.Key)]) == 0 {
 			n++
 		}
 		got[string(m.Key)] = append(got[string(m.Key)], m)
 		if want > 0 && n >= want {
-			return ErrStop
+			return kafkaio.ErrStop
 		}
 		return nil
 	})
@@ -235,9 +246,10 @@ func TestIngestRunConsume(t *testing.T) {
 
 func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	cfg := testConfig(t, testBrokers(t))
+	cfg.MaxTagTime = 300 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	prod, err := NewProducer(ctx, cfg.Conn, cfg.In, nil)
+	prod, err := kafkaio.NewProducer(ctx, cfg.Conn, cfg.In, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +264,7 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 		{key: "p-empty", null: true, value: "", reason: ReasonEmpty}, // kafka-go reads an empty value as null
 		{key: "p-null", null: true, reason: ReasonEmpty},
 		{key: "p-fail", value: `{"id":"p-fail","title":"FAIL here"}`, reason: "tag: "},
+		{key: "p-stall", value: `{"id":"p-stall","title":"STALL here"}`, reason: "timeout: "},
 	}
 	good := articles("g", 10)
 	for i, p := range poison {
@@ -259,7 +272,7 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 		if p.key != "p-null" {
 			v = []byte(p.value)
 		}
-		if err := prod.SendRaw(ctx, Message{Key: []byte(p.key), Value: v, Headers: map[string]string{"origin": "test"}}); err != nil {
+		if err := prod.SendRaw(ctx, kafkaio.Message{Key: []byte(p.key), Value: v, Headers: map[string]string{"origin": "test"}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := prod.Send(ctx, good[i]); err != nil {
@@ -304,6 +317,11 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	}
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run after poison records: %v", err)
+	}
+	for code, want := range map[string]float64{"decode": 3, "empty": 2, "tag": 1, "timeout": 1} {
+		if got := counterValue(r.p.metrics.deadLettered.WithLabelValues(code)); got != want {
+			t.Errorf("dead letters with reason %s = %v, want %v", code, got, want)
+		}
 	}
 }
 
@@ -380,7 +398,7 @@ func TestWrongPasswordFailsFast(t *testing.T) {
 	defer cancel()
 	began := time.Now()
 	err = p.Run(ctx)
-	if !errors.Is(err, ErrAuth) {
+	if !errors.Is(err, kafkaio.ErrAuth) {
 		t.Fatalf("Run = %v, want ErrAuth", err)
 	}
 	if !strings.Contains(err.Error(), `"admin"`) || strings.Contains(err.Error(), "wrong") {
@@ -392,7 +410,7 @@ func TestWrongPasswordFailsFast(t *testing.T) {
 
 	cfg.SASLPassword = "secret"
 	cfg.In, cfg.Out, cfg.DLQ = "sasl.in", "sasl.out", "sasl.dlq"
-	if err := CreateTopics(ctx, cfg.Conn, 3, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, 3, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		t.Fatal(err)
 	}
 	r := start(t, cfg, &fakeTagger{name: "sasl"})
@@ -424,9 +442,9 @@ func TestRealKafkaSASLTLS(t *testing.T) {
 	wrong := conn
 	wrong.SASLPassword = "not-the-password"
 	began := time.Now()
-	err := CreateTopics(ctx, wrong, 1, 1, "never-created")
-	if !errors.Is(err, ErrAuth) || strings.Contains(err.Error(), wrong.SASLPassword) {
-		t.Fatalf("wrong password: %v; want ErrAuth without the password", err)
+	err := kafkaio.CreateTopics(ctx, wrong, 1, 1, "never-created")
+	if !errors.Is(err, kafkaio.ErrAuth) || strings.Contains(err.Error(), wrong.SASLPassword) {
+		t.Fatalf("wrong password: %v; want kafkaio.ErrAuth without the password", err)
 	}
 	if d := time.Since(began); d > 10*time.Second {
 		t.Errorf("wrong password took %s to fail", d)
@@ -434,10 +452,10 @@ func TestRealKafkaSASLTLS(t *testing.T) {
 
 	conn.SASLPassword = os.Getenv("TAGPIPE_KAFKA_SCRAM_PASSWORD")
 	topic := fmt.Sprintf("sasl-%d", time.Now().UnixNano())
-	if err := CreateTopics(ctx, conn, 3, 1, topic); err != nil {
+	if err := kafkaio.CreateTopics(ctx, conn, 3, 1, topic); err != nil {
 		t.Fatal(err)
 	}
-	prod, err := NewProducer(ctx, conn, topic, nil)
+	prod, err := kafkaio.NewProducer(ctx, conn, topic, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,10 +465,10 @@ func TestRealKafkaSASLTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
-	err = Tail(ctx, conn, topic, TailOptions{FromBeginning: true}, func(m Message) error {
+	err = kafkaio.Tail(ctx, conn, topic, kafkaio.TailOptions{FromBeginning: true}, func(m kafkaio.Message) error {
 		got[string(m.Key)] = true
 		if len(got) == len(ids) {
-			return ErrStop
+			return kafkaio.ErrStop
 		}
 		return nil
 	})
@@ -474,34 +492,6 @@ func TestRoutePrefixCopiesPerLabel(t *testing.T) {
 	}
 	if h := got["k"][0].Headers[HeaderContentType]; h != "application/json" {
 		t.Errorf("route copy content-type %q", h)
-	}
-}
-
-func TestDeleteTopics(t *testing.T) {
-	cfg := testConfig(t, testBrokers(t))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := CreateTopics(ctx, cfg.Conn, 1, 1, cfg.In, cfg.Out); err != nil {
-		t.Fatal(err)
-	}
-	if err := DeleteTopics(ctx, cfg.Conn, cfg.In, cfg.Out, cfg.In+".never-created"); err != nil {
-		t.Fatalf("DeleteTopics: %v (a missing topic is not an error)", err)
-	}
-	cl, err := connect(ctx, cfg.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
-	for _, topic := range []string{cfg.In, cfg.Out} {
-		// Deletion completes asynchronously on a real broker.
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			if _, err := cl.partitions(ctx, topic); err != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("topic %s still exists after DeleteTopics", topic)
-			}
-		}
 	}
 }
 

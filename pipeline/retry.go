@@ -27,18 +27,6 @@ const (
 	errTooLarge
 )
 
-func (c errClass) String() string {
-	switch c {
-	case errTransient:
-		return "transient"
-	case errOutput:
-		return "output"
-	case errTooLarge:
-		return "too_large"
-	}
-	return "unknown"
-}
-
 // outputErrors are the broker error codes that say the output is unusable, whatever kafka-go's Temporary says
 // (it calls UnknownTopicOrPartition temporary: a topic being created).
 var outputErrors = map[kafka.Error]bool{
@@ -78,21 +66,6 @@ func classify(err error) errClass {
 		return errTransient
 	}
 	return errTransient
-}
-
-// Backoff bounds of the produce retries.
-const (
-	retryBackoffMin = 100 * time.Millisecond
-	retryBackoffMax = 2 * time.Second
-)
-
-// backoffDelay returns the wait before retry n (1-based): retryBackoffMin doubling up to retryBackoffMax.
-func backoffDelay(n int) time.Duration {
-	d := retryBackoffMin
-	for i := 1; i < n && d < retryBackoffMax; i++ {
-		d *= 2
-	}
-	return min(d, retryBackoffMax)
 }
 
 // logLimiter lets one log line through per interval and counts the others.
@@ -181,7 +154,7 @@ func (q *retryQueue) take() ([]kafka.Message, time.Duration) {
 	defer q.mu.Unlock()
 	msgs := q.msgs
 	q.msgs = nil
-	return msgs, backoffDelay(max(q.failures, 1))
+	return msgs, retryBackoff.delay(max(q.failures, 1))
 }
 
 // sleep waits d or until ctx ends, reporting whether the full wait passed.

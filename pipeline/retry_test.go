@@ -54,22 +54,43 @@ func TestClassify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := classify(tt.err); got != tt.want {
-				t.Errorf("classify(%v) = %s, want %s", tt.err, got, tt.want)
+				t.Errorf("classify(%v) = %d, want %d", tt.err, got, tt.want)
 			}
 		})
 	}
 }
 
-func TestBackoffDelay(t *testing.T) {
+func TestBackoff(t *testing.T) {
+	b := backoff{min: 100 * time.Millisecond, max: 2 * time.Second}
 	tests := []struct {
 		n    int
 		want time.Duration
 	}{{1, 100 * time.Millisecond}, {2, 200 * time.Millisecond}, {4, 800 * time.Millisecond}, {5, 1600 * time.Millisecond},
-		{6, retryBackoffMax}, {1000, retryBackoffMax}}
+		{6, b.max}, {1000, b.max}}
 	for _, tt := range tests {
-		if got := backoffDelay(tt.n); got != tt.want {
-			t.Errorf("backoffDelay(%d) = %s, want %s", tt.n, got, tt.want)
+		if got := b.base(tt.n); got != tt.want {
+			t.Errorf("base(%d) = %s, want %s", tt.n, got, tt.want)
 		}
+		lo, hi := time.Duration(float64(tt.want)*0.8), min(time.Duration(float64(tt.want)*1.2), b.max)
+		if got := b.jittered(tt.n, 0); got != lo {
+			t.Errorf("jittered(%d, 0) = %s, want %s", tt.n, got, lo)
+		}
+		if got := b.jittered(tt.n, 0.9999999); got > hi || got < lo {
+			t.Errorf("jittered(%d, ~1) = %s, want within [%s, %s]", tt.n, got, lo, hi)
+		}
+		for range 50 {
+			if got := b.delay(tt.n); got < lo || got > hi {
+				t.Fatalf("delay(%d) = %s, outside [%s, %s]", tt.n, got, lo, hi)
+			}
+		}
+	}
+	// Jitter spreads the instances: 50 draws of one attempt are not all equal.
+	seen := map[time.Duration]bool{}
+	for range 50 {
+		seen[b.delay(3)] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("delay(3) gave one value in 50 draws: no jitter")
 	}
 }
 
@@ -103,12 +124,12 @@ func TestRetryQueueBackoff(t *testing.T) {
 		t.Fatal("push did not wake the resender")
 	}
 	msgs, d := q.take()
-	if len(msgs) != 3 || d != backoffDelay(2) {
-		t.Fatalf("take = %d records, %s; want 3, %s", len(msgs), d, backoffDelay(2))
+	if lo, hi := retryBackoff.jittered(2, 0), retryBackoff.jittered(2, 1); len(msgs) != 3 || d < lo || d > hi {
+		t.Fatalf("take = %d records, %s; want 3, within [%s, %s]", len(msgs), d, lo, hi)
 	}
 	q.succeeded()
 	q.push(kafka.Message{})
-	if _, d := q.take(); d != retryBackoffMin {
-		t.Errorf("backoff after a success = %s, want %s", d, retryBackoffMin)
+	if _, d := q.take(); d > retryBackoff.jittered(1, 1) {
+		t.Errorf("backoff after a success = %s, want at most %s", d, retryBackoff.jittered(1, 1))
 	}
 }

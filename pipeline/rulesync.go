@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 )
 
@@ -58,22 +60,22 @@ func PublishPack(ctx context.Context, cfg Config, pack *rules.Pack) (string, err
 	if err := cfg.Conn.ResolveSecrets(); err != nil {
 		return "", err
 	}
-	cl, err := newCluster(cfg.Conn)
+	cl, err := kafkaio.NewCluster(cfg.Conn)
 	if err != nil {
 		return "", err
 	}
-	defer cl.close()
-	if err := cl.check(ctx); err != nil {
+	defer cl.Close()
+	if err := cl.Check(ctx); err != nil {
 		return "", err
 	}
 	if cfg.CreateTopics {
-		if err := cl.createTopics(ctx, 1, cfg.ReplicationFactor, cfg.RulesTopic); err != nil {
+		if err := cl.CreateTopics(ctx, 1, cfg.ReplicationFactor, cfg.RulesTopic); err != nil {
 			return "", err
 		}
 	}
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(cfg.Brokers...),
-		Transport:    cl.transport,
+		Transport:    cl.Transport(),
 		Topic:        cfg.RulesTopic,
 		Balancer:     firstPartition{},
 		BatchTimeout: time.Millisecond,
@@ -98,54 +100,68 @@ type firstPartition struct{}
 func (firstPartition) Balance(_ kafka.Message, partitions ...int) int { return slices.Min(partitions) }
 
 // watchRules follows partition 0 of the rules topic from its newest record and swaps in every pack that
-// compiles; a pack that does not keeps the old rules and counts a reload failure. It returns when ctx ends.
-func (p *Pipeline) watchRules(ctx context.Context, cl *cluster) {
+// compiles; a pack that does not keeps the old rules and counts a reload failure. After any error (topic not
+// readable yet, broker gone, offset lost) it retries with backoff, forever, resuming after the last pack it
+// read. It returns when ctx ends.
+func (p *Pipeline) watchRules(ctx context.Context, cl *kafkaio.Cluster) {
 	log := p.log.With("component", "rules", "topic", p.cfg.RulesTopic)
-	var start int64
+	next := int64(-1) // the offset to read next; -1: start from the newest pack
+	failures := 0
 	for {
-		resp, err := cl.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+		err := p.followRules(ctx, cl, log, &next, func() { failures = 0 })
+		if ctx.Err() != nil {
+			return
+		}
+		failures++
+		d := watchBackoff.delay(failures)
+		p.metrics.errors.WithLabelValues("rules").Inc()
+		log.Warn("rules topic unreadable; hot reload retries", "err", err, "attempt", failures, "backoff", d)
+		if !sleep(ctx, d) {
+			return
+		}
+	}
+}
+
+// followRules reads the rules topic from *next (or its newest record when *next < 0) and applies each pack,
+// advancing *next and calling progress after each. It returns the error that stopped it, or ctx's.
+func (p *Pipeline) followRules(ctx context.Context, cl *kafkaio.Cluster, log *slog.Logger, next *int64, progress func()) error {
+	if *next < 0 {
+		resp, err := cl.Client().ListOffsets(ctx, &kafka.ListOffsetsRequest{
 			Topics: map[string][]kafka.OffsetRequest{p.cfg.RulesTopic: {kafka.FirstOffsetOf(0), kafka.LastOffsetOf(0)}},
 		})
-		if err == nil {
-			parts := resp.Topics[p.cfg.RulesTopic]
-			if len(parts) > 0 && parts[0].Error == nil {
-				start = max(parts[0].FirstOffset, parts[0].LastOffset-1)
-				break
-			}
-			if len(parts) > 0 {
-				err = parts[0].Error
-			}
+		if err != nil {
+			return fmt.Errorf("list offsets: %w", err)
 		}
-		log.Info("rules topic not readable yet; hot reload waits for it", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(10 * time.Second):
+		parts := resp.Topics[p.cfg.RulesTopic]
+		if len(parts) == 0 {
+			return fmt.Errorf("list offsets: %w", kafka.UnknownTopicOrPartition)
 		}
+		if parts[0].Error != nil {
+			return fmt.Errorf("list offsets: %w", parts[0].Error)
+		}
+		*next = max(parts[0].FirstOffset, parts[0].LastOffset-1)
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:     p.cfg.Brokers,
 		Topic:       p.cfg.RulesTopic,
 		Partition:   0,
-		Dialer:      cl.dialer,
+		Dialer:      cl.Dialer(),
 		MaxBytes:    2 << 20,
 		MaxWait:     500 * time.Millisecond,
-		ErrorLogger: kafkaLogger(log, slog.LevelDebug),
+		ErrorLogger: kafkaio.Logger(log, slog.LevelDebug),
 	})
 	defer r.Close()
-	if err := r.SetOffset(start); err != nil {
-		log.Warn("rules topic: set offset", "err", err)
-		return
+	if err := r.SetOffset(*next); err != nil {
+		return fmt.Errorf("set offset %d: %w", *next, err)
 	}
-	log.Info("watching for rule packs", "from_offset", start)
+	log.Info("watching for rule packs", "from_offset", *next)
 	for {
 		m, err := r.ReadMessage(ctx)
 		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("reading rules topic", "err", err)
-			}
-			return
+			return fmt.Errorf("read: %w", err)
 		}
+		*next = m.Offset + 1
+		progress()
 		p.applyRulePack(m)
 	}
 }
@@ -155,13 +171,13 @@ func (p *Pipeline) applyRulePack(m kafka.Message) {
 	log := p.log.With("component", "rules", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
 	var pack RulePack
 	if err := json.Unmarshal(m.Value, &pack); err != nil {
-		p.metrics.reloadFailure.Inc()
+		p.metrics.reloadFailed()
 		log.Error("rule pack is not a JSON {\"files\": {...}} record; keeping the current rules", "err", err)
 		return
 	}
 	loaded, err := rules.LoadFiles(pack.Files)
 	if err != nil {
-		p.metrics.reloadFailure.Inc()
+		p.metrics.reloadFailed()
 		var list rules.ErrorList
 		if errors.As(err, &list) {
 			for _, e := range list {
@@ -174,11 +190,11 @@ func (p *Pipeline) applyRulePack(m kafka.Message) {
 	rs := loaded.Rules
 	old := p.reload.Rules()
 	if err := p.reload.SetRules(rs); err != nil {
-		p.metrics.reloadFailure.Inc()
+		p.metrics.reloadFailed()
 		log.Error("tagger refused the rule pack; keeping the current rules", "err", err)
 		return
 	}
-	p.metrics.reloads.Inc()
+	p.metrics.reloaded(time.Now())
 	p.metrics.setRulesVersion(rs.Version())
 	oldVersion := ""
 	if old != nil {

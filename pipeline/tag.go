@@ -1,12 +1,11 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
@@ -67,7 +66,7 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	}
 	p := &Pipeline{
 		cfg:        cfg,
-		proc:       tagProcessor{t: t},
+		proc:       tagProcessor{t: t, maxTime: cfg.MaxTagTime},
 		tracker:    newTracker(),
 		sem:        make(chan struct{}, cfg.MaxInFlight),
 		routeKnown: map[string]bool{},
@@ -93,133 +92,42 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 // Metrics returns the pipeline's metrics.
 func (p *Pipeline) Metrics() *Metrics { return p.metrics }
 
-// reloader is the part of RulesSwapper the pipeline uses.
-type reloader = RulesSwapper
-
-// tagProcessor decodes an input value as an article and tags it.
-type tagProcessor struct{ t Tagger }
+// tagProcessor decodes an input value as an article and tags it, each Tag bounded by maxTime (0: no limit).
+type tagProcessor struct {
+	t       Tagger
+	maxTime time.Duration
+}
 
 func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) (output, error) {
 	a, err := tagger.DecodeArticle(value)
 	if err != nil {
-		return output{}, fmt.Errorf("decode: %w", err)
+		return output{}, &reasonError{code: CodeDecode, err: fmt.Errorf("decode: %w", err)}
 	}
 	if a.ID == "" {
 		a.ID = tagger.ContentID(a)
 	}
-	rec, err := tp.t.Tag(ctx, a)
-	if err != nil {
-		return output{}, fmt.Errorf("tag: %w", err)
+	tagCtx := ctx
+	if tp.maxTime > 0 {
+		var cancel context.CancelFunc
+		tagCtx, cancel = context.WithTimeout(ctx, tp.maxTime)
+		defer cancel()
 	}
-	b, err := marshalWithin(rec, maxValue)
+	rec, err := tp.t.Tag(tagCtx, a)
 	if err != nil {
-		return output{}, err
+		if tagger.IsTimeout(err) && ctx.Err() == nil {
+			return output{}, &reasonError{code: CodeTimeout, err: fmt.Errorf("timeout: tag took longer than max-tag-time %s: %w", tp.maxTime, err)}
+		}
+		return output{}, &reasonError{code: CodeTag, err: fmt.Errorf("tag: %w", err)}
+	}
+	b, err := tagger.MarshalWithin(rec, maxValue)
+	if err != nil {
+		code := CodeTag
+		if errors.Is(err, tagger.ErrTooLarge) {
+			code = CodeTooLarge
+		}
+		return output{}, &reasonError{code: code, err: err}
 	}
 	return output{key: []byte(a.ID), value: b, labels: rec.Labels(), rulesVersion: rec.Tagger.RulesVersion}, nil
-}
-
-// TrimmedMember is the member added to a tagged record that was trimmed to fit the maximum message size; its
-// value lists what was dropped.
-const TrimmedMember = "tagpipe_trimmed"
-
-// marshalWithin marshals rec in at most max bytes: first as is, then without topic evidence, then with one
-// mention per entity, then without entities. The record says what was dropped in TrimmedMember. An article too
-// large even then is an error whose text starts with ReasonTooLarge.
-func marshalWithin(rec *tagger.Record, max int) ([]byte, error) {
-	b, err := rec.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("tag: marshal record: %w", err)
-	}
-	if len(b) <= max {
-		return b, nil
-	}
-	r := *rec
-	r.Article.Fields = append([]tagger.Field(nil), rec.Article.Fields...)
-	var dropped []string
-	steps := []func(){
-		func() {
-			r.Topics = append([]tagger.Topic(nil), rec.Topics...)
-			for i := range r.Topics {
-				r.Topics[i].Evidence = nil
-			}
-			dropped = append(dropped, "evidence")
-		},
-		func() {
-			seen := map[tagger.EntityKey]bool{}
-			var ents []tagger.Entity
-			for _, e := range rec.Entities {
-				k := tagger.EntityKey{Type: e.Type, Canonical: e.Canonical}
-				if !seen[k] {
-					seen[k] = true
-					ents = append(ents, e)
-				}
-			}
-			r.Entities = ents
-			dropped = append(dropped, "repeated-mentions")
-		},
-		func() {
-			r.Entities = nil
-			dropped = append(dropped, "entities")
-		},
-	}
-	size := len(b)
-	for _, step := range steps {
-		step()
-		note, _ := json.Marshal(dropped)
-		r.Article.SetField(TrimmedMember, note)
-		if b, err = r.MarshalJSON(); err != nil {
-			return nil, fmt.Errorf("tag: marshal record: %w", err)
-		}
-		if len(b) <= max {
-			return b, nil
-		}
-	}
-	return nil, fmt.Errorf("%s: %d bytes (%d after trimming evidence and entities), max %d", ReasonTooLarge, size, len(b), max)
-}
-
-// ArticleJSON returns a's JSON object: its members in input order with id, title and body taken from the
-// Article's fields (those the input lacked come first; an empty id is left out).
-func ArticleJSON(a tagger.Article) []byte {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	n := 0
-	member := func(name string, value []byte) {
-		if n > 0 {
-			buf.WriteByte(',')
-		}
-		n++
-		k, _ := json.Marshal(name)
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(value)
-	}
-	str := func(s string) []byte { b, _ := json.Marshal(s); return b }
-	_, hasID := a.Field("id")
-	_, hasTitle := a.Field("title")
-	_, hasBody := a.Field("body")
-	if !hasID && a.ID != "" {
-		member("id", str(a.ID))
-	}
-	if !hasTitle {
-		member("title", str(a.Title))
-	}
-	if !hasBody {
-		member("body", str(a.Body))
-	}
-	for _, f := range a.Fields {
-		switch f.Name {
-		case "id":
-			member("id", str(a.ID))
-		case "title":
-			member("title", str(a.Title))
-		case "body":
-			member("body", str(a.Body))
-		default:
-			member(f.Name, f.Value)
-		}
-	}
-	buf.WriteByte('}')
-	return buf.Bytes()
 }
 
 var _ interface {

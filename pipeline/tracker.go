@@ -14,9 +14,17 @@ import (
 // may lie below records this instance has already written or still has in flight. add recognises those: their
 // output is (or will be) acknowledged by the first fetch's job, so fetching them again produces nothing.
 //
+// Ownership follows the consumer group: revoke (at the end of a generation) makes nothing committable and
+// stops fetchers of the old generation from adding records (add checks their epoch); assign (at the start of
+// the next) drops the state of the partitions that went elsewhere, pending offsets included, and keeps that of
+// the partitions this instance owns again, so that records it has written or has in flight are not processed a
+// second time. Acknowledgements need no epoch: an offset's output is written whichever fetch produced it.
+//
 // All methods are safe for concurrent use.
 type tracker struct {
 	mu    sync.Mutex
+	epoch int          // incremented by revoke
+	owned map[int]bool // partitions that may be committed; nil between revoke and assign
 	parts map[int]*partState
 }
 
@@ -33,23 +41,38 @@ type pendingOffset struct {
 
 // ackToken identifies one tracked record for tracker.ack.
 type ackToken struct {
+	epoch     int
 	partition int
 	offset    int64
 }
 
+// newTracker returns a tracker that owns every partition until the first revoke (tests and the first
+// generation's assign narrow it).
 func newTracker() *tracker { return &tracker{parts: make(map[int]*partState)} }
 
-// add records a fetched offset and returns the token that acknowledges it. It reports false, and tracks nothing,
-// for an offset fetched before whose output is written or still in flight: a fetch again after a rebalance.
-func (t *tracker) add(partition int, offset int64) (ackToken, bool) {
+// currentEpoch returns the epoch that fetchers started now pass to add.
+func (t *tracker) currentEpoch() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.epoch
+}
+
+// add records an offset fetched in epoch and returns the token that acknowledges it. It reports false, and
+// tracks nothing, for an offset fetched before whose output is written or still in flight (a fetch again after
+// a rebalance), and for a fetch of an epoch that was revoked since: its partition may belong to another
+// instance now.
+func (t *tracker) add(epoch, partition int, offset int64) (ackToken, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if epoch != t.epoch {
+		return ackToken{epoch: epoch, partition: partition, offset: offset}, false
+	}
 	ps := t.parts[partition]
 	if ps == nil {
 		ps = &partState{ready: -1, commit: -1}
 		t.parts[partition] = ps
 	}
-	tok := ackToken{partition: partition, offset: offset}
+	tok := ackToken{epoch: t.epoch, partition: partition, offset: offset}
 	if offset <= ps.ready {
 		return tok, false // written: the committed offset lagged behind
 	}
@@ -61,8 +84,8 @@ func (t *tracker) add(partition int, offset int64) (ackToken, bool) {
 	return tok, true
 }
 
-// ack marks the record of tok acknowledged (its output is written). It reports false for an unknown token or
-// one acknowledged twice.
+// ack marks the record of tok acknowledged (its output is written). It reports false for an unknown token, one
+// acknowledged twice.
 func (t *tracker) ack(tok ackToken) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -96,6 +119,9 @@ func (t *tracker) committable() map[int]int64 {
 	defer t.mu.Unlock()
 	var out map[int]int64
 	for p, ps := range t.parts {
+		if t.epoch > 0 && !t.owned[p] {
+			continue // revoked, or not assigned in this generation
+		}
 		if ps.ready > ps.commit {
 			if out == nil {
 				out = make(map[int]int64)
@@ -113,6 +139,42 @@ func (t *tracker) committed(partition int, offset int64) {
 	if ps := t.parts[partition]; ps != nil && offset > ps.commit && offset <= ps.ready {
 		ps.commit = offset
 	}
+}
+
+// revoke ends the current ownership: nothing is committable until assign, and records fetched in the epoch
+// ending now are no longer tracked.
+func (t *tracker) revoke() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.epoch++
+	t.owned = nil
+}
+
+// assign makes parts the owned partitions and drops the state of every other partition. It returns how many
+// unacknowledged records of the dropped partitions were pending (their next owner processes them again).
+func (t *tracker) assign(parts []int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.owned = make(map[int]bool, len(parts))
+	for _, p := range parts {
+		t.owned[p] = true
+	}
+	if t.epoch == 0 {
+		t.epoch = 1 // from now on only owned partitions are committable
+	}
+	n := 0
+	for p, ps := range t.parts {
+		if t.owned[p] {
+			continue
+		}
+		for _, po := range ps.pending {
+			if !po.done {
+				n++
+			}
+		}
+		delete(t.parts, p)
+	}
+	return n
 }
 
 // pending returns the number of tracked records not yet acknowledged.

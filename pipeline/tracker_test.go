@@ -39,7 +39,7 @@ func TestTrackerOrderedCommit(t *testing.T) {
 			for _, e := range tt.events {
 				k := [2]int64{int64(e.p), e.off}
 				if e.add {
-					if tok, fresh := tr.add(e.p, e.off); fresh {
+					if tok, fresh := tr.add(0, e.p, e.off); fresh {
 						toks[k] = tok
 					}
 					continue
@@ -68,8 +68,11 @@ func TestTrackerRefetch(t *testing.T) {
 		off   int64
 		fresh bool
 	}{
-		{"written, below the acknowledged prefix", func(tr *tracker) { tr.ack(ackToken{0, 4}); tr.ack(ackToken{0, 5}) }, 0, 4, false},
-		{"written, not yet committable", func(tr *tracker) { tr.ack(ackToken{0, 6}) }, 0, 6, false},
+		{"written, below the acknowledged prefix", func(tr *tracker) {
+			tr.ack(ackToken{partition: 0, offset: 4})
+			tr.ack(ackToken{partition: 0, offset: 5})
+		}, 0, 4, false},
+		{"written, not yet committable", func(tr *tracker) { tr.ack(ackToken{partition: 0, offset: 6}) }, 0, 6, false},
 		{"still in flight", func(*tracker) {}, 0, 5, false},
 		{"beyond the last fetched", func(*tracker) {}, 0, 8, true},
 		{"other partition", func(*tracker) {}, 1, 5, true},
@@ -78,14 +81,14 @@ func TestTrackerRefetch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := newTracker()
 			for off := int64(4); off <= 7; off++ {
-				if _, fresh := tr.add(0, off); !fresh {
+				if _, fresh := tr.add(0, 0, off); !fresh {
 					t.Fatalf("first add of %d not fresh", off)
 				}
 			}
 			tt.setup(tr)
 			part := tt.part
 			before := tr.pending()
-			if _, fresh := tr.add(part, tt.off); fresh != tt.fresh {
+			if _, fresh := tr.add(0, part, tt.off); fresh != tt.fresh {
 				t.Fatalf("add(%d, %d) fresh = %v, want %v", part, tt.off, fresh, tt.fresh)
 			}
 			if !tt.fresh && tr.pending() != before {
@@ -97,8 +100,8 @@ func TestTrackerRefetch(t *testing.T) {
 
 func TestTrackerCommittedHidesOffset(t *testing.T) {
 	tr := newTracker()
-	a, _ := tr.add(2, 0)
-	b, _ := tr.add(2, 1)
+	a, _ := tr.add(0, 2, 0)
+	b, _ := tr.add(0, 2, 1)
 	tr.ack(a)
 	tr.committed(2, 0)
 	if got := tr.committable(); got != nil {
@@ -115,7 +118,7 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 	const n = 2000
 	toks := make([]ackToken, n)
 	for i := range toks {
-		toks[i], _ = tr.add(i%4, int64(i/4))
+		toks[i], _ = tr.add(0, i%4, int64(i/4))
 	}
 	var wg sync.WaitGroup
 	for w := range 8 {
@@ -129,5 +132,54 @@ func TestTrackerConcurrentAcks(t *testing.T) {
 	want := map[int]int64{0: n/4 - 1, 1: n/4 - 1, 2: n/4 - 1, 3: n/4 - 1}
 	if got := tr.committable(); !maps.Equal(got, want) {
 		t.Fatalf("committable = %v, want %v", got, want)
+	}
+}
+
+func TestTrackerRevokeAndAssign(t *testing.T) {
+	tr := newTracker()
+	tr.assign([]int{0, 1, 2})
+	e1 := tr.currentEpoch()
+	t0, _ := tr.add(e1, 0, 10)
+	t1, _ := tr.add(e1, 1, 20)
+	t2, _ := tr.add(e1, 2, 30)
+	tr.ack(t1)
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{1: 20}) {
+		t.Fatalf("committable before revocation = %v", got)
+	}
+	tr.revoke()
+	if got := tr.committable(); got != nil {
+		t.Errorf("committable after revocation = %v, want nothing", got)
+	}
+	if _, ok := tr.add(e1, 0, 11); ok {
+		t.Error("a fetch of the revoked epoch was tracked")
+	}
+	tr.ack(t2) // written while no generation owns anything: still nothing to commit
+	if got := tr.committable(); got != nil {
+		t.Errorf("committable between revocation and assignment = %v", got)
+	}
+	// The next generation gives partitions 0 and 2 back; 1 went elsewhere (its acknowledged offset is dropped).
+	if n := tr.assign([]int{0, 2}); n != 0 {
+		t.Errorf("assign dropped %d pending records, want 0 (partition 1 had none unacknowledged)", n)
+	}
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{2: 30}) {
+		t.Errorf("committable after assign = %v, want 2:30 (partition 1 is not ours)", got)
+	}
+	e2 := tr.currentEpoch()
+	// Partition 0 comes back from its committed offset: the record still in flight is not processed twice, and
+	// its acknowledgement from the old generation counts.
+	if _, fresh := tr.add(e2, 0, 10); fresh {
+		t.Error("record in flight across the rebalance fetched again as fresh")
+	}
+	if !tr.ack(t0) {
+		t.Error("acknowledgement of a record fetched before the rebalance refused")
+	}
+	if got := tr.committable(); !maps.Equal(got, map[int]int64{0: 10, 2: 30}) {
+		t.Errorf("committable = %v, want 0:10 2:30", got)
+	}
+	// A partition that went elsewhere with records in flight: they are counted as dropped.
+	tr.add(e2, 2, 31)
+	tr.revoke()
+	if n := tr.assign([]int{0}); n != 1 {
+		t.Errorf("assign dropped %d pending records, want 1", n)
 	}
 }

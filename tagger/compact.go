@@ -55,7 +55,7 @@ func (r *Record) Marshal(f RecordFormat) ([]byte, error) {
 // mentions (demonym, implied) are not carried. Cost: linear in the number of hits and mentions.
 func (r *Record) MarshalCompact() ([]byte, error) {
 	bp := recordBufs.Get().(*[]byte)
-	b, err := r.appendMembers(append((*bp)[:0], '{'))
+	b, err := appendArticleMembers(append((*bp)[:0], '{'), &r.Article, false)
 	if err != nil {
 		recordBufs.Put(bp)
 		return nil, err

@@ -98,7 +98,7 @@ func (r *Record) Canonicals() []EntityKey {
 // insignificant whitespace and does not escape HTML characters.
 func (r *Record) MarshalJSON() ([]byte, error) {
 	bp := recordBufs.Get().(*[]byte)
-	b, err := r.appendMembers(append((*bp)[:0], '{'))
+	b, err := appendArticleMembers(append((*bp)[:0], '{'), &r.Article, false)
 	if err != nil {
 		recordBufs.Put(bp)
 		return nil, err
@@ -163,58 +163,6 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 	b = r.Tagger.appendJSON(b, RecordFull)
 	b = append(b, '}')
 	return finishRecord(bp, b), nil
-}
-
-// appendMembers appends the article's members, each followed by a comma: id, title and body from the Article's
-// fields (any of them the input lacked first), then the input's members in input order, less those named topics,
-// entities or tagger.
-func (r *Record) appendMembers(b []byte) ([]byte, error) {
-	a := &r.Article
-	_, hasID := a.Field("id")
-	_, hasTitle := a.Field("title")
-	_, hasBody := a.Field("body")
-	if !hasID && a.ID != "" {
-		b = append(b, `"id":`...)
-		b = appendString(b, a.ID)
-		b = append(b, ',')
-	}
-	if !hasTitle {
-		b = append(b, `"title":`...)
-		b = appendString(b, a.Title)
-		b = append(b, ',')
-	}
-	if !hasBody {
-		b = append(b, `"body":`...)
-		b = appendString(b, a.Body)
-		b = append(b, ',')
-	}
-	for _, f := range a.Fields {
-		switch f.Name {
-		case "topics", "entities", "tagger": // the tagger's own members, written below
-			continue
-		}
-		b = appendString(b, f.Name)
-		b = append(b, ':')
-		switch f.Name {
-		case "id":
-			b = appendString(b, a.ID)
-		case "title":
-			b = appendString(b, a.Title)
-		case "body":
-			if !a.BodyText {
-				b = appendString(b, a.Body)
-				break
-			}
-			fallthrough // the body as received; the tagged text is in body_text
-		default:
-			var err error
-			if b, err = appendCompact(b, f.Value); err != nil {
-				return b, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
-			}
-		}
-		b = append(b, ',')
-	}
-	return b, nil
 }
 
 // finishRecord returns a copy of b of its exact length and gives the scratch buffer back to the pool.
@@ -318,6 +266,64 @@ func appendInt(b []byte, v int) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// appendArticleMembers appends a's members, each followed by a comma: those the input lacked of id, title and
+// body first (an empty id is left out), then every member in input order with id, title and body taken from
+// the Article's fields, leaving out the tagger's own members (topics, entities, tagger) unless all is set.
+// Other members' values are compacted, or with all written as they are.
+func appendArticleMembers(b []byte, a *Article, all bool) ([]byte, error) {
+	_, hasID := a.Field("id")
+	_, hasTitle := a.Field("title")
+	_, hasBody := a.Field("body")
+	if !hasID && a.ID != "" {
+		b = append(b, `"id":`...)
+		b = appendString(b, a.ID)
+		b = append(b, ',')
+	}
+	if !hasTitle {
+		b = append(b, `"title":`...)
+		b = appendString(b, a.Title)
+		b = append(b, ',')
+	}
+	if !hasBody {
+		b = append(b, `"body":`...)
+		b = appendString(b, a.Body)
+		b = append(b, ',')
+	}
+	for _, f := range a.Fields {
+		switch f.Name {
+		case "topics", "entities", "tagger": // the tagger's own members, written by the record encoders
+			if !all {
+				continue
+			}
+		}
+		b = appendString(b, f.Name)
+		b = append(b, ':')
+		switch f.Name {
+		case "id":
+			b = appendString(b, a.ID)
+		case "title":
+			b = appendString(b, a.Title)
+		case "body":
+			if !a.BodyText {
+				b = appendString(b, a.Body)
+				break
+			}
+			fallthrough // the body as received; the tagged text is in body_text
+		default:
+			if all {
+				b = append(b, f.Value...)
+				break
+			}
+			var err error
+			if b, err = appendCompact(b, f.Value); err != nil {
+				return b, fmt.Errorf("tagger: record member %q: %w", f.Name, err)
+			}
+		}
+		b = append(b, ',')
+	}
+	return b, nil
+}
 
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD; U+2028 and U+2029 are escaped, as
 // encoding/json does; HTML characters are not.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagpipe/tagpipe/internal/benchrun"
+	"github.com/tagpipe/tagpipe/internal/cliconfig"
 	"github.com/tagpipe/tagpipe/internal/corpus"
 	"github.com/tagpipe/tagpipe/pipeline"
 )
@@ -70,7 +71,7 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 			if bf.writeCorpus != "" {
 				return writeCorpusFile(bf.writeCorpus, o)
 			}
-			if cmd.Flags().Changed("brokers") || os.Getenv(pipeline.EnvName("brokers")) != "" {
+			if cmd.Flags().Changed("brokers") || os.Getenv(cliconfig.EnvName("brokers")) != "" {
 				c, err := resolveConn(cmd)
 				if err != nil {
 					return err

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -92,8 +92,8 @@ entity's canonical name or its text as written, case-insensitive).`,
 				defer tw.Flush()
 			}
 			n, skipped := 0, 0
-			err = pipeline.Tail(cmd.Context(), conn, topic, pipeline.TailOptions{FromBeginning: fromBeginning, Idle: timeout},
-				func(m pipeline.Message) error {
+			err = kafkaio.Tail(cmd.Context(), conn, topic, kafkaio.TailOptions{FromBeginning: fromBeginning, Idle: timeout},
+				func(m kafkaio.Message) error {
 					var rec tagger.Record
 					if err := json.Unmarshal(m.Value, &rec); err != nil {
 						skipped++
@@ -112,7 +112,7 @@ entity's canonical name or its text as written, case-insensitive).`,
 						out.Flush() // scripts read line by line
 					}
 					if maxRecords > 0 && n >= maxRecords {
-						return pipeline.ErrStop
+						return kafkaio.ErrStop
 					}
 					return nil
 				})
@@ -135,7 +135,7 @@ entity's canonical name or its text as written, case-insensitive).`,
 }
 
 // writeRow writes one table row for a tagged record.
-func writeRow(w io.Writer, m pipeline.Message, rec *tagger.Record) {
+func writeRow(w io.Writer, m kafkaio.Message, rec *tagger.Record) {
 	topics := make([]string, len(rec.Topics))
 	for i, t := range rec.Topics {
 		topics[i] = fmt.Sprintf("%s:%.2f", t.Label, t.Score)

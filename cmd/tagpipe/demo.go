@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagpipe/tagpipe/internal/samples"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -70,7 +71,7 @@ func runDemo(ctx context.Context, e *env, rulesPath string) error {
 	if err != nil {
 		return err
 	}
-	broker, err := pipeline.StartEmbedded(0, 3)
+	broker, err := kafkaio.StartEmbedded(0, 3)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func runDemo(ctx context.Context, e *env, rulesPath string) error {
 	cfg.Workers = 4
 	cfg.CommitInterval = 200 * time.Millisecond
 	cfg.ShutdownTimeout = 10 * time.Second
-	if err := pipeline.CreateTopics(ctx, cfg.Conn, cfg.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+	if err := kafkaio.CreateTopics(ctx, cfg.Conn, cfg.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		return err
 	}
 	p, err := pipeline.New(cfg, t, pipeline.WithLogger(log))
@@ -95,7 +96,7 @@ func runDemo(ctx context.Context, e *env, rulesPath string) error {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(runCtx) }()
 
-	prod, err := pipeline.NewProducer(ctx, cfg.Conn, cfg.In, log)
+	prod, err := kafkaio.NewProducer(ctx, cfg.Conn, cfg.In, log)
 	if err != nil {
 		return err
 	}
@@ -106,14 +107,14 @@ func runDemo(ctx context.Context, e *env, rulesPath string) error {
 	}
 
 	recs := make(map[string]*tagger.Record, len(ids))
-	err = pipeline.Tail(ctx, cfg.Conn, cfg.Out, pipeline.TailOptions{FromBeginning: true}, func(m pipeline.Message) error {
+	err = kafkaio.Tail(ctx, cfg.Conn, cfg.Out, kafkaio.TailOptions{FromBeginning: true}, func(m kafkaio.Message) error {
 		rec := new(tagger.Record)
 		if err := json.Unmarshal(m.Value, rec); err != nil {
 			return fmt.Errorf("tagged record at %d/%d: %w", m.Partition, m.Offset, err)
 		}
 		recs[string(m.Key)] = rec
 		if len(recs) == len(ids) {
-			return pipeline.ErrStop
+			return kafkaio.ErrStop
 		}
 		return nil
 	})

@@ -55,7 +55,7 @@ the first character. Without colour, entities print as [text|TYPE] and other evi
 			}
 			bad := &badInput{e: e}
 			first := true
-			err = tagAll(cmd.Context(), &env{stdin: bytes.NewReader(in), stdout: e.stdout, stderr: e.stderr}, t, nil, format, nil, bad,
+			err = tagAll(cmd.Context(), &env{stdin: bytes.NewReader(in), stdout: e.stdout, stderr: e.stderr}, t, nil, format, nil, 0, bad,
 				func(a tagger.Article, rec *tagger.Record) error {
 					if !first {
 						fmt.Fprintln(e.stdout)

@@ -10,7 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/internal/cliconfig"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -19,15 +20,14 @@ const ingestBatch = 500
 
 // connFlags are the Kafka connection flags of ingest and consume, with their environment variables.
 func connFlags(cmd *cobra.Command) {
-	c := pipeline.DefaultConfig().Conn
-	c.BindFlags(cmd.Flags())
-
+	c := kafkaio.DefaultConn()
+	cliconfig.BindConn(cmd.Flags(), &c)
 }
 
 // resolveConn builds the connection from the environment and the flags of cmd; brokers are required.
-func resolveConn(cmd *cobra.Command) (pipeline.Conn, error) {
-	c := pipeline.DefaultConfig().Conn
-	if err := c.ApplyEnvAndFlags(cmd.Flags(), os.Getenv); err != nil {
+func resolveConn(cmd *cobra.Command) (kafkaio.Conn, error) {
+	c := kafkaio.DefaultConn()
+	if err := cliconfig.ApplyConn(&c, cmd.Flags(), os.Getenv); err != nil {
 		return c, usageError{err}
 	}
 	if len(c.Brokers) == 0 {
@@ -71,7 +71,7 @@ TAGPIPE_SASL_PASSWORD or --sasl-password-file.`,
 				return err
 			}
 			ctx := cmd.Context()
-			prod, err := pipeline.NewProducer(ctx, conn, topic, e.logger())
+			prod, err := kafkaio.NewProducer(ctx, conn, topic, e.logger())
 			if err != nil {
 				return err
 			}

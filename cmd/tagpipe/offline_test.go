@@ -222,3 +222,22 @@ func TestHoldoutQuality(t *testing.T) {
 		})
 	}
 }
+
+func TestTagMaxTagTime(t *testing.T) {
+	in := `{"id":"m1","title":"North Korea","body":"Pyongyang said."}` + "\n" + `{"id":"m2","title":"Seoul","body":"Talks."}` + "\n"
+	// A budget no article can meet: each is reported with its record number and skipped, and tag goes on.
+	code, stdout, stderr := runCLI(t, in, "tag", "--max-tag-time", "1ns")
+	if code != exitFailure || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want exit 1 and no records", code, stdout)
+	}
+	for _, want := range []string{"<stdin>: record 1 (article m1): timeout: ", "<stdin>: record 2 (article m2): timeout: "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	// The default budget tags both.
+	code, stdout, stderr = runCLI(t, in, "tag")
+	if code != exitOK || strings.Count(stdout, "\n") != 2 {
+		t.Errorf("default max-tag-time: exit %d, %d records, stderr %q", code, strings.Count(stdout, "\n"), stderr)
+	}
+}

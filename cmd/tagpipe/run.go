@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tagpipe/tagpipe/internal/cliconfig"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -22,25 +24,29 @@ tagged record to --out, keyed by article id, with the headers content-type: appl
 tagpipe-rules-version. With --route-prefix P it also copies each record to one topic per label (P + label).
 
 Delivery is at least once: a partition's offset is committed only up to the last record whose output (or dead
-letter) the brokers acknowledged, in order. A record that cannot be decoded or tagged, an empty or null value and
-a tagged record too large even after trimming its evidence go to --dlq with the original key and value and the
-headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and tagpipe-source-offset (a value too large
-for the DLQ topic is truncated, marked by tagpipe-value-truncated and tagpipe-original-size). Input never stops
-the service. A broker outage does not either: produces are retried with backoff until the brokers are back. An
-unusable output (topic missing or not writable) stops it after --max-attempts, without committing past it.
+letter) the brokers acknowledged, in order; partitions revoked by a rebalance are not committed any more. A
+record that cannot be decoded or tagged, an empty or null value, a tagged record too large even after trimming
+its evidence and a record whose tagging takes longer than --max-tag-time (reason timeout) go to --dlq with the
+original key and value and the headers tagpipe-error, tagpipe-source-topic, tagpipe-source-partition and
+tagpipe-source-offset (a value too large for the DLQ topic is truncated, marked by tagpipe-value-truncated and
+tagpipe-original-size). Input never stops the service. A broker outage does not either: produces are retried
+with jittered backoff until the brokers are back. An unusable output (topic missing or not writable) stops it
+after --max-attempts, without committing past it.
 
 On SIGINT or SIGTERM it stops fetching, drains in-flight records, flushes, commits and exits 0 within
 --shutdown-timeout.
 
 Configuration: flags > environment > --config file > defaults. Every flag has an environment variable, shown
 after its help (TAGPIPE_BROKERS, TAGPIPE_IN, ...). The --config YAML file uses the flag names as keys
-(brokers: [a:9092], in: articles.raw, workers: 8, shutdown-timeout: 30s); unknown keys are errors with their line.
+(brokers: [a:9092], in: articles.raw, workers: 8, shutdown-timeout: 30s); unknown keys are errors with their
+line and column, and every error names the flag, variable or file position of the bad value.
 The SASL password comes from TAGPIPE_SASL_PASSWORD or --sasl-password-file and is never logged.
 
 With no --brokers, run starts an embedded in-memory broker (data is lost on exit); with --http it then also
 accepts POST /articles (one JSON article or JSONL), so the service can be tried with curl.
 
---http serves /metrics (Prometheus), /healthz and /readyz; binding off loopback requires --http-token.
+--http serves /metrics (Prometheus), /healthz and /readyz; binding off loopback requires a bearer token, from
+TAGPIPE_HTTP_TOKEN or --http-token-file (--http-token works too but shows in process listings).
 Rule packs published to --rules-topic (tagpipe rules publish) are hot-reloaded; a pack that fails to compile is
 logged and the current rules stay.`,
 		Example: `  tagpipe run --brokers kafka1:9092,kafka2:9092 --in articles.raw --out articles.tagged --dlq articles.dlq --group tagpipe
@@ -56,11 +62,11 @@ logged and the current rules stay.`,
 				configFile = os.Getenv("TAGPIPE_CONFIG")
 			}
 			if configFile != "" {
-				if err := cfg.LoadFile(configFile); err != nil {
+				if err := cliconfig.LoadFile(&cfg, configFile); err != nil {
 					return usageError{err}
 				}
 			}
-			if err := cfg.ApplyEnvAndFlags(cmd.Flags(), os.Getenv); err != nil {
+			if err := cliconfig.ApplyConfig(&cfg, cmd.Flags(), os.Getenv); err != nil {
 				return usageError{err}
 			}
 			if err := cfg.ResolveSecrets(); err != nil {
@@ -68,7 +74,7 @@ logged and the current rules stay.`,
 			}
 			embedded := len(cfg.Brokers) == 0
 			if embedded {
-				eb, err := pipeline.StartEmbedded(0, cfg.Partitions)
+				eb, err := kafkaio.StartEmbedded(0, cfg.Partitions)
 				if err != nil {
 					return err
 				}
@@ -101,13 +107,13 @@ logged and the current rules stay.`,
 				return usageError{err}
 			}
 			err = p.Run(cmd.Context())
-			if errors.Is(err, pipeline.ErrAuth) {
-				return fmt.Errorf("%w (the password comes from %s or --sasl-password-file)", err, pipeline.EnvSASLPassword)
+			if errors.Is(err, kafkaio.ErrAuth) {
+				return fmt.Errorf("%w (the password comes from %s or --sasl-password-file)", err, kafkaio.EnvSASLPassword)
 			}
 			return err
 		},
 	}
-	flagCfg.BindFlags(cmd.Flags())
+	cliconfig.BindConfig(cmd.Flags(), &flagCfg)
 	cmd.Flags().StringVar(&configFile, "config", "", "YAML configuration file; keys are the flag names (env TAGPIPE_CONFIG)")
 	return cmd
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/kafkaio"
 )
 
 func TestKafkaCommandsUsageErrors(t *testing.T) {
@@ -27,7 +27,7 @@ func TestKafkaCommandsUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"run invalid value", []string{"run", "--workers", "0", "--brokers", "h:1"}, "workers 0: must be at least 1"},
-		{"run unknown config key", []string{"run", "--config", bad}, "bad.yaml:2: field workerz not found"},
+		{"run unknown config key", []string{"run", "--config", bad}, "bad.yaml:2:1: field workerz not found"},
 		{"run public http without token", []string{"run", "--brokers", "h:1", "--http", "0.0.0.0:9464"}, "requires http-token"},
 		{"run args", []string{"run", "extra"}, "takes no arguments"},
 		{"ingest without brokers", []string{"ingest", "--topic", "x"}, "--brokers (or TAGPIPE_BROKERS) is required"},
@@ -67,7 +67,7 @@ func plBrokers(t *testing.T) string {
 	if b := os.Getenv("TAGPIPE_KAFKA_BROKERS"); b != "" {
 		return b
 	}
-	e, err := pipeline.StartEmbedded(0, 3)
+	e, err := kafkaio.StartEmbedded(0, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +82,9 @@ func TestIngestRunConsumeCommands(t *testing.T) {
 	in, out, dlq := id+".raw", id+".tagged", id+".dlq"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	conn := pipeline.DefaultConfig().Conn
+	conn := kafkaio.DefaultConn()
 	conn.Brokers = []string{brokers}
-	if err := pipeline.CreateTopics(ctx, conn, 3, 1, in, out, dlq); err != nil {
+	if err := kafkaio.CreateTopics(ctx, conn, 3, 1, in, out, dlq); err != nil {
 		t.Fatal(err)
 	}
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,10 +12,11 @@ import (
 
 func newTagCmd(e *env) *cobra.Command {
 	var (
-		tf     taggerFlags
-		in     inputFlags
-		format string
-		record string
+		tf         taggerFlags
+		in         inputFlags
+		format     string
+		record     string
+		maxTagTime time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "tag [flags] [FILE...]",
@@ -34,8 +36,9 @@ shape, tried in order (a missing one is empty; one of the wrong type is an error
 holding HTML tags is tagged as its text (--html auto): the record keeps body as received and adds body_text,
 the text the body spans point into.
 
-A line that is not a valid article is reported on stderr with its line number; the others are still tagged and
-the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body is fine.
+A line that is not a valid article is reported on stderr with its line number, and an article whose tagging
+takes longer than --max-tag-time with its record number; the others are still tagged and the exit code is 1 at
+the end. Invalid UTF-8 is repaired, an empty title or body is fine.
 
 Record formats (--record):
   full     one entity entry per mention and one evidence entry per rule hit (the default)
@@ -68,7 +71,7 @@ Record formats (--record):
 			}
 			out := bufio.NewWriter(e.stdout)
 			bad := &badInput{e: e}
-			err = tagAll(cmd.Context(), e, t, args, format, d, bad, func(_ tagger.Article, rec *tagger.Record) error {
+			err = tagAll(cmd.Context(), e, t, args, format, d, maxTagTime, bad, func(_ tagger.Article, rec *tagger.Record) error {
 				b, err := rec.Marshal(rf)
 				if err != nil {
 					return err
@@ -89,6 +92,7 @@ Record formats (--record):
 	in.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "jsonl", "input format: jsonl, text or listing")
 	cmd.Flags().StringVar(&record, "record", "full", "record format: full or compact")
+	cmd.Flags().DurationVar(&maxTagTime, "max-tag-time", 5*time.Second, "longest time to tag one article; one over it is reported on stderr and skipped (0: no limit)")
 	return cmd
 }
 

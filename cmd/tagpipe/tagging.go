@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -111,13 +112,16 @@ func (b *badInput) err() error {
 }
 
 // tagAll reads articles from the inputs, decoded by d (nil: tagger.ReadArticles), tags them on all cores and
-// calls emit with each record in input order. Unreadable records are reported through bad and skipped.
+// calls emit with each record in input order. Unreadable records, and records whose tagging fails or takes longer
+// than maxTime (0: no limit), are reported through bad with their file and record number, and skipped.
 func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, d *tagger.Decoder,
+	maxTime time.Duration,
 	bad *badInput, emit func(tagger.Article, *tagger.Record) error) error {
 	type job struct {
-		a    tagger.Article
-		done chan *tagger.Record
-		err  error
+		a     tagger.Article
+		where string // file and record number, for reports
+		done  chan *tagger.Record
+		err   error
 	}
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *job, workers*4)
@@ -131,7 +135,9 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 		defer close(jobs)
 		defer close(order)
 		return inputFiles(e, names, func(r io.Reader, name string) error {
+			n := 0
 			return read(r, format, func(a tagger.Article, err error) error {
+				n++
 				if err != nil {
 					var le *tagger.LineError
 					if errors.As(err, &le) {
@@ -140,7 +146,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 					}
 					return err
 				}
-				j := &job{a: a, done: make(chan *tagger.Record, 1)}
+				j := &job{a: a, where: fmt.Sprintf("%s: record %d", name, n), done: make(chan *tagger.Record, 1)}
 				select {
 				case order <- j:
 				case <-ctx.Done():
@@ -158,7 +164,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 	for range workers {
 		g.Go(func() error {
 			for j := range jobs {
-				rec, err := t.Tag(ctx, j.a)
+				rec, err := tagWithin(ctx, t, j.a, maxTime)
 				j.err = err
 				j.done <- rec
 			}
@@ -174,7 +180,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 				return ctx.Err()
 			}
 			if j.err != nil {
-				bad.report(articleName(j.a), j.err)
+				bad.report(j.where+" ("+articleName(j.a)+")", j.err)
 				continue
 			}
 			if err := emit(j.a, rec); err != nil {
@@ -184,6 +190,22 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 		return nil
 	})
 	return g.Wait()
+}
+
+// tagWithin tags a, bounded by maxTime (0: no limit) and the rule set's work budget; a record over either is a
+// "timeout: " error.
+func tagWithin(ctx context.Context, t *tagger.Tagger, a tagger.Article, maxTime time.Duration) (*tagger.Record, error) {
+	tctx := ctx
+	if maxTime > 0 {
+		var cancel context.CancelFunc
+		tctx, cancel = context.WithTimeout(ctx, maxTime)
+		defer cancel()
+	}
+	rec, err := t.Tag(tctx, a)
+	if err != nil && tagger.IsTimeout(err) && ctx.Err() == nil {
+		return nil, fmt.Errorf("timeout: tag took longer than --max-tag-time %s or its work budget: %w", maxTime, err)
+	}
+	return rec, err
 }
 
 func articleName(a tagger.Article) string {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tagpipe/tagpipe/internal/corpus"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -49,7 +50,7 @@ type Options struct {
 
 	// Conn, if set, runs the end-to-end part against that broker; Embedded runs it on the embedded in-memory
 	// broker instead. Neither: no end-to-end part.
-	Conn     *pipeline.Conn
+	Conn     *kafkaio.Conn
 	Embedded bool
 	// E2EDuration is the duration of each paced phase; E2EArticles the articles preloaded for the maximum rate
 	// (the corpus cycled; 0: the corpus once) after Warmup articles drained untimed. Rate is the full rate of
@@ -233,11 +234,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		rep.Gazetteer = g
 	}
 	if o.Conn != nil || o.Embedded {
-		var c pipeline.Conn
+		var c kafkaio.Conn
 		if o.Conn != nil {
 			c = *o.Conn
 		} else {
-			eb, err := pipeline.StartEmbedded(0, o.Partitions)
+			eb, err := kafkaio.StartEmbedded(0, o.Partitions)
 			if err != nil {
 				return Report{}, err
 			}

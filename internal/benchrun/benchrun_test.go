@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -128,7 +128,7 @@ func TestRunBadOptions(t *testing.T) {
 		"no articles": func(o *Options) { o.Articles = 0 },
 		"no repeat":   func(o *Options) { o.Repeat = 0 },
 		"both brokers": func(o *Options) {
-			o.Embedded, o.Conn, o.Partitions, o.E2EDuration = true, &pipeline.Conn{}, 1, time.Second
+			o.Embedded, o.Conn, o.Partitions, o.E2EDuration = true, &kafkaio.Conn{}, 1, time.Second
 		},
 		"missing corpus": func(o *Options) { o.CorpusPath = "/nonexistent/corpus.jsonl" },
 	} {

@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/tagpipe/tagpipe/internal/cputime"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // benchPipeline runs the pipeline on its own topics and measures it: draining a preloaded topic (max), then
 // producing at the max rate and at half of it while reading the tagged records back (latency).
-func benchPipeline(ctx context.Context, o Options, conn pipeline.Conn, as []tagger.Article,
+func benchPipeline(ctx context.Context, o Options, conn kafkaio.Conn, as []tagger.Article,
 	bytesPer float64) (*PipelineReport, error) {
 	t, log := o.Tagger, o.Log
 	ctx, cancel := context.WithCancel(ctx)
@@ -35,19 +36,19 @@ func benchPipeline(ctx context.Context, o Options, conn pipeline.Conn, as []tagg
 	cfg.Partitions = o.Partitions
 	cfg.Compression = o.Compression
 	fmt.Fprintf(o.Progress, "pipeline on %s, topics %s-* ...\n", strings.Join(conn.Brokers, ","), prefix)
-	if err := pipeline.CreateTopics(ctx, conn, o.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+	if err := kafkaio.CreateTopics(ctx, conn, o.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		return nil, err
 	}
 	if !o.KeepTopics {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
-			if err := pipeline.DeleteTopics(dctx, conn, cfg.In, cfg.Out, cfg.DLQ); err != nil {
+			if err := kafkaio.DeleteTopics(dctx, conn, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 				fmt.Fprintf(o.Progress, "deleting the benchmark topics: %v\n", err)
 			}
 		}()
 	}
-	prod, err := pipeline.NewProducer(ctx, conn, cfg.In, log)
+	prod, err := kafkaio.NewProducer(ctx, conn, cfg.In, log)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func benchPipeline(ctx context.Context, o Options, conn pipeline.Conn, as []tagg
 	tailCtx, stopTail := context.WithCancel(ctx)
 	tailDone := make(chan error, 1)
 	go func() {
-		tailDone <- pipeline.Tail(tailCtx, conn, cfg.Out, pipeline.TailOptions{}, func(m pipeline.Message) error {
+		tailDone <- kafkaio.Tail(tailCtx, conn, cfg.Out, kafkaio.TailOptions{}, func(m kafkaio.Message) error {
 			lat.record(m.Value, time.Now())
 			return nil
 		})
@@ -170,7 +171,7 @@ func benchPipeline(ctx context.Context, o Options, conn pipeline.Conn, as []tagg
 
 // awaitReader sends probe articles until one comes back through the pipeline to the output topic's reader,
 // which finds the end of the topic only on its first fetch: from then on it misses nothing.
-func awaitReader(ctx context.Context, prod *pipeline.Producer, lat *latencies, a tagger.Article) error {
+func awaitReader(ctx context.Context, prod *kafkaio.Producer, lat *latencies, a tagger.Article) error {
 	const probes = 60
 	lat.start("probe", 1)
 	for i := range probes {
@@ -281,7 +282,7 @@ func (tt *timedTagger) takeIngress() []float64 {
 
 // pacedPhase produces articles at rate for d, each stamped with its send time, and waits for all of them to come
 // back tagged.
-func pacedPhase(ctx context.Context, prod *pipeline.Producer, lat *latencies, as []tagger.Article, phase string,
+func pacedPhase(ctx context.Context, prod *kafkaio.Producer, lat *latencies, as []tagger.Article, phase string,
 	rate float64, d time.Duration) (PhaseResult, error) {
 	total := min(max(1, int(rate*d.Seconds())), 1_000_000)
 	lat.start(phase, total)

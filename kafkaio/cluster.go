@@ -1,13 +1,11 @@
-package pipeline
+package kafkaio
 
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -21,17 +19,18 @@ import (
 // ErrAuth is wrapped by errors that mean the brokers rejected the SASL credentials.
 var ErrAuth = errors.New("SASL authentication failed")
 
-// cluster is one connection configuration turned into kafka-go objects: a Dialer for Readers and one Transport
-// (its own connection pool) for Writers and the admin Client.
-type cluster struct {
+// Cluster is one connection configuration turned into kafka-go objects: a Dialer for Readers and consumer
+// groups, and one Transport (its own connection pool) for Writers and the admin Client. Its methods are safe for
+// concurrent use.
+type Cluster struct {
 	conn      Conn
 	dialer    *kafka.Dialer
 	transport *kafka.Transport
 	client    *kafka.Client
 }
 
-// newCluster builds the dialer and transport for c; it does not connect. Call ResolveSecrets first.
-func newCluster(c Conn) (*cluster, error) {
+// NewCluster builds the dialer and transport for c; it does not connect. Call Conn.ResolveSecrets first.
+func NewCluster(c Conn) (*Cluster, error) {
 	if len(c.Brokers) == 0 {
 		return nil, errors.New("no brokers")
 	}
@@ -64,7 +63,7 @@ func newCluster(c Conn) (*cluster, error) {
 	if clientID == "" {
 		clientID = "tagpipe"
 	}
-	cl := &cluster{
+	cl := &Cluster{
 		conn: c,
 		dialer: &kafka.Dialer{
 			ClientID:      clientID,
@@ -85,32 +84,9 @@ func newCluster(c Conn) (*cluster, error) {
 	return cl, nil
 }
 
-func (c Conn) tlsConfig() (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.TLSInsecureSkipVerify} //nolint:gosec // opt-in for tests
-	if c.TLSCA != "" {
-		pem, err := os.ReadFile(c.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("tls-ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls-ca %s: no PEM certificates", c.TLSCA)
-		}
-		cfg.RootCAs = pool
-	}
-	if c.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("tls-cert/tls-key: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg, nil
-}
-
-// check connects to the brokers (and authenticates) so that a wrong address or password fails at start with a
+// Check connects to the brokers (and authenticates) so that a wrong address or password fails at start with a
 // clear message instead of kafka-go retrying forever in the background. One reachable broker is enough.
-func (cl *cluster) check(ctx context.Context) error {
+func (cl *Cluster) Check(ctx context.Context) error {
 	var errs []error
 	for _, b := range cl.conn.Brokers {
 		conn, err := cl.dialer.DialContext(ctx, "tcp", b)
@@ -136,8 +112,9 @@ func (cl *cluster) check(ctx context.Context) error {
 	return fmt.Errorf("cannot reach any broker: %w", errors.Join(errs...))
 }
 
-// createTopics creates the topics that do not exist yet.
-func (cl *cluster) createTopics(ctx context.Context, partitions, replication int, topics ...string) error {
+// CreateTopics creates those of topics that do not exist yet, with the given partitions and replication
+// factor; existing topics are left as they are.
+func (cl *Cluster) CreateTopics(ctx context.Context, partitions, replication int, topics ...string) error {
 	req := &kafka.CreateTopicsRequest{}
 	for _, t := range topics {
 		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: replication})
@@ -160,8 +137,9 @@ func topicErrors(verb string, errs map[string]error, ignore error) error {
 	return errors.Join(out...)
 }
 
-// partitions returns the partition ids of topic.
-func (cl *cluster) partitions(ctx context.Context, topic string) ([]int, error) {
+// Partitions returns the partition ids of topic; an error wrapping kafka.UnknownTopicOrPartition if it does
+// not exist.
+func (cl *Cluster) Partitions(ctx context.Context, topic string) ([]int, error) {
 	md, err := cl.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		return nil, fmt.Errorf("metadata for %s: %w", topic, err)
@@ -182,11 +160,23 @@ func (cl *cluster) partitions(ctx context.Context, topic string) ([]int, error) 
 	return nil, fmt.Errorf("topic %s: %w", topic, kafka.UnknownTopicOrPartition)
 }
 
-// close releases the transport's idle connections.
-func (cl *cluster) close() { cl.transport.CloseIdleConnections() }
+// Close releases the transport's idle connections.
+func (cl *Cluster) Close() { cl.transport.CloseIdleConnections() }
 
-// kafkaLogger bridges kafka-go's printf logging to slog at the given level.
-func kafkaLogger(log *slog.Logger, level slog.Level) kafka.Logger {
+// Dialer returns the dialer for kafka-go Readers and consumer groups.
+func (cl *Cluster) Dialer() *kafka.Dialer { return cl.dialer }
+
+// Transport returns the transport for kafka-go Writers.
+func (cl *Cluster) Transport() *kafka.Transport { return cl.transport }
+
+// Client returns the admin client (metadata, offsets, configs).
+func (cl *Cluster) Client() *kafka.Client { return cl.client }
+
+// Conn returns the connection settings the cluster was built from.
+func (cl *Cluster) Conn() Conn { return cl.conn }
+
+// Logger bridges kafka-go's printf logging to slog at the given level.
+func Logger(log *slog.Logger, level slog.Level) kafka.Logger {
 	return kafka.LoggerFunc(func(format string, args ...any) {
 		if log.Enabled(context.Background(), level) {
 			log.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(format, args...)))
@@ -194,8 +184,8 @@ func kafkaLogger(log *slog.Logger, level slog.Level) kafka.Logger {
 	})
 }
 
-// maxMessageBytes returns the max.message.bytes of topic: the largest record batch its brokers accept.
-func (cl *cluster) maxMessageBytes(ctx context.Context, topic string) (int, error) {
+// MaxMessageBytes returns the max.message.bytes of topic: the largest record batch its brokers accept.
+func (cl *Cluster) MaxMessageBytes(ctx context.Context, topic string) (int, error) {
 	resp, err := cl.client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
 		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"max.message.bytes"},
 	}}})
@@ -217,4 +207,34 @@ func (cl *cluster) maxMessageBytes(ctx context.Context, topic string) (int, erro
 		}
 	}
 	return 0, fmt.Errorf("topic %s: no max.message.bytes in its configuration", topic)
+}
+
+// Connect resolves c's secrets, validates it and connects to its brokers, failing fast on a wrong address or
+// password. The caller closes the cluster.
+func Connect(ctx context.Context, c Conn) (*Cluster, error) {
+	if err := c.ResolveSecrets(); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	cl, err := NewCluster(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.Check(ctx); err != nil {
+		cl.Close()
+		return nil, err
+	}
+	return cl, nil
+}
+
+// DeleteTopics deletes topics; those that do not exist are not an error. The brokers remove the data
+// asynchronously.
+func (cl *Cluster) DeleteTopics(ctx context.Context, topics ...string) error {
+	resp, err := cl.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: topics})
+	if err != nil {
+		return fmt.Errorf("delete topics %s: %w", strings.Join(topics, ","), err)
+	}
+	return topicErrors("delete", resp.Errors, kafka.UnknownTopicOrPartition)
 }

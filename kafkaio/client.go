@@ -1,11 +1,10 @@
-package pipeline
+package kafkaio
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,9 +13,13 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
+// HeaderContentType is the header naming the record value's media type; Producer sets it to
+// application/json.
+const HeaderContentType = "content-type"
+
 // Producer writes articles to a topic as JSON, keyed by article id. It is safe for concurrent use.
 type Producer struct {
-	cl    *cluster
+	cl    *Cluster
 	owned bool // cl was created by NewProducer and is closed by Close
 	w     *kafka.Writer
 	topic string
@@ -25,24 +28,25 @@ type Producer struct {
 // NewProducer connects to the brokers of c (failing fast on a wrong address or password) and checks that topic
 // exists.
 func NewProducer(ctx context.Context, c Conn, topic string, log *slog.Logger) (*Producer, error) {
-	cl, err := connect(ctx, c)
+	cl, err := Connect(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	p, err := newProducer(ctx, cl, topic, log)
+	p, err := NewProducerOn(ctx, cl, topic, log)
 	if err != nil {
-		cl.close()
+		cl.Close()
 		return nil, err
 	}
 	p.owned = true
 	return p, nil
 }
 
-func newProducer(ctx context.Context, cl *cluster, topic string, log *slog.Logger) (*Producer, error) {
-	if err := validTopic(topic); err != nil {
+// NewProducerOn is NewProducer on a cluster the caller owns (and closes after the producer).
+func NewProducerOn(ctx context.Context, cl *Cluster, topic string, log *slog.Logger) (*Producer, error) {
+	if err := ValidTopic(topic); err != nil {
 		return nil, fmt.Errorf("topic %q: %w", topic, err)
 	}
-	if _, err := cl.partitions(ctx, topic); err != nil {
+	if _, err := cl.Partitions(ctx, topic); err != nil {
 		return nil, err
 	}
 	if log == nil {
@@ -58,7 +62,7 @@ func newProducer(ctx context.Context, cl *cluster, topic string, log *slog.Logge
 		BatchTimeout: 5 * time.Millisecond,
 		RequiredAcks: kafka.RequireAll,
 		MaxAttempts:  5,
-		ErrorLogger:  kafkaLogger(log.With("component", "kafka-writer"), slog.LevelWarn),
+		ErrorLogger:  Logger(log.With("component", "kafka-writer"), slog.LevelWarn),
 	}}, nil
 }
 
@@ -72,7 +76,7 @@ func (p *Producer) Send(ctx context.Context, articles ...tagger.Article) ([]stri
 			a.ID = tagger.ContentID(a)
 		}
 		ids[i] = a.ID
-		msgs[i] = kafka.Message{Key: []byte(a.ID), Value: ArticleJSON(a),
+		msgs[i] = kafka.Message{Key: []byte(a.ID), Value: tagger.ArticleJSON(a),
 			Headers: []kafka.Header{{Key: HeaderContentType, Value: []byte("application/json")}}}
 	}
 	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
@@ -100,7 +104,7 @@ func (p *Producer) SendRaw(ctx context.Context, msgs ...Message) error {
 func (p *Producer) Close() error {
 	err := p.w.Close()
 	if p.owned {
-		p.cl.close()
+		p.cl.Close()
 	}
 	return err
 }
@@ -131,12 +135,12 @@ type TailOptions struct {
 // record, from one goroutine, in order within each partition. It returns nil when fn returns ErrStop, when
 // opts.Idle passes without a record, or when ctx ends; otherwise the first error.
 func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(Message) error) error {
-	cl, err := connect(ctx, c)
+	cl, err := Connect(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer cl.close()
-	parts, err := cl.partitions(ctx, topic)
+	defer cl.Close()
+	parts, err := cl.Partitions(ctx, topic)
 	if err != nil {
 		return err
 	}
@@ -240,48 +244,24 @@ func (e *Embedded) Brokers() []string { return e.c.ListenAddrs() }
 // Close stops the broker; its data is lost.
 func (e *Embedded) Close() { e.c.Close() }
 
-// CreateTopics creates those of topics that do not exist yet, with the given partitions and replication
-// factor; existing topics are left as they are.
+// CreateTopics connects with c and creates those of topics that do not exist yet, with the given partitions and
+// replication factor; existing topics are left as they are.
 func CreateTopics(ctx context.Context, c Conn, partitions, replication int, topics ...string) error {
-	cl, err := connect(ctx, c)
+	cl, err := Connect(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer cl.close()
-	return cl.createTopics(ctx, partitions, replication, topics...)
+	defer cl.Close()
+	return cl.CreateTopics(ctx, partitions, replication, topics...)
 }
 
-// DeleteTopics deletes topics; those that do not exist are not an error. The brokers remove the data
-// asynchronously.
+// DeleteTopics connects with c and deletes topics; those that do not exist are not an error. The brokers remove
+// the data asynchronously.
 func DeleteTopics(ctx context.Context, c Conn, topics ...string) error {
-	cl, err := connect(ctx, c)
+	cl, err := Connect(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer cl.close()
-	resp, err := cl.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: topics})
-	if err != nil {
-		return fmt.Errorf("delete topics %s: %w", strings.Join(topics, ","), err)
-	}
-	return topicErrors("delete", resp.Errors, kafka.UnknownTopicOrPartition)
-}
-
-// connect resolves c's secrets, validates it and connects to its brokers, failing fast on a wrong address or
-// password. The caller closes the cluster.
-func connect(ctx context.Context, c Conn) (*cluster, error) {
-	if err := c.ResolveSecrets(); err != nil {
-		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	cl, err := newCluster(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := cl.check(ctx); err != nil {
-		cl.close()
-		return nil, err
-	}
-	return cl, nil
+	defer cl.Close()
+	return cl.DeleteTopics(ctx, topics...)
 }
