@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagpipe/tagpipe/internal/eval"
+	"github.com/tagpipe/tagpipe/internal/explain"
+	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -23,6 +25,7 @@ func newEvalCmd(e *env) *cobra.Command {
 		goldPath, format     string
 		minTopicF1, minEntF1 float64
 		quiet                bool
+		topRules             int
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --gold FILE [flags]",
@@ -39,7 +42,10 @@ The gold file is JSONL: each line an article ("id", "title", "body", ...) with a
                          {"type": "ORGANIZATION", "canonical": "UN Security Council", "alt": ["United Nations Security Council"]}]}}
 
 It prints P/R/F1 per topic label and per entity type, the micro averages, and each article's misses (- missed,
-+ predicted but not gold). With --min-topic-f1 or --min-entity-f1 it exits 1 when a score falls below.`,
++ predicted but not gold), then per-rule statistics: for every topic rule and gazetteer alias, how often it
+fired, in how many articles, how often it was evidence of a true label (TP) or of a false one (FP) and how often
+the label depended on it alone (dTP, dFP), most harmful first; then the rules that never fired and those that
+only ever fired together with another rule of the same label (redundant). --format json has them under "rules". With --min-topic-f1 or --min-entity-f1 it exits 1 when a score falls below.`,
 		Example: `  tagpipe eval --gold testdata/eval/holdout.jsonl
   tagpipe eval --gold ../shared/devset/seed-articles.jsonl --min-topic-f1 0.95 --min-entity-f1 0.90
   tagpipe eval --gold gold.jsonl --rules my-rules/ --format json | jq .topics`,
@@ -56,6 +62,10 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 			if err != nil {
 				return err
 			}
+			pack, err := explain.Load(tf.rulesPath)
+			if err != nil {
+				return err
+			}
 			loaded := time.Since(start)
 
 			golds, articles, err := readGold(goldPath)
@@ -64,15 +74,18 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 			}
 			start = time.Now()
 			preds := make(map[string]eval.Prediction, len(articles))
+			hits := make(map[string][]eval.RuleHit, len(articles))
 			for _, a := range articles {
 				rec, err := t.Tag(cmd.Context(), a)
 				if err != nil {
 					return fmt.Errorf("article %s: %w", a.ID, err)
 				}
 				preds[a.ID] = predictionOf(rec)
+				hits[a.ID] = pack.RuleHits(rec, pack.Explain(rules.Doc{Title: a.Title, Body: a.Body}, rec))
 			}
 			tagged := time.Since(start)
 			report := eval.Run(golds, func(id string) (eval.Prediction, bool) { p, ok := preds[id]; return p, ok })
+			report.Rules = eval.RuleStats(golds, func(id string) []eval.RuleHit { return hits[id] }, pack.RuleIDs())
 
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
@@ -82,6 +95,7 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 				}
 			} else {
 				printReport(e.stdout, report, quiet)
+				printRuleStats(e.stdout, report.Rules, topRules)
 				fmt.Fprintf(e.stdout, "\n%d articles; rules loaded in %v, tagged in %v (%s)\n", len(articles),
 					loaded.Round(time.Millisecond), tagged.Round(time.Microsecond), t.Rules().Version())
 			}
@@ -106,6 +120,7 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 	cmd.Flags().Float64Var(&minEntF1, "min-entity-f1", 0, "exit 1 when entity micro-F1 is below this")
 	cmd.Flags().StringVar(&format, "format", "text", "report format: text or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "text format: leave out the per-article misses")
+	cmd.Flags().IntVar(&topRules, "top-rules", 25, "text format: per-rule statistics of this many rules, most harmful first (-1: all, 0: none)")
 	return cmd
 }
 

@@ -98,6 +98,7 @@ type Report struct {
 	PerType  map[string]Counts `json:"per_type"`
 	Articles []Article         `json:"articles"`
 	Unscored []string          `json:"unscored,omitempty"` // gold ids with no prediction
+	Rules    []RuleStat        `json:"rules,omitempty"`    // per-rule statistics (RuleStats), when computed
 }
 
 // Normalize folds a name as the taxonomy compares names: ignoring case, spaces, hyphens, dots and apostrophes.
