@@ -160,7 +160,7 @@ func (p *Pack) addTopic(t *rules.TopicRule) {
 }
 
 // AliasID is the rule id of a gazetteer alias: "gazetteer/<canonical>/<section>/<alias as written>", section one
-// of aliases, exact, demonyms.
+// of canonical (the canonical name matches as an alias), aliases, exact, demonyms.
 func AliasID(canonical, section, alias string) string {
 	return "gazetteer/" + canonical + "/" + section + "/" + alias
 }
@@ -170,7 +170,7 @@ func (p *Pack) addEntity(e rules.EntityRule) {
 	for _, s := range []struct {
 		name string
 		l    []rules.Str
-	}{{"aliases", e.Aliases}, {"exact", e.Exact}, {"demonyms", e.Demonyms}} {
+	}{{"canonical", []rules.Str{e.Canonical}}, {"aliases", e.Aliases}, {"exact", e.Exact}, {"demonyms", e.Demonyms}} {
 		for _, a := range s.l {
 			id := AliasID(e.Canonical.Value, s.name, a.Value)
 			p.ids = append(p.ids, id)

@@ -13,7 +13,7 @@ const testPack = `
 entities:
   - canonical: North Korea
     type: LOCATION
-    aliases: [DPRK, North Korea]
+    aliases: [DPRK]
     demonyms: [North Korean]
 topics:
   - label: military
