@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -126,44 +123,15 @@ only ever fired together with another rule of the same label (redundant). --form
 
 // readGold reads a gold JSONL file: the labels and the article of each line.
 func readGold(path string) ([]eval.Gold, []tagger.Article, error) {
-	f, err := os.Open(path)
+	golds, lines, err := eval.ReadGold(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	var (
-		golds    []eval.Gold
-		articles []tagger.Article
-		seen     = map[string]int{}
-	)
-	r := bufio.NewReader(f)
-	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
-		if len(strings.TrimSpace(string(line))) > 0 {
-			g, gerr := eval.ParseGold(line)
-			if gerr != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %w", path, n, gerr)
-			}
-			if prev, dup := seen[g.ID]; dup {
-				return nil, nil, fmt.Errorf("%s:%d: id %q already used on line %d", path, n, g.ID, prev)
-			}
-			seen[g.ID] = n
-			a, aerr := tagger.DecodeArticle(line)
-			if aerr != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %w", path, n, aerr)
-			}
-			golds = append(golds, g)
-			articles = append(articles, a)
+	articles := make([]tagger.Article, len(lines))
+	for i, line := range lines {
+		if articles[i], err = tagger.DecodeArticle(line); err != nil {
+			return nil, nil, fmt.Errorf("%s: article %s: %w", path, golds[i].ID, err)
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	if len(golds) == 0 {
-		return nil, nil, fmt.Errorf("%s: no gold articles", path)
 	}
 	return golds, articles, nil
 }

@@ -251,24 +251,26 @@ func (p *Pack) Explain(doc rules.Doc, rec *tagger.Record) Explanation {
 		seen[pt.Label] = true
 		info := p.topics[pt.Label]
 		s := Score{Label: pt.Label, Threshold: info.threshold}
-		s.Raw = info.threshold * probeFactor * math.Log2(1/math.Max(1-pt.Score, 1e-300))
 		t, ok := assigned[pt.Label]
 		s.Assigned = ok
 		var evs []tagger.Evidence
 		if ok {
 			s.Score = t.Score
 			evs = t.Evidence
+			s.Evidence = p.count(pt.Label, evs, true)
+			s.Raw = rawOf(t.Score, info.threshold, s.Evidence)
 		} else {
+			for _, e := range pt.Evidence {
+				evs = append(evs, tagger.Evidence{Rule: e.Rule, Text: e.Text, Field: string(e.Field), Start: e.Start, End: e.End})
+			}
+			s.Evidence = p.count(pt.Label, evs, false)
+			s.Raw = rawOf(pt.Score, info.threshold*probeFactor, s.Evidence)
 			s.Score = 1 - math.Pow(0.5, s.Raw/info.threshold)
 			s.Blocked = s.Raw >= info.threshold*(1-1e-9)
 			if s.Raw < info.threshold*NearMiss {
 				continue
 			}
-			for _, e := range pt.Evidence {
-				evs = append(evs, tagger.Evidence{Rule: e.Rule, Text: e.Text, Field: string(e.Field), Start: e.Start, End: e.End})
-			}
 		}
-		s.Evidence = p.count(pt.Label, evs, ok)
 		ex.Scores = append(ex.Scores, s)
 	}
 	for _, t := range rec.Topics { // a label the probe cannot see (a pack p did not compile): evidence as is
@@ -296,6 +298,19 @@ func (p *Pack) Explain(doc rules.Doc, rec *tagger.Record) Explanation {
 		ex.Aliases = append(ex.Aliases, AliasHit{Entity: i, Rule: id})
 	}
 	return ex
+}
+
+// rawOf returns the raw evidence behind score = 1 - 0.5^(raw/threshold), or, where the score has reached 1 in
+// float64, the summed counts of the evidence.
+func rawOf(score, threshold float64, evs []Counted) float64 {
+	if score < 1-1e-12 {
+		return threshold * math.Log2(1/(1-score))
+	}
+	var raw float64
+	for _, e := range evs {
+		raw += e.Counted
+	}
+	return raw
 }
 
 func cmpFloat(a, b float64) int {
