@@ -185,6 +185,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("per-label table %q", got)
 	}
 	if *update {
+		eval(`(() => { document.querySelector("#flash").hidden = true; return ""; })()`)
 		shot(t, ctx, "studio-eval.png")
 	}
 	missID := eval(`(() => { const li = [...document.querySelectorAll("#misses li")].find(l => l.querySelector(".lbl.plus, .lbl.minus") && /^[a-z]/.test(l.querySelector(".lbl").textContent.trim().slice(1))); li.click(); return li.dataset.id; })()`)

@@ -10,9 +10,11 @@ const el = (tag, attrs = {}, ...kids) => {
     else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v);
   }
-  for (const kid of kids.flat()) if (kid !== null && kid !== undefined) e.append(kid);
+  for (const kid of kids.flat(Infinity)) if (kid !== null && kid !== undefined) e.append(kid);
   return e;
 };
+// fill replaces node's children with kids, flattening arrays and leaving out null and undefined.
+const fill = (node, ...kids) => node.replaceChildren(...kids.flat(Infinity).filter((k) => k !== null && k !== undefined && k !== false));
 const fmt = (x, d = 2) => (typeof x === "number" ? x.toFixed(d) : "");
 
 const state = {
@@ -110,7 +112,7 @@ function renderArticle() {
     }
   }
   const art = $("#rendered");
-  art.replaceChildren(
+  fill(art, 
     el("h2", {}, highlight(rec.title || "", marks, "title")),
     el("div", { class: "body" }, highlight(rec.body || "", marks, "body")),
   );
@@ -176,7 +178,7 @@ function showTip(span) {
   // entities first, then assigned evidence, then under-threshold evidence
   const order = { ent: 0, ev: 1, under: 2 };
   ms.sort((a, b) => order[a.kind] - order[b.kind]);
-  tip.replaceChildren(...ms.map(tipFor));
+  fill(tip, ...ms.map(tipFor));
   tip.hidden = false;
   const r = span.getBoundingClientRect();
   const left = Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 12);
@@ -219,7 +221,7 @@ function renderTopics(list, rec, ex, full) {
     }
   }
   if (!items.length) items.push(el("li", { class: "muted", text: "no label, none near its threshold" }));
-  list.replaceChildren(...items);
+  fill(list, ...items);
 }
 
 const norm = (s) => s.toLowerCase().replace(/[\s\-.'’‘]/g, "");
@@ -245,13 +247,13 @@ function renderEntities(rec) {
       if (!found) items.push(el("li", {}, el("span", { class: "t", text: g.type }), g.canonical, el("span", { class: "badge missing", text: "missing" })));
     }
   }
-  $("#entities").replaceChildren(...(items.length ? items : [el("li", { class: "muted", text: "none" })]));
+  fill($("#entities"), ...(items.length ? items : [el("li", { class: "muted", text: "none" })]));
 }
 
 // ---- rule editor -----------------------------------------------------------------------------------------
 function renderFiles() {
   const bad = new Set(state.errors.map((e) => e.file));
-  $("#files").replaceChildren(...Object.keys(state.files).sort().map((n) =>
+  fill($("#files"), ...Object.keys(state.files).sort().map((n) =>
     el("button", { class: (n === state.current ? "active " : "") + (bad.has(n) ? "has-err" : ""), "data-file": n, text: n + (state.files[n] !== state.saved[n] ? " •" : ""),
       onclick: () => { state.current = n; renderEditor(); } })));
 }
@@ -277,7 +279,7 @@ function renderGutter() {
     lines.push(errLines.has(i) ? el("span", { class: "err", title: errLines.get(i), "data-line": i, text: String(i) }) : String(i));
     lines.push("\n");
   }
-  g.replaceChildren(...lines);
+  fill(g, ...lines);
   g.scrollTop = $("#src").scrollTop;
 }
 
@@ -329,8 +331,8 @@ async function check() {
 
 function renderErrors() {
   const list = $("#errors");
-  if (!state.errors.length) { list.replaceChildren(el("li", { class: "ok", text: "none" })); return; }
-  list.replaceChildren(...state.errors.map((e) => el("li", { onclick: () => gotoPos(e.file, e.line, e.col) },
+  if (!state.errors.length) { fill(list, el("li", { class: "ok", text: "none" })); return; }
+  fill(list, ...state.errors.map((e) => el("li", { onclick: () => gotoPos(e.file, e.line, e.col) },
     el("code", { text: `${e.file}:${e.line}:${e.col}` }), ` ${e.code}: ${e.message}`)));
 }
 
@@ -338,7 +340,7 @@ function renderExamples(xs) {
   const failed = xs.filter((x) => !x.pass).length;
   $("#examples-sum").textContent = `${xs.length - failed}/${xs.length} pass`;
   xs.sort((a, b) => a.pass - b.pass);
-  $("#examples").replaceChildren(...xs.map((x) => el("li", { class: x.pass ? "pass" : "fail", title: `${x.file}:${x.line}`,
+  fill($("#examples"), ...xs.map((x) => el("li", { class: x.pass ? "pass" : "fail", title: `${x.file}:${x.line}`,
     onclick: () => gotoPos(x.file, x.line, 1) }, x.name,
     x.missing ? el("span", { class: "muted", text: " missing " + x.missing.join(", ") }) : null,
     x.unexpected ? el("span", { class: "muted", text: " unexpected " + x.unexpected.join(", ") }) : null)));
@@ -359,15 +361,15 @@ async function save() {
 
 async function diff() {
   const out = $("#diff-out");
-  out.replaceChildren(el("p", { class: "muted", text: "tagging with both packs…" }));
+  fill(out, el("p", { class: "muted", text: "tagging with both packs…" }));
   let d;
-  try { d = await post("/api/diff", { files: state.files, over: $("#diff-over").value }); } catch (e) { out.replaceChildren(el("p", { class: "bad", text: e.message })); return; }
-  if (d.ok === false) { out.replaceChildren(el("p", { text: "the draft has problems: fix them first" })); return; }
+  try { d = await post("/api/diff", { files: state.files, over: $("#diff-over").value }); } catch (e) { fill(out, el("p", { class: "bad", text: e.message })); return; }
+  if (d.ok === false) { fill(out, el("p", { text: "the draft has problems: fix them first" })); return; }
   const counts = [...Object.entries(d.labels), ...Object.entries(d.entities)].map(([k, c]) => el("tr", {},
     el("td", { text: k }), el("td", { text: "+" + c.gained }), el("td", { text: "−" + c.lost })));
   const f1 = d.f1 ? Object.entries(d.f1.labels).filter(([, c]) => Math.abs(c.delta) > 1e-9).map(([k, c]) => el("tr", {},
     el("td", { text: k }), el("td", { text: fmt(c.old, 3) }), el("td", { text: fmt(c.new, 3) }), el("td", { class: c.delta < 0 ? "low" : "", text: (c.delta > 0 ? "+" : "") + fmt(c.delta, 3) }))) : [];
-  out.replaceChildren(
+  fill(out, 
     el("h3", { text: `Diff against saved: ${d.changed} of ${d.articles} articles change` }),
     counts.length ? el("table", { class: "num" }, el("tr", {}, el("th", { text: "label or entity" }), el("th", { text: "gained" }), el("th", { text: "lost" })), counts) : el("p", { class: "muted", text: "no label or entity changes" }),
     d.f1 ? el("p", { text: `topic F1 ${fmt(d.f1.topics.old, 3)} → ${fmt(d.f1.topics.new, 3)} · entity F1 ${fmt(d.f1.entities.old, 3)} → ${fmt(d.f1.entities.new, 3)}` }) : null,
@@ -383,13 +385,13 @@ async function loadEval() {
   let d;
   try { d = await api("/api/eval" + q); } catch (e) { $("#eval-head").textContent = e.message; return; }
   state.eval = d;
-  $("#eval-head").replaceChildren(`${d.articles} gold articles, ${state.draft ? "draft" : "saved"} rules ${d.version}: topic F1 `,
+  fill($("#eval-head"), `${d.articles} gold articles, ${state.draft ? "draft" : "saved"} rules ${d.version}: topic F1 `,
     el("b", { text: fmt(d.topics.f1, 3) }), " · entity F1 ", el("b", { text: fmt(d.entities.f1, 3) }));
   const row = (s, cls) => el("tr", { class: cls || "" }, el("td", { text: s.name }), el("td", { text: fmt(s.p, 3) }), el("td", { text: fmt(s.r, 3) }),
     el("td", { class: s.f1 < 0.8 ? "low" : "", text: fmt(s.f1, 3) }), el("td", { text: s.tp }), el("td", { text: s.fp }), el("td", { text: s.fn }));
-  $("#eval-labels").replaceChildren(el("tr", {}, ["label", "P", "R", "F1", "TP", "FP", "FN"].map((h) => el("th", { text: h }))),
+  fill($("#eval-labels"), el("tr", {}, ["label", "P", "R", "F1", "TP", "FP", "FN"].map((h) => el("th", { text: h }))),
     d.labels.map((s) => row(s)), row(d.topics, "micro"), (d.types || []).map((s) => row(s)), row(Object.assign({}, d.entities, { name: "entities" }), "micro"));
-  $("#misses").replaceChildren(...d.misses.map((m) => el("li", { "data-id": m.id, onclick: () => openArticle(m.id, "gold") },
+  fill($("#misses"), ...d.misses.map((m) => el("li", { "data-id": m.id, onclick: () => openArticle(m.id, "gold") },
     el("code", { text: m.id }), " ", m.title, el("br"),
     (m.missed_topics || []).map((x) => el("span", { class: "lbl minus", text: " −" + x })),
     (m.extra_topics || []).map((x) => el("span", { class: "lbl plus", text: " +" + x })),
@@ -403,8 +405,8 @@ function renderRuleStats() {
   if (!d) return;
   const f = $("#rule-filter").value.toLowerCase();
   const fired = d.rules.filter((r) => r.fired > 0 && (!f || r.id.toLowerCase().includes(f)));
-  $("#eval-rules").replaceChildren(
-    el("tr", {}, ["rule", "fired", "articles", "TP", "FP", "decisive TP", "decisive FP", "under", "redundant with"].map((h) => el("th", { text: h }))),
+  fill($("#eval-rules"), 
+    el("tr", {}, ["rule", "fired", "articles", "TP", "FP", "decisive TP", "decisive FP", "under", "redundant with"].map((h) => el("th", { text: h, class: h === "redundant with" ? "l" : "" }))),
     fired.slice(0, 200).map((r) => el("tr", {}, el("td", { class: "id", text: r.id }), el("td", { text: r.fired }), el("td", { text: r.articles }),
       el("td", { text: r.true_positive }), el("td", { class: r.false_positive ? "harm" : "", text: r.false_positive }),
       el("td", { text: r.decisive_true }), el("td", { class: r.decisive_false ? "harm" : "", text: r.decisive_false }),
@@ -427,7 +429,7 @@ async function startLive() {
   if (liveAbort) liveAbort.abort();
   liveAbort = new AbortController();
   const q = new URLSearchParams({ label: $("#live-label").value, entity: $("#live-entity").value });
-  $("#live-list").replaceChildren();
+  fill($("#live-list"));
   $("#live-state").textContent = "connecting…";
   const headers = state.token ? { Authorization: "Bearer " + state.token } : {};
   try {
@@ -461,7 +463,7 @@ function liveEvent(kind, d) {
       el("div", { class: "ents", text: d.entities.map((e) => e.split(":").slice(1).join(":")).join(", ") })));
     while (list.children.length > 300) list.lastChild.remove();
   } else if (kind === "counts") {
-    $("#live-counts").replaceChildren(el("tr", {}, el("th", { text: "label" }), el("th", { text: "records" })),
+    fill($("#live-counts"), el("tr", {}, el("th", { text: "label" }), el("th", { text: "records" })),
       Object.entries(d.labels).sort((a, b) => b[1] - a[1]).map(([l, n]) => el("tr", {}, el("td", { text: l }), el("td", { text: n }))),
       el("tr", { class: "micro" }, el("td", { text: "all records" }), el("td", { text: d.total })));
     if (d.error) $("#live-state").textContent = "reading the topic failed, retrying: " + d.error;
@@ -477,7 +479,7 @@ async function init() {
   packState();
   const sel = $("#pick");
   const group = (label, from, list) => list.length ? el("optgroup", { label }, list.map((a) => el("option", { value: from + ":" + a.id, text: `${a.id} — ${a.title}` }))) : null;
-  sel.replaceChildren(el("option", { value: "", text: "Pick an article…" }), group("gold", "gold", state.info.gold), group("corpus", "corpus", state.info.corpus));
+  fill(sel, el("option", { value: "", text: "Pick an article…" }), group("gold", "gold", state.info.gold), group("corpus", "corpus", state.info.corpus));
   if (!state.info.gold.length) $("#diff-over").value = "corpus";
   $("#save-btn").disabled = !state.info.writable;
   if (!state.info.writable) $("#save-btn").title = "the embedded pack is read-only: start with --rules DIR";
