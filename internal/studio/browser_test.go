@@ -165,6 +165,9 @@ func TestBrowser(t *testing.T) {
 	if n := eval(fmt.Sprintf(`String(document.querySelectorAll('#gutter .err[data-line="%d"]').length)`, line)); n != "1" {
 		t.Errorf("gutter marks line %d %s times, want once", line, n)
 	}
+	if *update {
+		shot(t, ctx, "studio-rules.png")
+	}
 
 	// Fix it (with a comment, so the file changes) and save: the file is replaced and the old one kept.
 	eval(`(() => { const s = document.querySelector("#src"); s.value = s.value.replace("treshold: 2", "threshold: 2 # checked in the studio");

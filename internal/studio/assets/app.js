@@ -316,9 +316,11 @@ async function check() {
   renderErrors();
   renderFiles();
   renderGutter();
+  $("#examples").classList.toggle("stale", !d.ok);
   if (!d.ok) {
     st.textContent = `${state.errors.length} problem${state.errors.length === 1 ? "" : "s"}`;
     st.className = "bad";
+    $("#examples-sum").textContent = "(of the last valid pack)";
     return;
   }
   state.draft = d.version === state.info.version ? "" : d.version;
