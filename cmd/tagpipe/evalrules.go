@@ -46,7 +46,11 @@ func printRuleStats(w io.Writer, stats []eval.RuleStat, top int) {
 		}
 	}
 	fmt.Fprintf(w, "\nnever fired: %d topic rules, %d gazetteer aliases (--format json lists every rule)\n", len(topicRules), len(aliases))
-	for _, id := range topicRules {
+	for i, id := range topicRules {
+		if top > 0 && i >= top {
+			fmt.Fprintf(w, "  ... and %d more\n", len(topicRules)-top)
+			break
+		}
 		fmt.Fprintf(w, "  %s\n", id)
 	}
 	slices.SortStableFunc(redundant, func(a, b eval.RuleStat) int { return b.Articles - a.Articles })

@@ -66,7 +66,9 @@ func Compile(files []*rules.File) (*Pack, error) {
 		for j := range c.Topics {
 			t := &c.Topics[j]
 			p.addTopic(t)
-			t.Threshold.Value *= probeFactor
+			if low := t.Threshold.Value * probeFactor; low > 0 { // a subnormal threshold keeps its value
+				t.Threshold.Value = low
+			}
 			t.Requires = nil
 		}
 		probeFiles[i] = &c

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
@@ -145,4 +146,41 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// FuzzParseFiles checks that any pack that rules compiles also builds a Pack (the probe never fails on its
+// own), that explaining never panics, and that no assigned label comes without evidence.
+func FuzzParseFiles(f *testing.F) {
+	f.Add(testPack, "The DPRK held a missile drill near the border; leaflet.")
+	f.Add("topics:\n  - label: x\n    threshold: 1e-320\n    terms: [a]\n", "a a a")
+	f.Add("entities:\n  - {canonical: A B, type: PERSON, aliases: [AB]}\n", "A B met AB.")
+	f.Fuzz(func(t *testing.T, src, body string) {
+		file, errs := rules.Parse("p.yaml", []byte(src))
+		_, cerr := rules.Compile([]*rules.File{file})
+		p, perrs := ParseFiles(map[string]string{"p.yaml": src})
+		if (cerr == nil) != (len(perrs) == 0) {
+			t.Fatalf("rules.Compile: %v (parse %v); ParseFiles: %v", cerr, errs, perrs)
+		}
+		if p == nil {
+			return
+		}
+		tg, err := tagger.New(p.Rules, tagger.WithDiscovery(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.ValidString(body) {
+			return
+		}
+		rec, err := tg.Tag(context.Background(), tagger.Article{Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex := p.Explain(rules.Doc{Body: body}, rec)
+		_ = p.RuleHits(rec, ex)
+		for _, s := range ex.Scores {
+			if s.Assigned && len(s.Evidence) == 0 && s.Raw > 0 {
+				t.Errorf("%s assigned without evidence", s.Label)
+			}
+		}
+	})
 }
