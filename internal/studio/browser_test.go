@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -169,16 +170,31 @@ func TestBrowser(t *testing.T) {
 		shot(t, ctx, "studio-rules.png")
 	}
 
-	// Fix it (with a comment, so the file changes) and save: the file is replaced and the old one kept.
-	eval(`(() => { const s = document.querySelector("#src"); s.value = s.value.replace("treshold: 2", "threshold: 2 # checked in the studio");
+	// Fix it and add a topic: the current article is re-tagged with the draft, the examples run, the diff against
+	// the saved pack shows the new label, and Save replaces the file and keeps the old one.
+	eval(`(() => { const s = document.querySelector("#src");
+		s.value = s.value.replace("treshold: 2", "threshold: 2").trimEnd() + "\n  - label: launch-watch\n    threshold: 1\n    terms: [launch]\n";
 		s.dispatchEvent(new Event("input")); return ""; })()`)
-	do("fixed", chromedp.WaitVisible(chromedp.CSS("#check-status.ok")), chromedp.Click(chromedp.CSS("#save-btn")))
+	do("fixed", chromedp.WaitVisible(chromedp.CSS("#check-status.ok")))
+	waitJS("the article re-tagged with the draft", `document.querySelector("#rules-topics").textContent.includes("launch-watch")`)
+	var passed, total int
+	if got := text("#examples-sum"); !regexp.MustCompile(`^\d+/\d+ pass$`).MatchString(strings.ToLower(got)) {
+		t.Errorf("examples summary %q", got)
+	} else if fmt.Sscanf(got, "%d/%d", &passed, &total); passed != total || total == 0 {
+		t.Errorf("examples: %s, want all of the pack's examples to pass", got)
+	}
+	do("diff", chromedp.Click(chromedp.CSS("#diff-btn")))
+	waitJS("the diff", `document.querySelector("#diff-out").textContent.includes("articles change")`)
+	if got := text("#diff-out"); !strings.Contains(got, "launch-watch") {
+		t.Errorf("diff %q: want the new label", got)
+	}
+	do("save", chromedp.Click(chromedp.CSS("#save-btn")))
 	waitJS("saved", `document.querySelector("#flash").textContent.includes("saved topics.yaml")`)
 	saved, _ := os.ReadFile(filepath.Join(dir, "topics.yaml"))
 	backup, _ := os.ReadFile(filepath.Join(dir, "topics.yaml.bak"))
-	if !strings.Contains(string(saved), "threshold: 2 # checked in the studio") || string(backup) != string(src) {
-		t.Errorf("after save: topics.yaml has the fix: %v; topics.yaml.bak is the previous version: %v",
-			strings.Contains(string(saved), "# checked in the studio"), string(backup) == string(src))
+	if !strings.Contains(string(saved), "label: launch-watch") || strings.Contains(string(saved), "treshold") || string(backup) != string(src) {
+		t.Errorf("after save: topics.yaml has the change: %v; topics.yaml.bak is the previous version: %v",
+			strings.Contains(string(saved), "label: launch-watch"), string(backup) == string(src))
 	}
 
 	// The eval view: scores, rule statistics, misses; a miss opens in the article view with its labels marked.
@@ -207,5 +223,27 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join("..", "..", "docs", "img", name), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBrowserToken checks that a studio with a token asks for it and works once it is given.
+func TestBrowserToken(t *testing.T) {
+	exe := chromium(t)
+	url, _ := startStudio(t, Config{Token: "let-me-in"})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	bctx, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#auth")),
+		chromedp.SetValue(chromedp.CSS("#token"), "let-me-in"), chromedp.Click(chromedp.CSS(`#auth button`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#auth"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#pack-state").textContent.includes("sha256:")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the page did not load the state with the token: %v", err)
 	}
 }
