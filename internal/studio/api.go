@@ -63,10 +63,13 @@ func (s *Server) getState(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	files, v := s.saved, s.savedV
 	s.mu.Unlock()
-	e, _ := s.pack("")
+	labels := []string{}
+	if e, err := s.pack(""); err == nil {
+		labels = e.pack.Rules.Labels()
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"rules_path": s.cfg.RulesPath, "writable": s.dir != "", "files": files, "version": v,
-		"labels": e.pack.Rules.Labels(), "gold": refs(s.gold), "corpus": refs(s.corpus), "live": s.live != nil,
+		"labels": labels, "gold": refs(s.gold), "corpus": refs(s.corpus), "live": s.live != nil,
 	})
 }
 
@@ -394,7 +397,11 @@ func (s *Server) postDiff(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, err)
 		return
 	}
-	old, _ := s.pack("")
+	old, err := s.pack("")
+	if err != nil {
+		writeError(w, http.StatusConflict, err)
+		return
+	}
 	over := req.Over
 	if over == "" {
 		over = "corpus"

@@ -390,3 +390,46 @@ func TestLiveStream(t *testing.T) {
 		t.Errorf("counts %+v", counts)
 	}
 }
+
+func TestBrokenPackOnDisk(t *testing.T) {
+	_, dir := startStudio(t, Config{})
+	path := filepath.Join(dir, "topics.yaml")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(orig), "threshold:", "treshold:", 1)
+	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{RulesPath: dir})
+	if err != nil {
+		t.Fatalf("a pack with errors must still open for fixing: %v", err)
+	}
+	h := s.Handler()
+	var e map[string]string
+	if code := call(t, h, "POST", "/api/tag", map[string]string{"title": "x"}, &e); code != 404 || !strings.Contains(e["error"], "errors") {
+		t.Errorf("tag with a broken saved pack: %d %v", code, e)
+	}
+	var st struct {
+		Files   map[string]string
+		Version string
+	}
+	call(t, h, "GET", "/api/state", nil, &st)
+	if st.Version != "" || st.Files["topics.yaml"] != broken {
+		t.Errorf("state: version %q, topics.yaml served as on disk: %v", st.Version, st.Files["topics.yaml"] == broken)
+	}
+	var chk checkResp
+	call(t, h, "POST", "/api/rules/check", map[string]any{"files": st.Files}, &chk)
+	if chk.OK || len(chk.Errors) == 0 {
+		t.Errorf("check of the broken pack: %+v", chk)
+	}
+	var r struct{ OK bool }
+	if code := call(t, h, "POST", "/api/rules/save", map[string]any{"files": map[string]string{"topics.yaml": string(orig)}}, &r); code != 200 || !r.OK {
+		t.Fatalf("saving the fixed file: %d", code)
+	}
+	var rec struct{ Topics []struct{ Label string } }
+	if code := call(t, h, "POST", "/api/tag", map[string]string{"title": "North Korea fires ballistic missiles"}, &rec); code != 200 || len(rec.Topics) == 0 {
+		t.Errorf("tag after the fix: %d %+v", code, rec)
+	}
+}

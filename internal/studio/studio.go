@@ -77,7 +77,7 @@ type Server struct {
 	saved  map[string]string // file name -> content, as on disk
 	packs  map[string]*packEntry
 	recent []string // pack versions, least recently used first
-	savedV string
+	savedV string   // "" while the pack on disk is invalid
 }
 
 // packEntry is a compiled pack with its tagger.
@@ -89,7 +89,8 @@ type packEntry struct {
 // maxPacks bounds the cache of compiled drafts.
 const maxPacks = 16
 
-// New loads the pack, the gold file and the corpus. It fails when the pack on disk is invalid.
+// New loads the pack, the gold file and the corpus. A pack on disk with errors is served too (tagging waits until a
+// valid pack is saved); an unreadable pack, gold file or corpus is an error.
 func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -99,11 +100,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, errs := s.compile(files)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("rule pack %s: %w", cfg.RulesPath, errs)
+	s.saved = files
+	if e, errs := s.compile(files); len(errs) > 0 {
+		// Serve anyway: the rule editor shows the errors and saving a fixed pack makes it the saved one.
+		s.log.Warn("the rule pack has errors; fix them in the studio's Rules view", "rules", cfg.RulesPath, "errors", len(errs), "first", errs[0].Error())
+	} else {
+		s.savedV = e.pack.Rules.Version()
 	}
-	s.saved, s.savedV = files, e.pack.Rules.Version()
 	if cfg.GoldPath != "" {
 		golds, lines, err := eval.ReadGold(cfg.GoldPath)
 		if err != nil {
@@ -240,6 +243,9 @@ func (s *Server) pack(v string) (*packEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v == "" || v == "saved" {
+		if s.savedV == "" {
+			return nil, errors.New("the saved rule pack has errors: fix them in the Rules view and save")
+		}
 		v = s.savedV
 	}
 	e, ok := s.packs[v]

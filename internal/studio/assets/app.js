@@ -68,7 +68,7 @@ function show(view) {
 function packState() {
   const v = state.info ? state.info.version : "";
   const draft = state.draft && state.draft !== v;
-  $("#pack-state").textContent = (draft ? "draft " + state.draft + " · saved " : "rules ") + v +
+  $("#pack-state").textContent = (draft ? "draft " + state.draft + " · saved " : "rules ") + (v || "with errors: fix and save them") +
     (state.info && !state.info.writable ? " · embedded (read-only)" : "");
 }
 
