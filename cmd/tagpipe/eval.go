@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -55,11 +56,16 @@ only ever fired together with another rule of the same label (redundant). --form
 				return usageError{fmt.Errorf("--format must be text or json, not %q", format)}
 			}
 			start := time.Now()
-			t, err := tf.newTagger(e)
+			pack, err := explain.Load(tf.rulesPath)
 			if err != nil {
+				var el rules.ErrorList
+				if errors.As(err, &el) {
+					printRuleErrors(e.stderr, el, false)
+					return usageError{fmt.Errorf("rule pack %s: %d error(s)", tf.rulesPath, len(el))}
+				}
 				return err
 			}
-			pack, err := explain.Load(tf.rulesPath)
+			t, err := tf.taggerFor(e, pack.Rules)
 			if err != nil {
 				return err
 			}
