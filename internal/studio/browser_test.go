@@ -74,7 +74,7 @@ func TestBrowser(t *testing.T) {
 	exe := chromium(t)
 	url, dir := startStudio(t, Config{GoldPath: "../../testdata/eval/holdout.jsonl"})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.WindowSize(1400, 900),
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.WindowSize(1400, 1000),
 		chromedp.NoSandbox, chromedp.Flag("disable-gpu", true))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
@@ -113,7 +113,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The page loads and checks the saved pack.
-	do("load", chromedp.EmulateViewport(1400, 900), chromedp.Navigate(url))
+	do("load", chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(url))
 	waitJS("the saved pack checked", `document.querySelector("#check-status").classList.contains("ok")`)
 
 	// Paste an article: entities highlighted, topics listed.
@@ -122,7 +122,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#body"), "North Korea fired a short-range ballistic missile into the East Sea on Friday, "+
 			"South Korea's Joint Chiefs of Staff said, hours after Seoul and Washington began joint military drills. "+
 			"Kim Jong Un watched the launch with his daughter, the Korean Central News Agency reported. "+
-			"The Ministry of National Defense in Seoul called the launch a provocation that threatens peace on the peninsula."),
+			"The Ministry of National Defense in Seoul called the launch a provocation that threatens peace on the peninsula. "+
+			"Pyongyang has rejected calls to return to talks on its nuclear programme."),
 		chromedp.Click(chromedp.CSS("#tag-btn")),
 		chromedp.WaitVisible(chromedp.CSS("#rendered .ent-PERSON")))
 	if got := text("#topics"); !strings.Contains(got, "military") || !strings.Contains(got, "north-korea") {
@@ -130,6 +131,10 @@ func TestBrowser(t *testing.T) {
 	}
 	if n := eval(`String(document.querySelectorAll("#rendered .ent-LOCATION").length)`); n == "0" {
 		t.Error("no LOCATION highlight")
+	}
+	// "talks" alone does not make the article about diplomacy: the label is listed under its threshold.
+	if n := eval(`String(document.querySelectorAll('#topics li.under[data-label="diplomacy"]').length)`); n != "1" {
+		t.Errorf("diplomacy is not listed under its threshold: %s", text("#topics"))
 	}
 
 	// Hover the evidence "ballistic missile" in the title: the tooltip names the rule and how it counted.
