@@ -13,6 +13,7 @@ import (
 
 	"github.com/tagpipe/tagpipe/internal/eval"
 	"github.com/tagpipe/tagpipe/internal/explain"
+	"github.com/tagpipe/tagpipe/internal/rulediff"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -83,7 +84,7 @@ only ever fired together with another rule of the same label (redundant). --form
 				if err != nil {
 					return fmt.Errorf("article %s: %w", a.ID, err)
 				}
-				preds[a.ID] = predictionOf(rec)
+				preds[a.ID] = rulediff.Prediction(rec)
 				hits[a.ID] = pack.RuleHits(rec, pack.Explain(rules.Doc{Title: a.Title, Body: a.Body}, rec))
 			}
 			tagged := time.Since(start)
@@ -140,18 +141,6 @@ func readGold(path string) ([]eval.Gold, []tagger.Article, error) {
 		}
 	}
 	return golds, articles, nil
-}
-
-// predictionOf turns a tagged record into what eval compares: its labels and its unique entities.
-func predictionOf(rec *tagger.Record) eval.Prediction {
-	var p eval.Prediction
-	for _, t := range rec.Topics {
-		p.Topics = append(p.Topics, t.Label)
-	}
-	for _, ent := range rec.Entities {
-		p.Entities = append(p.Entities, eval.Entity{Type: string(ent.Type), Canonical: ent.Canonical})
-	}
-	return p
 }
 
 func printReport(w io.Writer, r eval.Report, quiet bool) {

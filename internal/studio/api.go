@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -344,10 +345,10 @@ func (s *Server) getEval(w http.ResponseWriter, r *http.Request) {
 	}
 	sc := func(name string, c eval.Counts) score { return score{name, c.Precision(), c.Recall(), c.F1(), c} }
 	var labels, types []score
-	for _, l := range sortedKeys(rep.PerLabel) {
+	for _, l := range slices.Sorted(maps.Keys(rep.PerLabel)) {
 		labels = append(labels, sc(l, rep.PerLabel[l]))
 	}
-	for _, t := range sortedKeys(rep.PerType) {
+	for _, t := range slices.Sorted(maps.Keys(rep.PerType)) {
 		types = append(types, sc(t, rep.PerType[t]))
 	}
 	type miss struct {
@@ -365,15 +366,6 @@ func (s *Server) getEval(w http.ResponseWriter, r *http.Request) {
 		"topics": sc("micro", rep.Topics), "entities": sc("micro", rep.Entities), "labels": labels, "types": types,
 		"rules": rep.Rules, "never_fired": eval.NeverFired(rep.Rules), "misses": misses,
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // postDiff answers POST /api/diff: {"files": {...}} or {"rules": VERSION}, and "over": "gold" (default when there
