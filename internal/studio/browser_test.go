@@ -116,6 +116,13 @@ func TestBrowser(t *testing.T) {
 	do("load", chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(url))
 	waitJS("the saved pack checked", `document.querySelector("#check-status").classList.contains("ok")`)
 
+	// Pick an article of the corpus (the demo samples by default).
+	eval(`(() => { const p = document.querySelector("#pick"); p.value = "corpus:sample-02"; p.dispatchEvent(new Event("change")); return ""; })()`)
+	waitJS("the picked article", `document.querySelector("#rendered h2") && document.querySelector("#rendered h2").textContent.includes("leaflets")`)
+	if got := text("#topics"); !strings.Contains(got, "leaflets") {
+		t.Errorf("topics of sample-02 %q: want leaflets", got)
+	}
+
 	// Paste an article: entities highlighted, topics listed.
 	do("paste",
 		chromedp.SetValue(chromedp.CSS("#title"), "North Korea test-fires ballistic missile as Seoul and Washington hold drills"),
@@ -124,8 +131,9 @@ func TestBrowser(t *testing.T) {
 			"Kim Jong Un watched the launch with his daughter, the Korean Central News Agency reported. "+
 			"The Ministry of National Defense in Seoul called the launch a provocation that threatens peace on the peninsula. "+
 			"Pyongyang has rejected calls to return to talks on its nuclear programme."),
-		chromedp.Click(chromedp.CSS("#tag-btn")),
-		chromedp.WaitVisible(chromedp.CSS("#rendered .ent-PERSON")))
+		chromedp.Click(chromedp.CSS("#tag-btn")))
+	waitJS("the pasted article tagged", `document.querySelector("#rendered h2").textContent.includes("test-fires") &&
+		document.querySelectorAll("#rendered .ent-PERSON").length > 0`)
 	if got := text("#topics"); !strings.Contains(got, "military") || !strings.Contains(got, "north-korea") {
 		t.Errorf("topics %q: want military and north-korea", got)
 	}
