@@ -44,6 +44,14 @@ if ! command -v kcat >/dev/null 2>&1; then
 	quiet as_root apt-get install -y -q --no-install-recommends kcat
 fi
 
+# The studio's browser test (internal/studio TestBrowser) drives Debian's chromium with chromedp.
+if ! command -v chromium >/dev/null 2>&1; then
+	log "installing chromium (apt-get)"
+	export DEBIAN_FRONTEND=noninteractive
+	quiet as_root apt-get update -q
+	quiet as_root apt-get install -y -q --no-install-recommends chromium
+fi
+
 pip_install() {
 	quiet "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@"
 }

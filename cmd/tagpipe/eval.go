@@ -1,19 +1,20 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tagpipe/tagpipe/internal/eval"
+	"github.com/tagpipe/tagpipe/internal/explain"
+	"github.com/tagpipe/tagpipe/internal/rulediff"
+	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -23,6 +24,7 @@ func newEvalCmd(e *env) *cobra.Command {
 		goldPath, format     string
 		minTopicF1, minEntF1 float64
 		quiet                bool
+		topRules             int
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --gold FILE [flags]",
@@ -39,7 +41,10 @@ The gold file is JSONL: each line an article ("id", "title", "body", ...) with a
                          {"type": "ORGANIZATION", "canonical": "UN Security Council", "alt": ["United Nations Security Council"]}]}}
 
 It prints P/R/F1 per topic label and per entity type, the micro averages, and each article's misses (- missed,
-+ predicted but not gold). With --min-topic-f1 or --min-entity-f1 it exits 1 when a score falls below.`,
++ predicted but not gold), then per-rule statistics: for every topic rule and gazetteer alias, how often it
+fired, in how many articles, how often it was evidence of a true label (TP) or of a false one (FP) and how often
+the label depended on it alone (dTP, dFP), most harmful first; then the rules that never fired and those that
+only ever fired together with another rule of the same label (redundant). --format json has them under "rules". With --min-topic-f1 or --min-entity-f1 it exits 1 when a score falls below.`,
 		Example: `  tagpipe eval --gold testdata/eval/holdout.jsonl
   tagpipe eval --gold ../shared/devset/seed-articles.jsonl --min-topic-f1 0.95 --min-entity-f1 0.90
   tagpipe eval --gold gold.jsonl --rules my-rules/ --format json | jq .topics`,
@@ -52,7 +57,16 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 				return usageError{fmt.Errorf("--format must be text or json, not %q", format)}
 			}
 			start := time.Now()
-			t, err := tf.newTagger(e)
+			pack, err := explain.Load(tf.rulesPath)
+			if err != nil {
+				var el rules.ErrorList
+				if errors.As(err, &el) {
+					printRuleErrors(e.stderr, el, false)
+					return usageError{fmt.Errorf("rule pack %s: %d error(s)", tf.rulesPath, len(el))}
+				}
+				return err
+			}
+			t, err := tf.taggerFor(e, pack.Rules)
 			if err != nil {
 				return err
 			}
@@ -64,15 +78,18 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 			}
 			start = time.Now()
 			preds := make(map[string]eval.Prediction, len(articles))
+			hits := make(map[string][]eval.RuleHit, len(articles))
 			for _, a := range articles {
 				rec, err := t.Tag(cmd.Context(), a)
 				if err != nil {
 					return fmt.Errorf("article %s: %w", a.ID, err)
 				}
-				preds[a.ID] = predictionOf(rec)
+				preds[a.ID] = rulediff.Prediction(rec)
+				hits[a.ID] = pack.RuleHits(rec, pack.Explain(rules.Doc{Title: a.Title, Body: a.Body}, rec))
 			}
 			tagged := time.Since(start)
 			report := eval.Run(golds, func(id string) (eval.Prediction, bool) { p, ok := preds[id]; return p, ok })
+			report.Rules = eval.RuleStats(golds, func(id string) []eval.RuleHit { return hits[id] }, pack.RuleIDs())
 
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
@@ -82,6 +99,7 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 				}
 			} else {
 				printReport(e.stdout, report, quiet)
+				printRuleStats(e.stdout, report.Rules, topRules)
 				fmt.Fprintf(e.stdout, "\n%d articles; rules loaded in %v, tagged in %v (%s)\n", len(articles),
 					loaded.Round(time.Millisecond), tagged.Round(time.Microsecond), t.Rules().Version())
 			}
@@ -106,63 +124,23 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 	cmd.Flags().Float64Var(&minEntF1, "min-entity-f1", 0, "exit 1 when entity micro-F1 is below this")
 	cmd.Flags().StringVar(&format, "format", "text", "report format: text or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "text format: leave out the per-article misses")
+	cmd.Flags().IntVar(&topRules, "top-rules", 25, "text format: per-rule statistics of this many rules, most harmful first (-1: all, 0: none)")
 	return cmd
 }
 
 // readGold reads a gold JSONL file: the labels and the article of each line.
 func readGold(path string) ([]eval.Gold, []tagger.Article, error) {
-	f, err := os.Open(path)
+	golds, lines, err := eval.ReadGold(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	var (
-		golds    []eval.Gold
-		articles []tagger.Article
-		seen     = map[string]int{}
-	)
-	r := bufio.NewReader(f)
-	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
-		if len(strings.TrimSpace(string(line))) > 0 {
-			g, gerr := eval.ParseGold(line)
-			if gerr != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %w", path, n, gerr)
-			}
-			if prev, dup := seen[g.ID]; dup {
-				return nil, nil, fmt.Errorf("%s:%d: id %q already used on line %d", path, n, g.ID, prev)
-			}
-			seen[g.ID] = n
-			a, aerr := tagger.DecodeArticle(line)
-			if aerr != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %w", path, n, aerr)
-			}
-			golds = append(golds, g)
-			articles = append(articles, a)
+	articles := make([]tagger.Article, len(lines))
+	for i, line := range lines {
+		if articles[i], err = tagger.DecodeArticle(line); err != nil {
+			return nil, nil, fmt.Errorf("%s: article %s: %w", path, golds[i].ID, err)
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	if len(golds) == 0 {
-		return nil, nil, fmt.Errorf("%s: no gold articles", path)
 	}
 	return golds, articles, nil
-}
-
-// predictionOf turns a tagged record into what eval compares: its labels and its unique entities.
-func predictionOf(rec *tagger.Record) eval.Prediction {
-	var p eval.Prediction
-	for _, t := range rec.Topics {
-		p.Topics = append(p.Topics, t.Label)
-	}
-	for _, ent := range rec.Entities {
-		p.Entities = append(p.Entities, eval.Entity{Type: string(ent.Type), Canonical: ent.Canonical})
-	}
-	return p
 }
 
 func printReport(w io.Writer, r eval.Report, quiet bool) {

@@ -241,3 +241,87 @@ func TestTagMaxTagTime(t *testing.T) {
 		t.Errorf("default max-tag-time: exit %d, %d records, stderr %q", code, strings.Count(stdout, "\n"), stderr)
 	}
 }
+
+func TestRulesDiffCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runCLI(t, "", "rules", "init", dir); code != exitOK {
+		t.Fatal(errs)
+	}
+	// The candidate pack drops the leaflets topic's terms' weight below any use: raise its threshold instead.
+	src, err := os.ReadFile(filepath.Join(dir, "topics.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(src), "label: leaflets")
+	j := i + strings.Index(string(src[i:]), "threshold:")
+	k := j + strings.IndexByte(string(src[j:]), '\n')
+	changed := string(src[:j]) + "threshold: 50" + string(src[k:])
+	if err := os.WriteFile(filepath.Join(dir, "topics.yaml"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	corpus := filepath.Join(t.TempDir(), "corpus.jsonl")
+	leaflets := `{"id":"l1","title":"Activists float anti-Pyongyang leaflets across the border","body":"Activists flew balloons carrying propaganda leaflets across the border toward North Korea."}`
+	if err := os.WriteFile(corpus, []byte(leaflets+"\n"+gardenArticle+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "rules", "diff", "--new", dir, corpus, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Articles, Changed int
+		Labels            map[string]struct{ Gained, Lost int }
+		Changes           []struct {
+			ID           string
+			Gained, Lost []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.Articles != 2 || r.Changed != 1 || r.Labels["leaflets"].Lost != 1 || r.Changes[0].ID != "l1" ||
+		!slices.Contains(r.Changes[0].Lost, "leaflets") {
+		t.Errorf("diff %s", out)
+	}
+	code, out, _ = runCLI(t, "", "rules", "diff", "--new", dir, corpus)
+	if code != exitOK || !strings.Contains(out, "1 of 2 articles changed") || !strings.Contains(out, "l1: -leaflets") {
+		t.Errorf("text diff (exit %d):\n%s", code, out)
+	}
+}
+
+func TestEvalRuleStats(t *testing.T) {
+	gold := `{"id":"a","title":"Rose growers count leaflets","body":"Activists say a rose leaf has seven leaflets near the border with North Korea, the growers said.","gold":{"topics":[],"entities":[]}}` + "\n"
+	path := filepath.Join(t.TempDir(), "gold.jsonl")
+	if err := os.WriteFile(path, []byte(gold), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "eval", "--gold", path, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var report struct {
+		Rules []struct {
+			ID              string
+			Fired, Articles int
+			TruePositive    int `json:"true_positive"`
+			FalsePositive   int `json:"false_positive"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Rules) < 100 {
+		t.Fatalf("%d rules: want every rule of the pack", len(report.Rules))
+	}
+	fired := map[string]int{}
+	for _, r := range report.Rules {
+		fired[r.ID] = r.Fired
+	}
+	if fired["gazetteer/North Korea/canonical/North Korea"] != 1 {
+		t.Errorf("North Korea alias fired %d times, want 1", fired["gazetteer/North Korea/canonical/North Korea"])
+	}
+	code, out, _ = runCLI(t, "", "eval", "--gold", path, "-q")
+	if code != exitOK || !strings.Contains(out, "never fired:") || !strings.Contains(out, "fired  articles") {
+		t.Errorf("text report lacks rule statistics:\n%s", out)
+	}
+}

@@ -103,7 +103,7 @@ As a Kafka service:    tagpipe run --brokers HOST:9092      tagpipe demo   (no K
 	root.AddCommand(
 		// Each subcommand lives in its own file.
 		newTagCmd(e), newExplainCmd(e), newEvalCmd(e), newRulesCmd(e),
-		newRunCmd(e), newIngestCmd(e), newConsumeCmd(e), newDemoCmd(e), newBenchCmd(e),
+		newRunCmd(e), newIngestCmd(e), newConsumeCmd(e), newDemoCmd(e), newBenchCmd(e), newStudioCmd(e),
 	)
 	return root
 }

@@ -36,6 +36,11 @@ func (f *taggerFlags) newTagger(e *env) (*tagger.Tagger, error) {
 	if err != nil {
 		return nil, err
 	}
+	return f.taggerFor(e, rs)
+}
+
+// taggerFor builds a tagger over an already compiled rule set, with the flags' options.
+func (f *taggerFlags) taggerFor(e *env, rs *rules.RuleSet) (*tagger.Tagger, error) {
 	return tagger.New(rs, tagger.WithDiscovery(!f.noDiscovery), tagger.WithVersion(version), tagger.WithLogger(e.logger()))
 }
 

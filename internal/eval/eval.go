@@ -5,9 +5,13 @@
 package eval
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strings"
 	"unicode"
@@ -98,6 +102,7 @@ type Report struct {
 	PerType  map[string]Counts `json:"per_type"`
 	Articles []Article         `json:"articles"`
 	Unscored []string          `json:"unscored,omitempty"` // gold ids with no prediction
+	Rules    []RuleStat        `json:"rules,omitempty"`    // per-rule statistics (RuleStats), when computed
 }
 
 // Normalize folds a name as the taxonomy compares names: ignoring case, spaces, hyphens, dots and apostrophes.
@@ -254,4 +259,45 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.SortFunc(keys, cmp.Compare)
 	return keys
+}
+
+// ReadGold reads a gold JSONL file: each non-empty line's labels, and the line itself (the article, for the
+// caller to decode). Errors name the file and line; an id used twice and an empty file are errors.
+func ReadGold(path string) ([]Gold, [][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	var (
+		golds []Gold
+		lines [][]byte
+		seen  = map[string]int{}
+	)
+	r := bufio.NewReader(f)
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			g, gerr := ParseGold(line)
+			if gerr != nil {
+				return nil, nil, fmt.Errorf("%s:%d: %w", path, n, gerr)
+			}
+			if prev, dup := seen[g.ID]; dup {
+				return nil, nil, fmt.Errorf("%s:%d: id %q already used on line %d", path, n, g.ID, prev)
+			}
+			seen[g.ID] = n
+			golds = append(golds, g)
+			lines = append(lines, line)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if len(golds) == 0 {
+		return nil, nil, fmt.Errorf("%s: no gold articles", path)
+	}
+	return golds, lines, nil
 }
