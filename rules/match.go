@@ -3,7 +3,6 @@ package rules
 import (
 	"bytes"
 	"cmp"
-	"math"
 	"slices"
 )
 
@@ -22,6 +21,9 @@ var fieldNames = [2]Field{Title, Body}
 type Doc struct {
 	Title string `json:"title"`
 	Body  string `json:"body"`
+	// Sentences optionally gives where the body's sentences start, in code points, ascending (a segmenter the
+	// caller trusts); nil uses the built-in splitter (see splitSentences).
+	Sentences []int `json:"sentences,omitempty"`
 }
 
 // Span locates text in a field: Unicode code point offsets into that field, End exclusive.
@@ -109,6 +111,8 @@ type matchState struct {
 	tmpA      []occ
 	wins      [][2]int
 	tmpB      []occ
+	sents     []int32  // byte offsets where the body's sentences start
+	words     []string // scratch for the relevance cue windows
 }
 
 // Match finds entity mentions and assigns topic labels in doc. It never blocks and is safe for concurrent use; the
@@ -116,18 +120,7 @@ type matchState struct {
 func (rs *RuleSet) Match(doc Doc) Result {
 	st := rs.pool.Get().(*matchState)
 	defer rs.pool.Put(st)
-	st.terms = st.terms[:0]
-	st.ments = st.ments[:0]
-	texts := [2]string{doc.Title, doc.Body}
-	for fi := range texts {
-		st.f[fi].fold(texts[fi])
-		rs.scan(st, uint8(fi))
-	}
-	rs.resolve(st)
-	rs.indexTerms(st)
-	rs.indexEntities(st)
-
-	rs.termHits(st)
+	rs.prepare(st, doc)
 
 	var res Result
 	if len(st.ments) > 0 {
@@ -140,7 +133,7 @@ func (rs *RuleSet) Match(doc Doc) Result {
 		}
 	}
 	for i := range rs.topics {
-		if t, ok := rs.evalTopic(st, &rs.topics[i], st.thits[i]); ok {
+		if t, ok := rs.evalTopic(st, &rs.topics[i], st.thits[i], nil); ok {
 			res.Topics = append(res.Topics, t)
 		}
 	}
@@ -148,6 +141,34 @@ func (rs *RuleSet) Match(doc Doc) Result {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Label, b.Label))
 	})
 	return res
+}
+
+// prepare folds and scans doc into st: mentions, term hits per topic and the body's sentences.
+func (rs *RuleSet) prepare(st *matchState, doc Doc) {
+	st.terms = st.terms[:0]
+	st.ments = st.ments[:0]
+	texts := [2]string{doc.Title, doc.Body}
+	for fi := range texts {
+		st.f[fi].fold(texts[fi])
+		rs.scan(st, uint8(fi))
+	}
+	rs.resolve(st)
+	rs.indexTerms(st)
+	rs.indexEntities(st)
+	rs.termHits(st)
+	if doc.Sentences == nil {
+		st.sents = splitSentences(st.sents, doc.Body)
+		return
+	}
+	st.sents = append(st.sents[:0], 0)
+	f := &st.f[1]
+	for _, r := range doc.Sentences {
+		if r > 0 && r < f.nRunes() {
+			if b := f.runeByte[r]; b > st.sents[len(st.sents)-1] {
+				st.sents = append(st.sents, b)
+			}
+		}
+	}
 }
 
 func (st *matchState) text(o occ) string { return st.f[o.field].orig(int(o.start), int(o.end)) }
@@ -354,8 +375,12 @@ func (rs *RuleSet) termHits(st *matchState) {
 	}
 }
 
-func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool) {
+// evalTopic collects the hits of topic tp and scores them (see score); trace, when not nil, receives the details.
+func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit, trace *TopicScore) (Topic, bool) {
 	if len(hits) == 0 && len(tp.patterns) == 0 && len(tp.near) == 0 && len(tp.entities) == 0 {
+		if trace != nil {
+			trace.Threshold = tp.threshold
+		}
 		return Topic{}, false
 	}
 	fieldWeight := func(field uint8, w float64) float64 {
@@ -417,56 +442,7 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 		}
 		hits = kept
 	}
-	var raw float64
-	for _, h := range hits {
-		raw += h.weight
-	}
-	for _, c := range tp.entities {
-		st.tmpA = st.tmpA[:0]
-		for _, r := range c.refs {
-			st.tmpA = st.refOccs(st.tmpA, r)
-		}
-		if len(st.tmpA) == 0 {
-			continue
-		}
-		first, inTitle := st.tmpA[0], false
-		for _, o := range st.tmpA {
-			if o.field == 0 {
-				inTitle = true
-				if first.field != 0 || o.start < first.start {
-					first = o
-				}
-			}
-		}
-		if len(st.tmpA) >= c.min || inTitle {
-			raw += c.weight
-			hits = append(hits, hit{occ: first, weight: c.weight, rule: c.rule})
-		}
-	}
-	if raw <= 0 || raw < tp.threshold*(1-1e-9) {
-		return Topic{}, false
-	}
-	if tp.requires != nil {
-		ok := false
-		for _, r := range tp.requires {
-			if r.entity < 0 {
-				ok = len(st.termOccs(r.term)) > 0
-			} else {
-				ok = len(st.entOccs(r.entity)) > 0
-			}
-			if ok {
-				break
-			}
-		}
-		if !ok {
-			return Topic{}, false
-		}
-	}
-	t := Topic{Label: tp.label, Score: 1 - math.Pow(0.5, raw/tp.threshold), Evidence: make([]Evidence, len(hits))}
-	for i, h := range hits {
-		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
-	}
-	return t, true
+	return rs.score(st, tp, hits, trace)
 }
 
 // containsAny reports whether text contains one of words.
