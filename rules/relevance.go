@@ -1,9 +1,11 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,6 +36,7 @@ type RelevanceRule struct {
 	Passing        *Number  `json:"passing,omitempty"`
 	Attribution    *Number  `json:"attribution,omitempty"`
 	Background     *Number  `json:"background,omitempty"`
+	Modifier       *Number  `json:"modifier,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
@@ -42,12 +45,13 @@ type RelevanceRule struct {
 
 // relevance is a topic's compiled relevance parameters.
 type relevance struct {
-	lead, minSentences               int
-	passing, attribution, background float64
+	lead, minSentences                         int
+	passing, attribution, background, modifier float64
 }
 
 // defaultRelevance holds the documented defaults (docs/rule-language.md).
-var defaultRelevance = relevance{lead: 1, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5}
+var defaultRelevance = relevance{lead: 2, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5,
+	modifier: 0.5}
 
 // Default cue lists, matched on lower-cased words of the original text.
 var (
@@ -119,7 +123,7 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 	for _, x := range []struct {
 		n *Number
 		v *float64
-	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}} {
+	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier}} {
 		if x.n != nil {
 			*x.v = x.n.Value
 		}
@@ -133,7 +137,8 @@ func mergeRule(r, o *RelevanceRule) {
 		return
 	}
 	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences},
-		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background}} {
+		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
+		{&r.Modifier, &o.Modifier}} {
 		if *x.src != nil {
 			*x.dst = *x.src
 		}
@@ -157,6 +162,7 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		"passing":       num(&r.Passing, "passing"),
 		"attribution":   num(&r.Attribution, "attribution"),
 		"background":    num(&r.Background, "background"),
+		"modifier":      num(&r.Modifier, "modifier"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
@@ -180,7 +186,8 @@ func (v *validator) relevance(r *RelevanceRule) {
 	for _, x := range []struct {
 		n    *Number
 		name string
-	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"}} {
+	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"},
+		{r.Modifier, "modifier"}} {
 		if x.n != nil && !math.IsNaN(x.n.Value) && !(x.n.Value >= 0 && x.n.Value <= 1) {
 			v.errs.addf(x.n.Pos, CodeBadValue, "relevance.%s must be a share between 0 and 1, not %v", x.name, x.n.Value)
 		}
@@ -442,22 +449,59 @@ func (st *matchState) sentenceBounds(o occ, sent int) (int, int) {
 const (
 	whyAttribution = "attribution"
 	whyBackground  = "background"
+	whyModifier    = "modifier"
 )
+
+// occKind says what an occurrence is, for the factors that depend on it.
+type occKind uint8
+
+const (
+	occOther  occKind = iota // a term, pattern or near hit, or an entity that is neither of the below
+	occPerson                // a PERSON mention: never a mere source
+	occPlace                 // a LOCATION mention: a demonym or possessive of it may only modify a noun
+)
+
+// isDemonym reports whether the mention at o was found through a demonym ("South Korean").
+func (st *matchState) isDemonym(o occ) bool {
+	i, _ := slices.BinarySearchFunc(st.ments, o, func(m ment, o occ) int {
+		return cmp.Or(cmp.Compare(m.field, o.field), cmp.Compare(m.start, o.start))
+	})
+	for ; i < len(st.ments) && st.ments[i].field == o.field && st.ments[i].start == o.start; i++ {
+		if st.ments[i].demonym {
+			return true
+		}
+	}
+	return false
+}
+
+// possessive reports whether s starts with a possessive ending ("'s", "’s").
+func possessive(s string) bool { return strings.HasPrefix(s, "'s ") || strings.HasPrefix(s, "’s ") }
+
+// headlineSource reports whether the hit at bytes [b0, b1) opens its sentence (within its first three words) and
+// is followed by a colon: "JCS: North fired artillery", "NIS: ...".
+func headlineSource(src string, b0, b1, s0 int) bool {
+	rest := strings.TrimLeft(src[b1:], " ")
+	if !strings.HasPrefix(rest, ":") {
+		return false
+	}
+	return len(strings.Fields(src[s0:b0])) < 3
+}
 
 // occFactor is the share of its weight occurrence o keeps under rel, with the reasons; person mentions are
 // exempt from the attribution discount.
-func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, person bool) (float64, int, []string) {
+func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind) (float64, int, []string) {
 	sent := st.sentenceOf(o)
-	if rel.attribution == 1 && rel.background == 1 {
-		return 1, sent, nil
-	}
 	f := &st.f[o.field]
 	s0, s1 := st.sentenceBounds(o, sent)
 	b0, b1 := int(f.runeByte[o.start]), int(f.runeByte[o.end])
 	factor := 1.0
 	var why []string
-	if !person && rel.attribution < 1 {
-		attributed := rs.saidBy(st, f.src, b1, s1)
+	if kind == occPlace && rel.modifier < 1 && (st.isDemonym(o) || possessive(f.src[b1:])) {
+		factor *= rel.modifier
+		why = append(why, whyModifier)
+	}
+	if kind != occPerson && rel.attribution < 1 {
+		attributed := rs.saidBy(st, f.src, b1, s1) || headlineSource(f.src, b0, b1, s0)
 		if !attributed {
 			before := words(st.words[:0], f.src, b0, s0, sourceBefore, true)
 			attributed = hasPhrase(before, rs.cues.source)
@@ -531,7 +575,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		}
 	}
 	for _, h := range hits {
-		factor, sent, why := rs.occFactor(st, h.occ, rel, false)
+		factor, sent, why := rs.occFactor(st, h.occ, rel, occOther)
 		note(h, factor, sent, why)
 		if factor <= 0 {
 			continue
@@ -549,7 +593,15 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		var bestWhy []string
 		var cs sentSet
 		for _, r := range c.refs {
-			person := r.entity >= 0 && rs.entities[r.entity].Type == Person
+			kind := occOther
+			if r.entity >= 0 {
+				switch rs.entities[r.entity].Type {
+				case Person:
+					kind = occPerson
+				case Location:
+					kind = occPlace
+				}
+			}
 			var occs []occ
 			if r.entity >= 0 {
 				occs = st.entOccs(r.entity)
@@ -557,7 +609,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 				occs = st.termOccs(r.term)
 			}
 			for _, o := range occs {
-				factor, sent, why := rs.occFactor(st, o, rel, person)
+				factor, sent, why := rs.occFactor(st, o, rel, kind)
 				count += factor
 				if factor > 0 {
 					cs.add(sent)
