@@ -67,7 +67,7 @@ var (
 const (
 	speechAfter     = 5 // "South Korea's National Intelligence Service told"
 	sourceBefore    = 6 // "according to South Korea's spy agency"
-	backgroundAfter = 8 // "amid tensions over North Korea's missile launches"
+	backgroundAfter = 5 // "amid tensions over North Korea's missile launches"
 )
 
 // cues is the pack-wide cue lists, each phrase as lower-case words.
