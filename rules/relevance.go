@@ -501,7 +501,10 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 		why = append(why, whyModifier)
 	}
 	if kind != occPerson && rel.attribution < 1 {
-		attributed := rs.saidBy(st, f.src, b1, s1) || headlineSource(f.src, b0, b1, s0)
+		// A title's opening subject speaks for itself ("Defector says she escaped"); a trailing ", NIS says" is
+		// the source.
+		said := o.field == 1 || strings.Contains(f.src[:b0], ", ") || strings.Contains(f.src[:b0], " - ")
+		attributed := said && rs.saidBy(st, f.src, b1, s1) || headlineSource(f.src, b0, b1, s0)
 		if !attributed {
 			before := words(st.words[:0], f.src, b0, s0, sourceBefore, true)
 			attributed = hasPhrase(before, rs.cues.source)
@@ -538,6 +541,9 @@ func (rs *RuleSet) saidBy(st *matchState, src string, b, lim int) bool {
 		}
 		if !rs.cues.speech[w] {
 			continue
+		}
+		if i > 0 && (after[i-1] == "and" || after[i-1] == "but") {
+			return false // "thanked Pyongyang for its support and said": another predicate of the subject
 		}
 		for _, x := range after[i+1 : min(i+4, len(after))] {
 			if selfReport[x] {
