@@ -194,7 +194,7 @@ func TestMatchTopics(t *testing.T) {
 			map[string]want{"nuclear": {7, []string{"nuclear/terms/warhead", "nuclear/patterns/0", "nuclear/patterns/0"}}}},
 		{"entity condition min", "", "Summit: North Korea, the DPRK and America met for talks.",
 			map[string]want{"diplomacy": {3, []string{"diplomacy/terms/summit", "diplomacy/terms/talks", "diplomacy/entities/0"}}}},
-		{"entity condition in title", "North Korean talks", "",
+		{"entity condition in title", "Talks in the DPRK", "",
 			map[string]want{"diplomacy": {3, []string{"diplomacy/terms/talks", "diplomacy/entities/0"}}}},
 		{"entity condition not met", "", "Summit talks in the DPRK.",
 			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/summit", "diplomacy/terms/talks"}}}},
@@ -204,6 +204,8 @@ func TestMatchTopics(t *testing.T) {
 		{"demonyms count", "", "Russian and Russian officials.",
 			map[string]want{"russia-watch": {1, []string{"russia-watch/entities/0"}}}},
 		{"one mention is not enough", "", "A Russian official.", nil},
+		{"a demonym in the title modifies a noun: half, not the title rule", "North Korean talks", "",
+			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/talks"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := Doc{Title: tc.title, Body: tc.body}

@@ -459,6 +459,7 @@ const (
 	occOther  occKind = iota // a term, pattern or near hit, or an entity that is neither of the below
 	occPerson                // a PERSON mention: never a mere source
 	occPlace                 // a LOCATION mention: a demonym or possessive of it may only modify a noun
+	occOrg                   // an ORGANIZATION mention
 )
 
 // isDemonym reports whether the mention at o was found through a demonym ("South Korean").
@@ -504,7 +505,7 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 		// A title's opening subject speaks for itself ("Defector says she escaped"); a trailing ", NIS says" is
 		// the source.
 		said := o.field == 1 || strings.Contains(f.src[:b0], ", ") || strings.Contains(f.src[:b0], " - ")
-		attributed := said && rs.saidBy(st, f.src, b1, s1) || headlineSource(f.src, b0, b1, s0)
+		attributed := said && rs.saidBy(st, f.src, b1, s1) || kind != occOther && headlineSource(f.src, b0, b1, s0)
 		if !attributed {
 			before := words(st.words[:0], f.src, b0, s0, sourceBefore, true)
 			attributed = hasPhrase(before, rs.cues.source)
@@ -606,6 +607,8 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 					kind = occPerson
 				case Location:
 					kind = occPlace
+				case Organization:
+					kind = occOrg
 				}
 			}
 			var occs []occ
@@ -632,6 +635,8 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		}
 		if best <= 0 || !(count >= float64(c.min)*(1-1e-9) || inTitle) {
 			if trace != nil && count > 0 {
+				// the mention that came closest, with what discounted it, scored as nothing
+				note(hit{occ: first, weight: c.weight, rule: c.rule}, 0, bestSent, append(bestWhy, "below min"))
 				trace.Notes = append(trace.Notes, fmt.Sprintf("%s: %.2g of %d mentions counted, not enough",
 					tp.rules[c.rule], count, c.min))
 			}
