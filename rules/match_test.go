@@ -204,8 +204,8 @@ func TestMatchTopics(t *testing.T) {
 		{"demonyms count", "", "Russian and Russian officials.",
 			map[string]want{"russia-watch": {1, []string{"russia-watch/entities/0"}}}},
 		{"one mention is not enough", "", "A Russian official.", nil},
-		{"a demonym in the title modifies a noun: half, not the title rule", "North Korean talks", "",
-			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/talks"}}}},
+		{"a demonym in the title modifies a noun: half, not the title rule", "North Korean band", "Summit talks.",
+			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/summit", "diplomacy/terms/talks"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := Doc{Title: tc.title, Body: tc.body}

@@ -67,6 +67,7 @@ var (
 const (
 	speechAfter     = 5 // "South Korea's National Intelligence Service told"
 	sourceBefore    = 6 // "according to South Korea's spy agency"
+	modifierReach   = 3 // "South Korean civic group": the noun a demonym or possessive modifies
 	backgroundAfter = 5 // "amid tensions over North Korea's missile launches"
 )
 
@@ -490,22 +491,24 @@ func headlineSource(src string, b0, b1, s0 int) bool {
 
 // occFactor is the share of its weight occurrence o keeps under rel, with the reasons; person mentions are
 // exempt from the attribution discount.
-func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind) (float64, int, []string) {
+func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, []string) {
 	sent := st.sentenceOf(o)
 	f := &st.f[o.field]
 	s0, s1 := st.sentenceBounds(o, sent)
 	b0, b1 := int(f.runeByte[o.start]), int(f.runeByte[o.end])
 	factor := 1.0
 	var why []string
-	if kind == occPlace && rel.modifier < 1 && (st.isDemonym(o) || possessive(f.src[b1:])) {
+	if kind == occPlace && !backed && rel.modifier < 1 && (st.isDemonym(o) || possessive(f.src[b1:])) {
 		factor *= rel.modifier
 		why = append(why, whyModifier)
 	}
 	if kind != occPerson && rel.attribution < 1 {
 		// A title's opening subject speaks for itself ("Defector says she escaped"); a trailing ", NIS says" is
 		// the source.
-		said := o.field == 1 || strings.Contains(f.src[:b0], ", ") || strings.Contains(f.src[:b0], " - ")
-		attributed := said && rs.saidBy(st, f.src, b1, s1) || kind != occOther && headlineSource(f.src, b0, b1, s0)
+		opening := o.field == 0 && !strings.Contains(f.src[:b0], ", ") && !strings.Contains(f.src[:b0], " - ")
+		sp := rs.saidBy(st, f.src, b1, s1)
+		attributed := sp == attributes && (!opening || st.words != nil && hasReaction(st.words)) ||
+			kind != occOther && headlineSource(f.src, b0, b1, s0)
 		if !attributed {
 			before := words(st.words[:0], f.src, b0, s0, sourceBefore, true)
 			attributed = hasPhrase(before, rs.cues.source)
@@ -528,13 +531,28 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 }
 
 // selfReport holds the words that, right after a speech verb, make the source report its own action ("the
-// ministry said it will allow", "the military said its troops fired"): that is no attribution.
-var selfReport = map[string]bool{"it": true, "its": true, "they": true, "their": true, "we": true, "our": true}
+// ministry said it will allow", "the military said its troops fired"): that is no attribution, unless what it
+// reports is only watching the news (reaction: "said it was closely watching", "said it is verifying").
+var (
+	selfReport = map[string]bool{"it": true, "its": true, "they": true, "their": true, "we": true, "our": true}
+	reaction   = map[string]bool{"watching": true, "monitoring": true, "verifying": true, "checking": true,
+		"analysing": true, "analyzing": true, "tracking": true, "reviewing": true, "investigating": true,
+		"assessing": true, "looking": true, "aware": true, "unable": true, "could": true}
+)
 
-// saidBy reports whether the words after byte b (within the clause, before lim) hold a speech verb that
-// attributes the hit to a source, rather than reporting the source's own action.
-func (rs *RuleSet) saidBy(st *matchState, src string, b, lim int) bool {
-	after := words(st.words[:0], src, b, lim, speechAfter+4, false)
+// speech is what saidBy found after a hit.
+type speech uint8
+
+const (
+	noSpeech   speech = iota
+	attributes        // "the JCS said", "X told reporters"
+	ownAction         // "the ministry said it will allow"
+)
+
+// saidBy classifies the words after byte b (within the clause, before lim): a speech verb that attributes the
+// hit to a source, one that reports the source's own action, or none.
+func (rs *RuleSet) saidBy(st *matchState, src string, b, lim int) speech {
+	after := words(st.words[:0], src, b, lim, speechAfter+6, false)
 	st.words = after
 	for i, w := range after {
 		if i >= speechAfter {
@@ -544,16 +562,27 @@ func (rs *RuleSet) saidBy(st *matchState, src string, b, lim int) bool {
 			continue
 		}
 		if i > 0 && (after[i-1] == "and" || after[i-1] == "but") {
-			return false // "thanked Pyongyang for its support and said": another predicate of the subject
+			return noSpeech // "thanked Pyongyang for its support and said": another predicate of the subject
 		}
-		for _, x := range after[i+1 : min(i+4, len(after))] {
+		rest := after[i+1:]
+		for k, x := range rest[:min(3, len(rest))] {
 			if selfReport[x] {
-				return false
+				for _, y := range rest[k+1 : min(k+4, len(rest))] {
+					if reaction[y] {
+						return attributes
+					}
+				}
+				return ownAction
 			}
 		}
-		return true
+		return attributes
 	}
-	return false
+	return noSpeech
+}
+
+// hasReaction reports whether ws holds a reaction word.
+func hasReaction(ws []string) bool {
+	return slices.ContainsFunc(ws, func(w string) bool { return reaction[w] })
 }
 
 // sentSet is a set of sentence indexes (those past 63 share the last bit).
@@ -582,7 +611,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		}
 	}
 	for _, h := range hits {
-		factor, sent, why := rs.occFactor(st, h.occ, rel, occOther)
+		factor, sent, why := rs.occFactor(st, h.occ, rel, occOther, false)
 		note(h, factor, sent, why)
 		if factor <= 0 {
 			continue
@@ -618,7 +647,11 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 				occs = st.termOccs(r.term)
 			}
 			for _, o := range occs {
-				factor, sent, why := rs.occFactor(st, o, rel, kind)
+				// a modifier whose noun is the label's own evidence ("South Korean troops") counts in full
+				backed := kind == occPlace && slices.ContainsFunc(hits, func(h hit) bool {
+					return h.field == o.field && wordDist(h.occ, o) <= modifierReach
+				})
+				factor, sent, why := rs.occFactor(st, o, rel, kind, backed)
 				count += factor
 				if factor > 0 {
 					cs.add(sent)
