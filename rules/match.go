@@ -111,8 +111,9 @@ type matchState struct {
 	tmpA      []occ
 	wins      [][2]int
 	tmpB      []occ
-	sents     []int32  // byte offsets where the body's sentences start
-	words     []string // scratch for the relevance cue windows
+	sents     []int32       // byte offsets where the body's sentences start
+	fw        [2]fieldWords // per field: the words the relevance cue windows read (built on first use)
+	facts     [2][]facts    // per field and start code point: what the relevance model found there
 }
 
 // Match finds entity mentions and assigns topic labels in doc. It never blocks and is safe for concurrent use; the
@@ -156,6 +157,12 @@ func (rs *RuleSet) prepare(st *matchState, doc Doc) {
 	rs.indexTerms(st)
 	rs.indexEntities(st)
 	rs.termHits(st)
+	for fi := range st.facts {
+		n := st.f[fi].nRunes()
+		st.facts[fi] = slices.Grow(st.facts[fi][:0], n)[:n]
+		clear(st.facts[fi])
+		st.fw[fi].f = nil
+	}
 	if doc.Sentences == nil {
 		st.sents = splitSentences(st.sents, doc.Body)
 		return

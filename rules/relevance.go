@@ -75,6 +75,7 @@ const (
 type cues struct {
 	speech           map[string]bool
 	source, backgrnd [][]string
+	first            map[string]uint8 // a phrase's first word -> wSourceFirst | wBackgroundFirst
 }
 
 func newCues(r *RelevanceRule) cues {
@@ -90,7 +91,7 @@ func newCues(r *RelevanceRule) cues {
 	}
 	c := cues{speech: map[string]bool{}}
 	for _, v := range speech {
-		c.speech[strings.ToLower(v)] = true
+		c.speech[Fold(v)] = true
 	}
 	split := func(l []string) (out [][]string) {
 		for _, s := range l {
@@ -99,6 +100,20 @@ func newCues(r *RelevanceRule) cues {
 		return out
 	}
 	c.source, c.backgrnd = split(source), split(bg)
+	c.first = map[string]uint8{}
+	for _, p := range c.source {
+		c.first[Fold(p[0])] |= wSourceFirst
+	}
+	for _, p := range c.backgrnd {
+		c.first[Fold(p[0])] |= wBackgroundFirst
+	}
+	for _, l := range [][][]string{c.source, c.backgrnd} {
+		for _, p := range l {
+			for k := range p {
+				p[k] = Fold(p[k])
+			}
+		}
+	}
 	return c
 }
 
@@ -321,100 +336,6 @@ func clauseBreak(r rune) bool {
 	return false
 }
 
-// words collects up to n lower-cased words of src going forward from byte i (back=false) or backward from i,
-// stopping at a clause break or at lim (a sentence edge). A possessive 's is dropped; a hyphenated word is one.
-func words(dst []string, src string, i, lim, n int, back bool) []string {
-	dst = dst[:0]
-	for len(dst) < n {
-		if back {
-			for i > lim && src[i-1] == ' ' {
-				i--
-			}
-			if i <= lim {
-				break
-			}
-			r, sz := utf8.DecodeLastRuneInString(src[lim:i])
-			if clauseBreak(r) {
-				break
-			}
-			j := i
-			for j > lim {
-				r, sz = utf8.DecodeLastRuneInString(src[lim:j])
-				if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '\'' || r == '’') {
-					break
-				}
-				j -= sz
-			}
-			if j == i {
-				i -= sz // a symbol that is no break ('&', '/'): skip it
-				continue
-			}
-			dst = append(dst, normWord(src[j:i]))
-			i = j
-			continue
-		}
-		for i < lim && src[i] == ' ' {
-			i++
-		}
-		if i >= lim {
-			break
-		}
-		r, sz := utf8.DecodeRuneInString(src[i:lim])
-		if clauseBreak(r) {
-			break
-		}
-		j := i
-		for j < lim {
-			r, sz = utf8.DecodeRuneInString(src[j:lim])
-			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '\'' || r == '’') {
-				break
-			}
-			j += sz
-		}
-		if j == i {
-			i += sz
-			continue
-		}
-		if w := normWord(src[i:j]); w != "" {
-			dst = append(dst, w)
-		}
-		i = j
-	}
-	if back {
-		for a, b := 0, len(dst)-1; a < b; a, b = a+1, b-1 {
-			dst[a], dst[b] = dst[b], dst[a]
-		}
-	}
-	return dst
-}
-
-// normWord lower-cases w and drops a possessive ending.
-func normWord(w string) string {
-	for _, suf := range []string{"'s", "’s", "'", "’"} {
-		if strings.HasSuffix(w, suf) {
-			w = w[:len(w)-len(suf)]
-			break
-		}
-	}
-	return strings.ToLower(strings.Trim(w, "'’-"))
-}
-
-// hasPhrase reports whether ws holds one of the phrases as consecutive words.
-func hasPhrase(ws []string, phrases [][]string) bool {
-	for _, p := range phrases {
-	outer:
-		for i := 0; i+len(p) <= len(ws); i++ {
-			for k := range p {
-				if ws[i+k] != p[k] {
-					continue outer
-				}
-			}
-			return true
-		}
-	}
-	return false
-}
-
 // sentenceOf returns the sentence index of o: 0 for the title, 1 + the body sentence otherwise.
 func (st *matchState) sentenceOf(o occ) int {
 	if o.field == 0 {
@@ -489,45 +410,268 @@ func headlineSource(src string, b0, b1, s0 int) bool {
 	return len(strings.Fields(src[s0:b0])) < 3
 }
 
-// occFactor is the share of its weight occurrence o keeps under rel, with the reasons; person mentions are
-// exempt from the attribution discount.
-func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, []string) {
+// Facts about an occurrence that do not depend on the topic, cached per start position (see occFacts).
+const (
+	fKnown      uint8 = 1 << iota
+	fSaid             // followed by a speech verb that attributes it ("the JCS said")
+	fHeadline         // a headline source ("JCS: ...")
+	fSourceCue        // after a source cue ("according to")
+	fBackground       // in a cause or background clause (body only)
+	fModifier         // a demonym or possessive ("South Korean band", "South Korea's index")
+)
+
+type facts struct {
+	end   int32
+	sent  int32
+	flags uint8
+}
+
+// occFacts computes (once per Match for each start position and field) what occFactor needs to know about o.
+func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
+	cache := st.facts[o.field]
+	if int(o.start) < len(cache) {
+		if c := cache[o.start]; c.flags&fKnown != 0 && c.end == o.end {
+			return c
+		}
+	}
+	w := st.wordsOf(rs, o.field)
 	sent := st.sentenceOf(o)
 	f := &st.f[o.field]
-	s0, s1 := st.sentenceBounds(o, sent)
+	s0, _ := st.sentenceBounds(o, sent)
 	b0, b1 := int(f.runeByte[o.start]), int(f.runeByte[o.end])
-	factor := 1.0
-	var why []string
-	if kind == occPlace && !backed && rel.modifier < 1 && (st.isDemonym(o) || possessive(f.src[b1:])) {
+	fl := fKnown
+	if st.isDemonym(o) || possessive(f.src[b1:]) {
+		fl |= fModifier
+	}
+	// A title's opening subject speaks for itself ("Defector says she escaped") unless it only reacts; a
+	// trailing ", NIS says" is the source.
+	opening := o.field == 0 && !strings.Contains(f.src[:b0], ", ") && !strings.Contains(f.src[:b0], " - ")
+	if sp, react := w.saidBy(o.w1); sp == attributes && (!opening || react) {
+		fl |= fSaid
+	}
+	if headlineSource(f.src, b0, b1, s0) {
+		fl |= fHeadline
+	}
+	if w.phraseBefore(o.w0, sourceBefore, wSourceFirst, rs.cues.source) {
+		fl |= fSourceCue
+	}
+	if o.field == 1 && w.phraseBefore(o.w0, backgroundAfter, wBackgroundFirst, rs.cues.backgrnd) {
+		fl |= fBackground
+	}
+	c := facts{end: o.end, sent: int32(sent), flags: fl}
+	if int(o.start) < len(cache) {
+		cache[o.start] = c
+	}
+	return c
+}
+
+// Word classes (fieldWords.class), computed once per word and Match.
+const (
+	wKnown uint8 = 1 << iota
+	wSpeech
+	wSelf
+	wReaction
+	wAnd
+	wSourceFirst
+	wBackgroundFirst
+	wSkip // the "s" of a possessive: not a word of the window
+)
+
+// fieldWords is a field's folded words with their clause numbers (a comma, colon, semicolon, bracket, quote or
+// sentence stop starts a new clause) and lazily computed classes.
+type fieldWords struct {
+	rs     *RuleSet
+	f      *folded
+	start  []int32 // folded byte offset of each word, plus one past the end
+	clause []int32
+	class  []uint8
+}
+
+// wordsOf returns the words of field, building them on first use in this Match.
+func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
+	w := &st.fw[field]
+	if w.f != nil {
+		return w
+	}
+	f := &st.f[field]
+	w.rs, w.f = rs, f
+	n := int(f.nWords)
+	w.start = slices.Grow(w.start[:0], n+1)[:0]
+	for i := 1; i < len(f.text); i++ {
+		if f.text[i-1] == ' ' && f.text[i] != ' ' {
+			w.start = append(w.start, int32(i))
+		}
+	}
+	w.start = append(w.start, int32(len(f.text)))
+	w.clause = slices.Grow(w.clause[:0], n)[:n]
+	w.class = slices.Grow(w.class[:0], n)[:n]
+	clear(w.class)
+	clause, last := int32(0), int32(-1)
+	src := f.src
+	for ri, bi := 0, 0; bi < len(src); ri++ {
+		r, size := rune(src[bi]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(src[bi:])
+		}
+		bi += size
+		if clauseBreak(r) {
+			clause++
+			continue
+		}
+		if wi := f.runeWord[ri]; wi != last && wi < int32(n) {
+			w.clause[wi], last = clause, wi
+		}
+	}
+	return w
+}
+
+func (w *fieldWords) text(i int32) []byte { return w.f.text[w.start[i] : w.start[i+1]-1] }
+
+func (w *fieldWords) classOf(i int32) uint8 {
+	c := w.class[i]
+	if c&wKnown != 0 {
+		return c
+	}
+	t := w.text(i)
+	c = wKnown
+	cues := &w.rs.cues
+	switch {
+	case string(t) == "s":
+		c |= wSkip
+	case string(t) == "and" || string(t) == "but":
+		c |= wAnd
+	}
+	if cues.speech[string(t)] {
+		c |= wSpeech
+	}
+	if selfReport[string(t)] {
+		c |= wSelf
+	}
+	if reaction[string(t)] {
+		c |= wReaction
+	}
+	c |= cues.first[string(t)]
+	w.class[i] = c
+	return c
+}
+
+// window returns up to n word indexes after (dir 1) or before (dir -1) word i in its clause, possessive "s"
+// skipped, into dst.
+func (w *fieldWords) window(dst []int32, i int32, n, dir int) []int32 {
+	dst = dst[:0]
+	if len(w.clause) == 0 {
+		return dst
+	}
+	cl := w.clause[min(int(i), len(w.clause)-1)]
+	for j := i + int32(dir); j >= 0 && j < int32(len(w.clause)) && len(dst) < n; j += int32(dir) {
+		if w.clause[j] != cl {
+			break
+		}
+		if w.classOf(j)&wSkip != 0 {
+			continue
+		}
+		dst = append(dst, j)
+	}
+	return dst
+}
+
+// saidBy classifies the words after word i (within its clause): a speech verb that attributes the hit to a
+// source, one that reports the source's own action, or none; react says the source only reacts ("said it was
+// closely watching").
+func (w *fieldWords) saidBy(i int32) (speech, bool) {
+	var buf [16]int32
+	after := w.window(buf[:0], i, speechAfter+6, 1)
+	for k, j := range after {
+		if k >= speechAfter {
+			break
+		}
+		if w.classOf(j)&wSpeech == 0 {
+			continue
+		}
+		if k > 0 && w.classOf(after[k-1])&wAnd != 0 {
+			return noSpeech, false // "thanked Pyongyang for its support and said": another predicate of the subject
+		}
+		rest := after[k+1:]
+		for m, x := range rest[:min(3, len(rest))] {
+			if w.classOf(x)&wSelf != 0 {
+				for _, y := range rest[m+1 : min(m+4, len(rest))] {
+					if w.classOf(y)&wReaction != 0 {
+						return attributes, true
+					}
+				}
+				return ownAction, false
+			}
+		}
+		react := false
+		for _, y := range rest {
+			react = react || w.classOf(y)&wReaction != 0
+		}
+		return attributes, react
+	}
+	return noSpeech, false
+}
+
+// phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the n
+// words before word i, in its clause.
+func (w *fieldWords) phraseBefore(i int32, n int, bit uint8, phrases [][]string) bool {
+	var buf [16]int32
+	before := w.window(buf[:0], i, n, -1)
+	for _, j := range before {
+		if w.classOf(j)&bit == 0 {
+			continue
+		}
+		for _, p := range phrases {
+			if j+int32(len(p)) > i {
+				continue
+			}
+			ok := true
+			for k := range p {
+				if string(w.text(j+int32(k))) != p[k] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// occFactor is the share of its weight occurrence o keeps under rel, its sentence, and the reasons as f* bits.
+// Person mentions are exempt from the attribution discount; backed modifiers (see score) from the modifier one.
+func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, uint8) {
+	c := rs.occFacts(st, o)
+	factor, why := 1.0, uint8(0)
+	if kind == occPlace && !backed && rel.modifier < 1 && c.flags&fModifier != 0 {
 		factor *= rel.modifier
-		why = append(why, whyModifier)
+		why |= fModifier
 	}
-	if kind != occPerson && rel.attribution < 1 {
-		// A title's opening subject speaks for itself ("Defector says she escaped"); a trailing ", NIS says" is
-		// the source.
-		opening := o.field == 0 && !strings.Contains(f.src[:b0], ", ") && !strings.Contains(f.src[:b0], " - ")
-		sp := rs.saidBy(st, f.src, b1, s1)
-		attributed := sp == attributes && (!opening || st.words != nil && hasReaction(st.words)) ||
-			kind != occOther && headlineSource(f.src, b0, b1, s0)
-		if !attributed {
-			before := words(st.words[:0], f.src, b0, s0, sourceBefore, true)
-			attributed = hasPhrase(before, rs.cues.source)
-			st.words = before
-		}
-		if attributed {
-			factor *= rel.attribution
-			why = append(why, whyAttribution)
+	if kind != occPerson && rel.attribution < 1 &&
+		c.flags&(fSaid|fSourceCue) != 0 || kind != occOther && kind != occPerson && c.flags&fHeadline != 0 {
+		factor *= rel.attribution
+		why |= fSaid
+	}
+	if rel.background < 1 && c.flags&fBackground != 0 {
+		factor *= rel.background
+		why |= fBackground
+	}
+	return factor, int(c.sent), why
+}
+
+// whyNames spells out occFactor's reason bits for Explain.
+func whyNames(why uint8) []string {
+	var out []string
+	for _, x := range []struct {
+		bit  uint8
+		name string
+	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}} {
+		if why&x.bit != 0 {
+			out = append(out, x.name)
 		}
 	}
-	if o.field == 1 && rel.background < 1 {
-		before := words(st.words[:0], f.src, b0, s0, backgroundAfter, true)
-		if hasPhrase(before, rs.cues.backgrnd) {
-			factor *= rel.background
-			why = append(why, whyBackground)
-		}
-		st.words = before
-	}
-	return factor, sent, why
+	return out
 }
 
 // selfReport holds the words that, right after a speech verb, make the source report its own action ("the
@@ -549,42 +693,6 @@ const (
 	ownAction         // "the ministry said it will allow"
 )
 
-// saidBy classifies the words after byte b (within the clause, before lim): a speech verb that attributes the
-// hit to a source, one that reports the source's own action, or none.
-func (rs *RuleSet) saidBy(st *matchState, src string, b, lim int) speech {
-	after := words(st.words[:0], src, b, lim, speechAfter+6, false)
-	st.words = after
-	for i, w := range after {
-		if i >= speechAfter {
-			break
-		}
-		if !rs.cues.speech[w] {
-			continue
-		}
-		if i > 0 && (after[i-1] == "and" || after[i-1] == "but") {
-			return noSpeech // "thanked Pyongyang for its support and said": another predicate of the subject
-		}
-		rest := after[i+1:]
-		for k, x := range rest[:min(3, len(rest))] {
-			if selfReport[x] {
-				for _, y := range rest[k+1 : min(k+4, len(rest))] {
-					if reaction[y] {
-						return attributes
-					}
-				}
-				return ownAction
-			}
-		}
-		return attributes
-	}
-	return noSpeech
-}
-
-// hasReaction reports whether ws holds a reaction word.
-func hasReaction(ws []string) bool {
-	return slices.ContainsFunc(ws, func(w string) bool { return reaction[w] })
-}
-
 // sentSet is a set of sentence indexes (those past 63 share the last bit).
 type sentSet uint64
 
@@ -599,14 +707,17 @@ func (s sentSet) inLead(lead int) bool { return s&(1<<(min(lead, 62)+1)-1) != 0 
 // `requires`, and returns the label when it reaches the threshold. trace, when not nil, receives every step.
 func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScore) (Topic, bool) {
 	rel := &tp.rel
+	if trace == nil && (tp.requires != nil && !st.present(tp.requires) || rs.upperBound(st, tp, hits) < tp.threshold*(1-1e-9)) {
+		return Topic{}, false // every factor is at most 1: the label cannot be reached, skip the sentence work
+	}
 	var raw float64
 	var sents sentSet
 	kept := hits[:0]
-	note := func(h hit, factor float64, sent int, why []string) {
+	note := func(h hit, factor float64, sent int, why uint8, extra ...string) {
 		if trace != nil {
 			trace.Evidence = append(trace.Evidence, ScoredEvidence{
 				Evidence: Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)},
-				Weight:   h.weight, Factor: factor, Sentence: sent, Why: why,
+				Weight:   h.weight, Factor: factor, Sentence: sent, Why: append(whyNames(why), extra...),
 			})
 		}
 	}
@@ -626,7 +737,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		var count, best float64
 		var first occ
 		inTitle, bestSent := false, 0
-		var bestWhy []string
+		var bestWhy uint8
 		var cs sentSet
 		for _, r := range c.refs {
 			kind := occOther
@@ -669,7 +780,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		if best <= 0 || !(count >= float64(c.min)*(1-1e-9) || inTitle) {
 			if trace != nil && count > 0 {
 				// the mention that came closest, with what discounted it, scored as nothing
-				note(hit{occ: first, weight: c.weight, rule: c.rule}, 0, bestSent, append(bestWhy, "below min"))
+				note(hit{occ: first, weight: c.weight, rule: c.rule}, 0, bestSent, bestWhy, "below min")
 				trace.Notes = append(trace.Notes, fmt.Sprintf("%s: %.2g of %d mentions counted, not enough",
 					tp.rules[c.rule], count, c.min))
 			}
@@ -710,6 +821,31 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
 	}
 	return t, true
+}
+
+// upperBound is the score tp's hits and entity conditions would reach with every factor at 1.
+func (rs *RuleSet) upperBound(st *matchState, tp *topic, hits []hit) float64 {
+	var raw float64
+	for _, h := range hits {
+		raw += h.weight
+	}
+	for _, c := range tp.entities {
+		n, inTitle := 0, false
+		for _, r := range c.refs {
+			var occs []occ
+			if r.entity >= 0 {
+				occs = st.entOccs(r.entity)
+			} else {
+				occs = st.termOccs(r.term)
+			}
+			n += len(occs)
+			inTitle = inTitle || len(occs) > 0 && occs[0].field == 0
+		}
+		if n >= c.min || inTitle {
+			raw += c.weight
+		}
+	}
+	return raw
 }
 
 // present reports whether one of refs occurs in the Doc.
