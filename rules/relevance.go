@@ -75,7 +75,7 @@ const (
 type cues struct {
 	speech           map[string]bool
 	source, backgrnd [][]string
-	first            map[string]uint8 // a phrase's first word -> wSourceFirst | wBackgroundFirst
+	class            map[string]uint8 // folded word -> its w* class bits (wKnown not set)
 }
 
 func newCues(r *RelevanceRule) cues {
@@ -100,12 +100,21 @@ func newCues(r *RelevanceRule) cues {
 		return out
 	}
 	c.source, c.backgrnd = split(source), split(bg)
-	c.first = map[string]uint8{}
+	c.class = map[string]uint8{"s": wSkip, "and": wAnd, "but": wAnd}
 	for _, p := range c.source {
-		c.first[Fold(p[0])] |= wSourceFirst
+		c.class[Fold(p[0])] |= wSourceFirst
 	}
 	for _, p := range c.backgrnd {
-		c.first[Fold(p[0])] |= wBackgroundFirst
+		c.class[Fold(p[0])] |= wBackgroundFirst
+	}
+	for w := range c.speech {
+		c.class[w] |= wSpeech
+	}
+	for w := range selfReport {
+		c.class[w] |= wSelf
+	}
+	for w := range reaction {
+		c.class[w] |= wReaction
 	}
 	for _, l := range [][][]string{c.source, c.backgrnd} {
 		for _, p := range l {
@@ -532,25 +541,7 @@ func (w *fieldWords) classOf(i int32) uint8 {
 	if c&wKnown != 0 {
 		return c
 	}
-	t := w.text(i)
-	c = wKnown
-	cues := &w.rs.cues
-	switch {
-	case string(t) == "s":
-		c |= wSkip
-	case string(t) == "and" || string(t) == "but":
-		c |= wAnd
-	}
-	if cues.speech[string(t)] {
-		c |= wSpeech
-	}
-	if selfReport[string(t)] {
-		c |= wSelf
-	}
-	if reaction[string(t)] {
-		c |= wReaction
-	}
-	c |= cues.first[string(t)]
+	c = wKnown | w.rs.cues.class[string(w.text(i))]
 	w.class[i] = c
 	return c
 }
@@ -739,6 +730,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		inTitle, bestSent := false, 0
 		var bestWhy uint8
 		var cs sentSet
+	refs:
 		for _, r := range c.refs {
 			kind := occOther
 			if r.entity >= 0 {
@@ -774,6 +766,10 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 				if better := factor > best || factor == best && factor > 0 && (o.field < first.field ||
 					o.field == first.field && o.start < first.start); better {
 					best, first, bestSent, bestWhy = factor, o, sent, why
+				}
+				// decided: counted in full, enough mentions, and the passing rule cannot apply
+				if trace == nil && best >= 1 && count >= float64(c.min) && (sents | cs).inLead(rel.lead) {
+					break refs
 				}
 			}
 		}
