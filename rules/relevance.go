@@ -37,6 +37,7 @@ type RelevanceRule struct {
 	Attribution    *Number  `json:"attribution,omitempty"`
 	Background     *Number  `json:"background,omitempty"`
 	Modifier       *Number  `json:"modifier,omitempty"`
+	OneRule        *Number  `json:"one_rule,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
@@ -45,13 +46,13 @@ type RelevanceRule struct {
 
 // relevance is a topic's compiled relevance parameters.
 type relevance struct {
-	lead, minSentences                         int
-	passing, attribution, background, modifier float64
+	lead, minSentences                                  int
+	passing, attribution, background, modifier, oneRule float64
 }
 
 // defaultRelevance holds the documented defaults (docs/rule-language.md).
 var defaultRelevance = relevance{lead: 2, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5,
-	modifier: 0.5}
+	modifier: 0.5, oneRule: 0.5}
 
 // Default cue lists, matched on lower-cased words of the original text.
 var (
@@ -148,7 +149,8 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 	for _, x := range []struct {
 		n *Number
 		v *float64
-	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier}} {
+	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier},
+		{o.OneRule, &r.oneRule}} {
 		if x.n != nil {
 			*x.v = x.n.Value
 		}
@@ -163,7 +165,7 @@ func mergeRule(r, o *RelevanceRule) {
 	}
 	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences},
 		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
-		{&r.Modifier, &o.Modifier}} {
+		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}} {
 		if *x.src != nil {
 			*x.dst = *x.src
 		}
@@ -188,6 +190,7 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		"attribution":   num(&r.Attribution, "attribution"),
 		"background":    num(&r.Background, "background"),
 		"modifier":      num(&r.Modifier, "modifier"),
+		"one_rule":      num(&r.OneRule, "one_rule"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
@@ -212,7 +215,7 @@ func (v *validator) relevance(r *RelevanceRule) {
 		n    *Number
 		name string
 	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"},
-		{r.Modifier, "modifier"}} {
+		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}} {
 		if x.n != nil && !math.IsNaN(x.n.Value) && !(x.n.Value >= 0 && x.n.Value <= 1) {
 			v.errs.addf(x.n.Pos, CodeBadValue, "relevance.%s must be a share between 0 and 1, not %v", x.name, x.n.Value)
 		}
@@ -701,8 +704,18 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 	if trace == nil && (tp.requires != nil && !st.present(tp.requires) || rs.upperBound(st, tp, hits) < tp.threshold*(1-1e-9)) {
 		return Topic{}, false // every factor is at most 1: the label cannot be reached, skip the sentence work
 	}
-	var raw float64
+	var raw, strongest float64
 	var sents sentSet
+	oneRule := int32(-1) // the only rule that counted so far; -2 once two did
+	counted := func(rule int32, base float64) {
+		strongest = max(strongest, base)
+		switch {
+		case oneRule == -1:
+			oneRule = rule
+		case oneRule != rule:
+			oneRule = -2
+		}
+	}
 	kept := hits[:0]
 	note := func(h hit, factor float64, sent int, why uint8, extra ...string) {
 		if trace != nil {
@@ -720,6 +733,11 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		}
 		raw += h.weight * factor
 		sents.add(sent)
+		base := h.weight
+		if h.field == 0 {
+			base /= tp.titleWeight
+		}
+		counted(h.rule, base)
 		h.weight *= factor
 		kept = append(kept, h)
 	}
@@ -787,12 +805,20 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		raw += h.weight
 		sents |= cs
 		hits = append(hits, h)
+		counted(c.rule, c.weight)
 	}
 	if raw > 0 && !sents.inLead(rel.lead) && sents.count() < rel.minSentences {
 		raw *= rel.passing
 		if trace != nil {
 			trace.Notes = append(trace.Notes, fmt.Sprintf("passing: evidence in %d body sentence(s) after the lead, "+
 				"none in the title or lead: x%g", sents.count(), rel.passing))
+		}
+	}
+	if raw > 0 && oneRule >= 0 && strongest < tp.threshold*(1-1e-9) && rel.oneRule < 1 {
+		raw *= rel.oneRule
+		if trace != nil {
+			trace.Notes = append(trace.Notes, fmt.Sprintf("one_rule: all evidence is %s, weaker than the threshold: x%g",
+				tp.rules[oneRule], rel.oneRule))
 		}
 	}
 	ok := raw > 0 && raw >= tp.threshold*(1-1e-9)

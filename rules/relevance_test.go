@@ -196,3 +196,18 @@ func TestRelevanceValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRelevanceOneRule(t *testing.T) {
+	rs := loadRel(t, "")
+	body := "A drill was held. Another drill followed. The last drill ended."
+	sc := scoreOf(rs.Explain(Doc{Title: "Village news", Body: body}), "military")
+	if sc.Assigned || sc.Raw != 1.5 || len(sc.Notes) != 1 || !strings.HasPrefix(sc.Notes[0], "one_rule:") {
+		t.Errorf("one weak rule three times: %+v, want raw 1.5 (3 x 0.5) with a one_rule note", sc)
+	}
+	if sc := scoreOf(rs.Explain(Doc{Title: "News", Body: "A drill was held. The military drill ended."}), "military"); !sc.Assigned {
+		t.Errorf("two rules: %+v, want assigned", sc)
+	}
+	if sc := scoreOf(rs.Explain(Doc{Title: "News", Body: "A missile flew. Another missile fell."}), "military"); !sc.Assigned {
+		t.Errorf("one strong rule: %+v, want assigned", sc)
+	}
+}
