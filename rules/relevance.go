@@ -430,6 +430,7 @@ const (
 	fSourceCue        // after a source cue ("according to")
 	fBackground       // in a cause or background clause (body only)
 	fModifier         // a demonym or possessive ("South Korean band", "South Korea's index")
+	fSaidNext         // fSaid with the speech verb the very next word ("the military said")
 )
 
 type facts struct {
@@ -458,8 +459,11 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	// A title's opening subject speaks for itself ("Defector says she escaped") unless it only reacts; a
 	// trailing ", NIS says" is the source.
 	opening := o.field == 0 && !strings.Contains(f.src[:b0], ", ") && !strings.Contains(f.src[:b0], " - ")
-	if sp, react := w.saidBy(o.w1); sp == attributes && (!opening || react) {
+	if sp, react, at := w.saidBy(o.w1); sp == attributes && (!opening || react) {
 		fl |= fSaid
+		if at == 0 {
+			fl |= fSaidNext
+		}
 	}
 	if headlineSource(f.src, b0, b1, s0) {
 		fl |= fHeadline
@@ -572,7 +576,7 @@ func (w *fieldWords) window(dst []int32, i int32, n, dir int) []int32 {
 // saidBy classifies the words after word i (within its clause): a speech verb that attributes the hit to a
 // source, one that reports the source's own action, or none; react says the source only reacts ("said it was
 // closely watching").
-func (w *fieldWords) saidBy(i int32) (speech, bool) {
+func (w *fieldWords) saidBy(i int32) (speech, bool, int) {
 	var buf [16]int32
 	after := w.window(buf[:0], i, speechAfter+6, 1)
 	for k, j := range after {
@@ -583,26 +587,26 @@ func (w *fieldWords) saidBy(i int32) (speech, bool) {
 			continue
 		}
 		if k > 0 && w.classOf(after[k-1])&wAnd != 0 {
-			return noSpeech, false // "thanked Pyongyang for its support and said": another predicate of the subject
+			return noSpeech, false, k // "thanked Pyongyang for its support and said": another predicate of the subject
 		}
 		rest := after[k+1:]
 		for m, x := range rest[:min(3, len(rest))] {
 			if w.classOf(x)&wSelf != 0 {
 				for _, y := range rest[m+1 : min(m+4, len(rest))] {
 					if w.classOf(y)&wReaction != 0 {
-						return attributes, true
+						return attributes, true, k
 					}
 				}
-				return ownAction, false
+				return ownAction, false, k
 			}
 		}
 		react := false
 		for _, y := range rest {
 			react = react || w.classOf(y)&wReaction != 0
 		}
-		return attributes, react
+		return attributes, react, k
 	}
-	return noSpeech, false
+	return noSpeech, false, -1
 }
 
 // phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the n
@@ -642,8 +646,13 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 		factor *= rel.modifier
 		why |= fModifier
 	}
-	if kind != occPerson && rel.attribution < 1 &&
-		c.flags&(fSaid|fSourceCue) != 0 || kind != occOther && kind != occPerson && c.flags&fHeadline != 0 {
+	// a term is the source only when it heads the phrase before the verb ("the military said", not "the tourism
+	// office said"); a name may be followed by the rest of the source's name ("South Korea's spy agency told")
+	said := fSaid
+	if kind == occOther {
+		said = fSaidNext
+	}
+	if kind != occPerson && rel.attribution < 1 && c.flags&(said|fSourceCue) != 0 || kind != occOther && kind != occPerson && c.flags&fHeadline != 0 {
 		factor *= rel.attribution
 		why |= fSaid
 	}
