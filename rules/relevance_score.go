@@ -14,6 +14,9 @@ type TopicScore struct {
 	Score     float64 `json:"score"` // 1 - 0.5^(raw/threshold); 0 when nothing counted
 	Raw       float64 `json:"raw"`   // the summed evidence after every factor
 	Threshold float64 `json:"threshold"`
+	// RequiresMet says whether `requires` (if any) is met: with it, the label is assigned exactly when Raw reaches
+	// Threshold, whatever the threshold (what `tagpipe rules fit` relies on).
+	RequiresMet bool `json:"requires_met"`
 	// Evidence is every hit, counted or discounted, in the order the rules found them.
 	Evidence []ScoredEvidence `json:"evidence"`
 	// Notes are label-level adjustments and vetoes ("passing: ...", "requires: ...").
@@ -247,6 +250,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 	}
 	if trace != nil {
 		trace.Assigned, trace.Score, trace.Raw, trace.Threshold = ok, score, raw, tp.threshold
+		trace.RequiresMet = tp.requires == nil || st.present(tp.requires)
 	}
 	if !ok {
 		return Topic{}, false

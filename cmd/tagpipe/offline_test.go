@@ -243,3 +243,26 @@ func TestHoldoutQuality(t *testing.T) {
 		})
 	}
 }
+
+// TestRulesFit fits the default pack to the holdout set: the report names every label, and the written pack passes
+// rules check and rules test.
+func TestRulesFit(t *testing.T) {
+	if code, _, errs := runCLI(t, "", "rules", "fit", "--gold", "../../testdata/eval/holdout.jsonl"); code != exitUsage {
+		t.Errorf("fit without --out: exit %d (%s), want a usage error", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "fitted")
+	code, stdout, errs := runCLI(t, "", "rules", "fit", "--gold", "../../testdata/eval/holdout.jsonl", "--out", out)
+	if code != exitOK {
+		t.Fatalf("rules fit: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"held out", "military", "economy", "held-out micro F1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("fit report lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, sub := range []string{"check", "test"} {
+		if code, o, errs := runCLI(t, "", "rules", sub, out); code != exitOK {
+			t.Errorf("rules %s of the fitted pack: exit %d\n%s%s", sub, code, o, errs)
+		}
+	}
+}
