@@ -49,6 +49,7 @@ type RuleSet struct {
 	uses    [][]termUse // term -> the topic terms that use it
 
 	topics    []topic
+	cues      cues // the pack-wide relevance cue lists
 	labels    []string
 	discovery Discovery
 	examples  []Example
@@ -164,6 +165,7 @@ type topic struct {
 	near        []nearRule
 	unless      []unlessRule
 	requires    []ref
+	rel         relevance
 	rules       []string // rule ids: "label/terms/<term>", "label/near/<i>", ...
 }
 
@@ -175,6 +177,7 @@ type compiler struct {
 	termIdx  map[string]int32
 	byCanon  map[string]int32
 	amb      []bool
+	rel      relevance // the pack-wide relevance values
 }
 
 // Compile validates files as one pack and builds the matching structures: one automaton (a trie walked from every
@@ -222,6 +225,12 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 		}
 	}
 	c.entities(ents)
+	var pack RelevanceRule
+	for _, f := range files {
+		mergeRule(&pack, f.Relevance)
+	}
+	c.rel = defaultRelevance.merge(&pack)
+	rs.cues = newCues(&pack)
 	for _, f := range files {
 		for i := range f.Topics {
 			c.topic(&f.Topics[i])
@@ -456,7 +465,7 @@ func (c *compiler) refs(l []Str) []ref {
 
 func (c *compiler) topic(t *TopicRule) {
 	label := t.Label.Value
-	tp := topic{label: label, threshold: t.Threshold.Value, titleWeight: t.TitleWeight.Value}
+	tp := topic{label: label, threshold: t.Threshold.Value, titleWeight: t.TitleWeight.Value, rel: c.rel.merge(t.Relevance)}
 	rule := func(s string) int32 {
 		tp.rules = append(tp.rules, label+"/"+s)
 		return int32(len(tp.rules) - 1)

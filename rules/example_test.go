@@ -54,5 +54,5 @@ func ExampleParse_errors() {
 		fmt.Println(e, "["+e.Code+"]")
 	}
 	// Output:
-	// bad.yaml:3:5: unknown key "treshold" in topic (want one of description, entities, label, near, patterns, requires, terms, threshold, title_weight, unless) [unknown_key]
+	// bad.yaml:3:5: unknown key "treshold" in topic (want one of description, entities, label, near, patterns, relevance, requires, terms, threshold, title_weight, unless) [unknown_key]
 }

@@ -7,12 +7,13 @@ package rules
 // Positions carry `json:"-"` so that the JSON encoding of a File, used for the rule set's Version, depends on the
 // content only.
 type File struct {
-	Name      string        `json:"-"`
-	Entities  []EntityRule  `json:"entities,omitempty"`
-	Topics    []TopicRule   `json:"topics,omitempty"`
-	Discovery DiscoveryRule `json:"discovery"`
-	Examples  []ExampleRule `json:"examples,omitempty"`
-	Pos       Position      `json:"-"`
+	Name      string         `json:"-"`
+	Entities  []EntityRule   `json:"entities,omitempty"`
+	Topics    []TopicRule    `json:"topics,omitempty"`
+	Discovery DiscoveryRule  `json:"discovery"`
+	Examples  []ExampleRule  `json:"examples,omitempty"`
+	Relevance *RelevanceRule `json:"relevance,omitempty"` // pack-wide relevance defaults
+	Pos       Position       `json:"-"`
 
 	parseErrs ErrorList // what Parse reported; Compile refuses a file that did not parse cleanly
 }
@@ -44,17 +45,18 @@ type Number struct {
 
 // TopicRule is one label under `topics` with the evidence for it.
 type TopicRule struct {
-	Label       Str           `json:"label"`
-	Description string        `json:"description,omitempty"`
-	Threshold   Number        `json:"threshold"`
-	TitleWeight Number        `json:"title_weight"`
-	Terms       []TermRule    `json:"terms,omitempty"`
-	Patterns    []PatternRule `json:"patterns,omitempty"`
-	Entities    []EntityCond  `json:"entities,omitempty"`
-	Near        []NearRule    `json:"near,omitempty"`
-	Unless      []UnlessRule  `json:"unless,omitempty"`
-	Requires    *Requires     `json:"requires,omitempty"`
-	Pos         Position      `json:"-"`
+	Label       Str            `json:"label"`
+	Description string         `json:"description,omitempty"`
+	Threshold   Number         `json:"threshold"`
+	TitleWeight Number         `json:"title_weight"`
+	Terms       []TermRule     `json:"terms,omitempty"`
+	Patterns    []PatternRule  `json:"patterns,omitempty"`
+	Entities    []EntityCond   `json:"entities,omitempty"`
+	Near        []NearRule     `json:"near,omitempty"`
+	Unless      []UnlessRule   `json:"unless,omitempty"`
+	Requires    *Requires      `json:"requires,omitempty"`
+	Relevance   *RelevanceRule `json:"relevance,omitempty"` // overrides of the pack-wide relevance values
+	Pos         Position       `json:"-"`
 }
 
 // TermRule is one entry of `terms`: a word or phrase, optionally ending in `*` (prefix), optionally case-sensitive.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"math"
 	"slices"
 )
 
@@ -23,6 +22,9 @@ var fieldNames = [2]Field{Title, Body}
 type Doc struct {
 	Title string `json:"title"`
 	Body  string `json:"body"`
+	// Sentences optionally gives where the body's sentences start, in code points, ascending (a segmenter the
+	// caller trusts); nil uses the built-in splitter (see splitSentences).
+	Sentences []int `json:"sentences,omitempty"`
 }
 
 // Span locates text in a field: Unicode code point offsets into that field, End exclusive.
@@ -114,6 +116,9 @@ type matchState struct {
 	sweep     []sweepEntry // see occIndex
 	ent       entState     // see resolve
 	m         meter
+	sents     []int32       // byte offsets where the body's sentences start
+	fw        [2]fieldWords // per field: the words the relevance cue windows read (built on first use)
+	facts     [2][]facts    // per field and start code point: what the relevance model found there
 }
 
 // Match finds entity mentions and assigns topic labels in doc. It never blocks and is safe for concurrent use; the
@@ -133,22 +138,7 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (_ Result, w
 		ctx = nil // context.Background and the like never end
 	}
 	st.m.reset(ctx, limit)
-	st.terms = st.terms[:0]
-	st.ments = st.ments[:0]
-	texts := [2]string{doc.Title, doc.Body}
-	for fi := range texts {
-		st.f[fi].fold(texts[fi])
-		if !st.m.add(len(texts[fi])) {
-			return Result{}, st.m.used, st.m.err
-		}
-		rs.scan(st, uint8(fi))
-	}
-	rs.resolve(st)
-	rs.indexTerms(st)
-	rs.indexEntities(st)
-
-	rs.termHits(st)
-	if st.m.err != nil {
+	if rs.prepare(st, doc); st.m.err != nil {
 		return Result{}, st.m.used, st.m.err
 	}
 
@@ -163,7 +153,7 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (_ Result, w
 		}
 	}
 	for i := range rs.topics {
-		if t, ok := rs.evalTopic(st, &rs.topics[i], st.thits[i]); ok {
+		if t, ok := rs.evalTopic(st, &rs.topics[i], st.thits[i], nil); ok {
 			res.Topics = append(res.Topics, t)
 		}
 		if st.m.err != nil {
@@ -174,6 +164,46 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (_ Result, w
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Label, b.Label))
 	})
 	return res, st.m.used, nil
+}
+
+// prepare folds and scans doc into st: mentions, term hits per topic and the body's sentences. It stops early,
+// with st.m.err set, when st.m (reset by the caller) runs out.
+func (rs *RuleSet) prepare(st *matchState, doc Doc) {
+	st.terms = st.terms[:0]
+	st.ments = st.ments[:0]
+	texts := [2]string{doc.Title, doc.Body}
+	for fi := range texts {
+		st.f[fi].fold(texts[fi])
+		if !st.m.add(len(texts[fi])) {
+			return
+		}
+		rs.scan(st, uint8(fi))
+	}
+	rs.resolve(st)
+	rs.indexTerms(st)
+	rs.indexEntities(st)
+	if rs.termHits(st); st.m.err != nil {
+		return
+	}
+	for fi := range st.facts {
+		n := st.f[fi].nRunes()
+		st.facts[fi] = slices.Grow(st.facts[fi][:0], n)[:n]
+		clear(st.facts[fi])
+		st.fw[fi].f = nil
+	}
+	if doc.Sentences == nil {
+		st.sents = splitSentences(st.sents, doc.Body)
+		return
+	}
+	st.sents = append(st.sents[:0], 0)
+	f := &st.f[1]
+	for _, r := range doc.Sentences {
+		if r > 0 && r < f.nRunes() {
+			if b := f.runeByte[r]; b > st.sents[len(st.sents)-1] {
+				st.sents = append(st.sents, b)
+			}
+		}
+	}
 }
 
 func (st *matchState) text(o occ) string { return st.f[o.field].orig(int(o.start), int(o.end)) }
@@ -366,8 +396,12 @@ func (rs *RuleSet) termHits(st *matchState) {
 	}
 }
 
-func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool) {
+// evalTopic collects the hits of topic tp and scores them (see score); trace, when not nil, receives the details.
+func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit, trace *TopicScore) (Topic, bool) {
 	if len(hits) == 0 && len(tp.patterns) == 0 && len(tp.near) == 0 && len(tp.entities) == 0 {
+		if trace != nil {
+			trace.Threshold = tp.threshold
+		}
 		return Topic{}, false
 	}
 	fieldWeight := func(field uint8, w float64) float64 {
@@ -399,54 +433,5 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit) (Topic, bool
 		}
 		hits = st.dropUnless(hits, &tp.unless[i])
 	}
-	var raw float64
-	for _, h := range hits {
-		raw += h.weight
-	}
-	for _, c := range tp.entities {
-		st.tmpA = st.tmpA[:0]
-		for _, r := range c.refs {
-			st.tmpA = st.refOccs(st.tmpA, r)
-		}
-		if len(st.tmpA) == 0 {
-			continue
-		}
-		first, inTitle := st.tmpA[0], false
-		for _, o := range st.tmpA {
-			if o.field == 0 {
-				inTitle = true
-				if first.field != 0 || o.start < first.start {
-					first = o
-				}
-			}
-		}
-		if len(st.tmpA) >= c.min || inTitle {
-			raw += c.weight
-			hits = append(hits, hit{occ: first, weight: c.weight, rule: c.rule})
-		}
-	}
-	if raw <= 0 || raw < tp.threshold*(1-1e-9) {
-		return Topic{}, false
-	}
-	if tp.requires != nil {
-		ok := false
-		for _, r := range tp.requires {
-			if r.entity < 0 {
-				ok = len(st.termOccs(r.term)) > 0
-			} else {
-				ok = len(st.entOccs(r.entity)) > 0
-			}
-			if ok {
-				break
-			}
-		}
-		if !ok {
-			return Topic{}, false
-		}
-	}
-	t := Topic{Label: tp.label, Score: 1 - math.Pow(0.5, raw/tp.threshold), Evidence: make([]Evidence, len(hits))}
-	for i, h := range hits {
-		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
-	}
-	return t, true
+	return rs.score(st, tp, hits, trace)
 }

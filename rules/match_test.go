@@ -175,7 +175,9 @@ func TestMatchTopics(t *testing.T) {
 			map[string]want{"leaflets": {4, []string{"leaflets/terms/leaflet", "leaflets/terms/leaflet", "leaflets/terms/leaflet", "leaflets/terms/balloon"}}}},
 		{"no false inflection", "", "leafletx and balloonist and leafletted", nil},
 		{"below threshold", "", "One leaflet.", nil},
-		{"title weight", "A leaflet", "", map[string]want{"leaflets": {2, []string{"leaflets/terms/leaflet"}}}},
+		{"title weight", "A leaflet", "A balloon.",
+			map[string]want{"leaflets": {3, []string{"leaflets/terms/leaflet", "leaflets/terms/balloon"}}}},
+		{"one weak rule alone keeps half (relevance one_rule)", "A leaflet", "", nil},
 		{"longest term in topic", "", "A propaganda balloon flew.",
 			map[string]want{"leaflets": {2, []string{"leaflets/terms/propaganda balloon"}}}},
 		{"near", "", "A leaflet crossed the border.",
@@ -194,7 +196,7 @@ func TestMatchTopics(t *testing.T) {
 			map[string]want{"nuclear": {7, []string{"nuclear/terms/warhead", "nuclear/patterns/0", "nuclear/patterns/0"}}}},
 		{"entity condition min", "", "Summit: North Korea, the DPRK and America met for talks.",
 			map[string]want{"diplomacy": {3, []string{"diplomacy/terms/summit", "diplomacy/terms/talks", "diplomacy/entities/0"}}}},
-		{"entity condition in title", "North Korean talks", "",
+		{"entity condition in title", "Talks in the DPRK", "",
 			map[string]want{"diplomacy": {3, []string{"diplomacy/terms/talks", "diplomacy/entities/0"}}}},
 		{"entity condition not met", "", "Summit talks in the DPRK.",
 			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/summit", "diplomacy/terms/talks"}}}},
@@ -204,6 +206,8 @@ func TestMatchTopics(t *testing.T) {
 		{"demonyms count", "", "Russian and Russian officials.",
 			map[string]want{"russia-watch": {1, []string{"russia-watch/entities/0"}}}},
 		{"one mention is not enough", "", "A Russian official.", nil},
+		{"a demonym in the title modifies a noun: half, not the title rule", "North Korean band", "Summit talks.",
+			map[string]want{"diplomacy": {2, []string{"diplomacy/terms/summit", "diplomacy/terms/talks"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := Doc{Title: tc.title, Body: tc.body}

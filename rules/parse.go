@@ -284,6 +284,7 @@ func (p *parser) file(f *File, doc *yaml.Node) {
 			p.list(v, "topics", func(_ int, c *yaml.Node) { f.Topics = append(f.Topics, p.topic(c)) })
 		},
 		"discovery": func(v *yaml.Node) { p.discovery(&f.Discovery, v) },
+		"relevance": func(v *yaml.Node) { f.Relevance = p.relevance(v, true) },
 		"examples": func(v *yaml.Node) {
 			p.list(v, "examples", func(_ int, c *yaml.Node) { f.Examples = append(f.Examples, p.example(c)) })
 		},
@@ -318,6 +319,7 @@ func (p *parser) topic(n *yaml.Node) TopicRule {
 		"description":  func(v *yaml.Node) { t.Description = p.str(v, "description").Value },
 		"threshold":    func(v *yaml.Node) { t.Threshold = p.num(v, "threshold") },
 		"title_weight": func(v *yaml.Node) { t.TitleWeight = p.num(v, "title_weight") },
+		"relevance":    func(v *yaml.Node) { t.Relevance = p.relevance(v, false) },
 		"terms": func(v *yaml.Node) {
 			p.list(v, "terms", func(_ int, c *yaml.Node) { t.Terms = append(t.Terms, p.term(c)) })
 		},

@@ -61,8 +61,10 @@ func Validate(files ...*File) ErrorList {
 				}
 			}
 		}
+		v.relevance(f.Relevance)
 		for i := range f.Topics {
 			v.topic(&f.Topics[i])
+			v.relevance(f.Topics[i].Relevance)
 		}
 		d := &f.Discovery
 		for _, l := range [][]Str{d.Titles, d.OrganizationCues, d.LocationCues, d.PersonCues, d.Stopwords, d.Ignore} {

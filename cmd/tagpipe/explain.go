@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -24,7 +25,11 @@ func newExplainCmd(e *env) *cobra.Command {
 		Short: "Show an article with its entities and topic evidence highlighted, and why each label was given",
 		Long: `Explain tags articles and prints them for a person: the text with every entity and every piece of topic
 evidence highlighted (in colour on a terminal), then each topic with its score and the rules and spans behind it,
-then the entities with their canonical names and where they came from (gazetteer or discovered).
+then the entities with their canonical names and where they came from (gazetteer or discovered), then every
+label that had any evidence, assigned or not: each hit with its weight, the share the relevance model kept of it
+(x0.25 attribution: inside "X said" or "according to X"; x0.5 background: in a clause after "after", "amid",
+"over"...), its sentence (s0 the title, s1 the lead), the label-level notes (passing: evidence in one later
+sentence only) and the raw sum against the threshold.
 
 Input is a plain-text article (first line title, rest body) or JSONL articles; --format auto tells them apart by
 the first character. Without colour, entities print as [text|TYPE] and other evidence as *text*.`,
@@ -62,6 +67,7 @@ the first character. Without colour, entities print as [text|TYPE] and other evi
 					}
 					first = false
 					writeExplanation(e.stdout, a, rec, useColor)
+					writeScores(e.stdout, t.Rules().Explain(rules.Doc{Title: a.Title, Body: a.Body}), useColor)
 					return nil
 				})
 			if err != nil {
@@ -244,4 +250,47 @@ func highlight(text string, ms []mark, color bool) string {
 	}
 	b.WriteString(string(runes[pos:]))
 	return b.String()
+}
+
+// writeScores prints every label with evidence, assigned or not, with what the relevance model made of each hit.
+func writeScores(w io.Writer, scores []rules.TopicScore, color bool) {
+	fmt.Fprintln(w)
+	if color {
+		fmt.Fprintln(w, ansiBold+"Scores (every label with evidence)"+ansiReset)
+	} else {
+		fmt.Fprintln(w, "Scores (every label with evidence)")
+	}
+	slices.SortStableFunc(scores, func(a, b rules.TopicScore) int {
+		switch {
+		case a.Raw > b.Raw:
+			return -1
+		case a.Raw < b.Raw:
+			return 1
+		}
+		return 0
+	})
+	for _, sc := range scores {
+		if len(sc.Evidence) == 0 && len(sc.Notes) == 0 {
+			continue
+		}
+		verdict := "not assigned"
+		switch {
+		case sc.Assigned:
+			verdict = "assigned"
+		case sc.Raw >= 0.75*sc.Threshold:
+			verdict = "not assigned (just missed)"
+		}
+		fmt.Fprintf(w, "  %-14s %.2f  raw %.2f / threshold %.2g  %s\n", sc.Label, sc.Score, sc.Raw, sc.Threshold, verdict)
+		for _, ev := range sc.Evidence {
+			why := ""
+			if len(ev.Why) > 0 {
+				why = "  " + strings.Join(ev.Why, ", ")
+			}
+			fmt.Fprintf(w, "      %-34s %q s%d  %.2g x%.2g = %.2g%s\n", ev.Rule, ev.Text, ev.Sentence, ev.Weight,
+				ev.Factor, ev.Weight*ev.Factor, why)
+		}
+		for _, n := range sc.Notes {
+			fmt.Fprintf(w, "      %s\n", n)
+		}
+	}
 }

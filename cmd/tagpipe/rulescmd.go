@@ -32,7 +32,8 @@ The language is documented in docs/rule-language.md.`,
   tagpipe rules check my-rules/ && tagpipe rules test my-rules/
   tagpipe tag --rules my-rules/ articles.jsonl`,
 	}
-	cmd.AddCommand(newRulesInitCmd(e), newRulesCheckCmd(e), newRulesTestCmd(e), newRulesPublishCmd(e), newRulesDiffCmd(e))
+	cmd.AddCommand(newRulesInitCmd(e), newRulesCheckCmd(e), newRulesTestCmd(e), newRulesPublishCmd(e),
+		newRulesDiffCmd(e), newRulesFitCmd(e))
 	return cmd
 }
 
