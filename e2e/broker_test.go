@@ -36,7 +36,10 @@ type privateBroker struct {
 var privateTests = []string{"TestBrokerOutage", "TestSASLSCRAMOverTLS", "TestSASLRejected"}
 
 // needed reports whether the -run pattern selects a test that uses the private broker.
-func (p *privateBroker) needed() bool {
+func (p *privateBroker) needed() bool { return selected(privateTests) }
+
+// selected reports whether the -run pattern selects one of tests.
+func selected(tests []string) bool {
 	pattern := ""
 	if f := flag.Lookup("test.run"); f != nil {
 		pattern, _, _ = strings.Cut(f.Value.String(), "/")
@@ -45,7 +48,7 @@ func (p *privateBroker) needed() bool {
 	if err != nil {
 		return true
 	}
-	return slices.ContainsFunc(privateTests, re.MatchString)
+	return slices.ContainsFunc(tests, re.MatchString)
 }
 
 // get starts the broker once and returns it.
