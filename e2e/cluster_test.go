@@ -463,7 +463,8 @@ func TestClusterLeaderKill9(t *testing.T) {
 		t.Fatalf("tagpipe run exited (code %d) with one broker of three down", run.code)
 	}
 	restart := k.node(t, "start", victim)
-	t.Logf("broker %d down %s (restart took %s)", victim, time.Since(killedAt).Round(100*time.Millisecond), restart.Round(100*time.Millisecond))
+	down := time.Since(killedAt)
+	t.Logf("broker %d down %s (restart took %s)", victim, down.Round(100*time.Millisecond), restart.Round(100*time.Millisecond))
 	time.Sleep(5 * time.Second) // steady load goes on after the restart
 	sent := load.stop(t)
 	isr := a.waitISR(t, 3*time.Minute, tp.in, tp.out, tp.dlq)
@@ -474,7 +475,7 @@ func TestClusterLeaderKill9(t *testing.T) {
 	}
 	ids, inDups := inputIDs(t, a, tp.in)
 	res := countOutputs(ids, a.readAll(t, tp.out), a.readAll(t, tp.dlq))
-	res.check(t, "cluster-leader-kill9", fmt.Sprintf("brokers=3 rf=3 min_isr=2 killed=%d led=%d down=15s acked=%d input_dups=%d isr_restored=%.0fs", victim, most, sent, inDups, isr.Seconds()))
+	res.check(t, "cluster-leader-kill9", fmt.Sprintf("brokers=3 rf=3 min_isr=2 killed=%d led=%d restart_after=15s down=%.0fs acked=%d input_dups=%d isr_restored=%.0fs", victim, most, down.Seconds(), sent, inDups, isr.Seconds()))
 	if res.dlq != 0 {
 		t.Errorf("%d records dead-lettered; a broker failover is no reason to dead-letter", res.dlq)
 	}
