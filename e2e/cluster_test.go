@@ -459,6 +459,13 @@ func TestClusterLeaderKill9(t *testing.T) {
 	k.node(t, "kill", victim)
 	killedAt := time.Now()
 	time.Sleep(15 * time.Second)
+	// The fault is real: the controller has fenced the broker and the ISRs shrank.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shrunk, err := a.underReplicated(ctx, tp.in, tp.out)
+	cancel()
+	if err != nil || shrunk == 0 {
+		t.Errorf("15 s after kill -9 of broker %d: %d under-replicated partitions (%v), want some", victim, shrunk, err)
+	}
 	if !run.running() {
 		t.Fatalf("tagpipe run exited (code %d) with one broker of three down", run.code)
 	}
@@ -475,7 +482,7 @@ func TestClusterLeaderKill9(t *testing.T) {
 	}
 	ids, inDups := inputIDs(t, a, tp.in)
 	res := countOutputs(ids, a.readAll(t, tp.out), a.readAll(t, tp.dlq))
-	res.check(t, "cluster-leader-kill9", fmt.Sprintf("brokers=3 rf=3 min_isr=2 killed=%d led=%d restart_after=15s down=%.0fs acked=%d input_dups=%d isr_restored=%.0fs", victim, most, down.Seconds(), sent, inDups, isr.Seconds()))
+	res.check(t, "cluster-leader-kill9", fmt.Sprintf("brokers=3 rf=3 min_isr=2 killed=%d led=%d under_replicated=%d restart_after=15s down=%.0fs acked=%d input_dups=%d isr_restored=%.0fs", victim, most, shrunk, down.Seconds(), sent, inDups, isr.Seconds()))
 	if res.dlq != 0 {
 		t.Errorf("%d records dead-lettered; a broker failover is no reason to dead-letter", res.dlq)
 	}
