@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -119,56 +120,46 @@ type localKafka struct {
 	Brokers, SASL string
 }
 
-// pickPorts returns n free ports on 127.0.0.1, each followed by step-1 more that are free too, held until all are
-// picked, so that local.sh's port arithmetic (KAFKA_PORT + (i-1)*KAFKA_PORT_STEP) lands on free ports.
+// pickPorts returns n distinct ports on 127.0.0.1 that are free now, below the kernel's ephemeral range
+// (32768-60999 on Linux), so that no client connection made meanwhile takes one before the broker binds it.
 func pickPorts(n int) ([]int, error) {
-	var held []net.Listener
-	defer func() {
-		for _, ln := range held {
-			ln.Close()
+	return pickBlock(n, 1)
+}
+
+// pickBlock returns nodes blocks of per ports, base + 10*i + j (i < nodes, j < per), all free now, as one list.
+func pickBlock(nodes, per int) ([]int, error) {
+	for range 200 {
+		base := 20000 + mrand.IntN(12000)
+		var out []int
+		ok := true
+		for i := range nodes {
+			for j := range per {
+				p := base + 10*i + j
+				if portInUse(p) {
+					ok = false
+				}
+				out = append(out, p)
+			}
 		}
-	}()
-	var out []int
-	for len(out) < n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
+		if ok {
+			return out, nil
 		}
-		held = append(held, ln)
-		out = append(out, ln.Addr().(*net.TCPAddr).Port)
 	}
-	return out, nil
+	return nil, errors.New("no free port range below 32768")
 }
 
 // clusterEnv lays out three nodes: base ports B, B+1, B+2 (PLAINTEXT, controller, SASL_SSL) and node i at
-// B + 10*(i-1), checked free.
+// B + 10*(i-1), all free and below the ephemeral range.
 func clusterEnv(dir string) ([]string, error) {
-	for range 50 {
-		ps, err := pickPorts(1)
-		if err != nil {
-			return nil, err
-		}
-		base := ps[0]
-		if base+10*clusterNodes > 65000 {
-			continue
-		}
-		ok := true
-		for i := range clusterNodes {
-			for j := range 3 {
-				if portInUse(base + 10*i + j) {
-					ok = false
-				}
-			}
-		}
-		if !ok {
-			continue
-		}
-		return []string{"KAFKA_NODES=" + strconv.Itoa(clusterNodes), "KAFKA_PORT_STEP=10",
-			"KAFKA_PORT=" + strconv.Itoa(base), "KAFKA_CONTROLLER_PORT=" + strconv.Itoa(base+1),
-			"KAFKA_SASL_PORT=" + strconv.Itoa(base+2), "KAFKA_SECURITY=plaintext",
-			"KAFKA_HEAP_OPTS=-Xms128m -Xmx384m", "KAFKA_NUM_PARTITIONS=3", "KAFKA_START_TIMEOUT=180"}, nil
+	ps, err := pickBlock(clusterNodes, 3)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("no free port range for the cluster")
+	base := ps[0]
+	return []string{"KAFKA_NODES=" + strconv.Itoa(clusterNodes), "KAFKA_PORT_STEP=10",
+		"KAFKA_PORT=" + strconv.Itoa(base), "KAFKA_CONTROLLER_PORT=" + strconv.Itoa(base+1),
+		"KAFKA_SASL_PORT=" + strconv.Itoa(base+2), "KAFKA_SECURITY=plaintext",
+		"KAFKA_HEAP_OPTS=-Xms128m -Xmx384m", "KAFKA_NUM_PARTITIONS=3", "KAFKA_START_TIMEOUT=180"}, nil
 }
 
 func portInUse(port int) bool {

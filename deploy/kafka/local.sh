@@ -618,7 +618,23 @@ cluster_start() {
 	local targets=("$(cluster_list "$KAFKA_PORT")") prc=0
 	[[ "$KAFKA_SECURITY" == sasl_ssl ]] &&
 		targets+=("$(cluster_list "$KAFKA_SASL_PORT")=$CLUSTER_ROOT/node1/client-sasl.properties")
-	KAFKA_WORKDIR="$CLUSTER_ROOT/node1" PROBE_BROKERS="$KAFKA_NODES" probe "$KAFKA_START_TIMEOUT" "${targets[@]}" >&2 || prc=$?
+	KAFKA_WORKDIR="$CLUSTER_ROOT/node1" PROBE_BROKERS="$KAFKA_NODES" probe "$KAFKA_START_TIMEOUT" "${targets[@]}" >&2 &
+	local probe_pid=$! dead=""
+	# A node that exits (a port taken meanwhile, a bad config) fails the start at once, not at the timeout.
+	while kill -0 "$probe_pid" 2>/dev/null; do
+		for ((i = 1; i <= KAFKA_NODES; i++)); do
+			local npid
+			npid="$(cat "$CLUSTER_ROOT/node$i/kafka.pid" 2>/dev/null)" || npid=""
+			[[ -n "$npid" && -d "/proc/$npid" ]] || dead="$i"
+		done
+		if [[ -n "$dead" ]]; then
+			kill "$probe_pid" 2>/dev/null || true
+			break
+		fi
+		sleep 1
+	done
+	wait "$probe_pid" || prc=$?
+	[[ -n "$dead" ]] && { log "node $dead exited during startup"; prc=1; }
 	if ((prc != 0)); then
 		for ((i = 1; i <= KAFKA_NODES; i++)); do
 			log "node $i:"
