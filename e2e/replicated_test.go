@@ -48,15 +48,22 @@ var (
 	aclKafka = &lazyKafka{name: "acl", tests: aclTests, env: aclEnv}
 )
 
-// startExtras starts, in the background, the cluster and the ACL broker when -run selects a test of theirs,
-// and returns the function that stops them. Called by TestMain with its temp dir.
+// startExtras starts, in the background and one after the other (five JVMs starting at once on two cores take
+// three times as long each), the cluster and the ACL broker when -run selects a test of theirs, and returns
+// the function that stops them. Called by TestMain with its temp dir.
 func startExtras(dir string) func() {
+	var start []*lazyKafka
 	for _, l := range []*lazyKafka{cluster, aclKafka} {
 		l.dir = filepath.Join(dir, l.name)
 		if selected(l.tests) {
-			go l.get()
+			start = append(start, l)
 		}
 	}
+	go func() {
+		for _, l := range start {
+			_, _ = l.get()
+		}
+	}()
 	return func() {
 		for _, l := range []*lazyKafka{cluster, aclKafka} {
 			l.close()
