@@ -134,12 +134,17 @@ fetch_jars() {
 }
 
 # build_probe compiles the readiness probe into the cache, next to the jars.
+# The class goes into a directory named for the source's hash: checkouts with different
+# versions of Probe.java share the jar cache without overwriting each other's probe.
+PROBE_DIR="$KAFKA_HOME/probe-$(sha256sum "$HERE/Probe.java" 2>/dev/null | cut -c1-12)"
 build_probe() {
-	local out="$KAFKA_HOME/probe"
-	if [[ ! -f "$out/Probe.class" || "$HERE/Probe.java" -nt "$out/Probe.class" ]]; then
+	local out="$PROBE_DIR"
+	if [[ ! -f "$out/Probe.class" ]]; then
 		need javac "install a JDK 17+"
-		mkdir -p "$out"
-		javac -nowarn -d "$out" -cp "$LIBS/*" "$HERE/Probe.java" >&2 || die "cannot compile Probe.java"
+		local tmp="$out.tmp.$$"
+		mkdir -p "$tmp"
+		javac -nowarn -d "$tmp" -cp "$LIBS/*" "$HERE/Probe.java" >&2 || { rm -rf "$tmp"; die "cannot compile Probe.java"; }
+		mv -T "$tmp" "$out" 2>/dev/null || rm -rf "$tmp" # another start may have won the race
 	fi
 }
 
@@ -337,7 +342,9 @@ EOF
 # SCRAM user or password).
 format_storage() {
 	local want have=""
-	want="controller=$KAFKA_CONTROLLER_PORT scram=$(printf '%s:%s %s' "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" "$KAFKA_EXTRA_SCRAM_USERS" | sha256sum | cut -c1-16)"
+	# The stamp of a plain single node is what it always was, so existing work dirs keep their data.
+	want="controller=$KAFKA_CONTROLLER_PORT scram=$(printf '%s:%s' "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" | sha256sum | cut -c1-16)"
+	[[ -z "$KAFKA_EXTRA_SCRAM_USERS" ]] || want+=" users=$(printf '%s' "$KAFKA_EXTRA_SCRAM_USERS" | sha256sum | cut -c1-16)"
 	[[ "$VOTERS" == "1@$HOST:$KAFKA_CONTROLLER_PORT" ]] || want+=" voters=$VOTERS"
 	[[ -f "$STAMP" ]] && have="$(cat "$STAMP")"
 	if [[ -f "$DATADIR/meta.properties" && "$have" == "$want" ]]; then
@@ -374,7 +381,7 @@ log_tail() {
 probe() {
 	# probe TIMEOUT BOOTSTRAP[=client.properties]...
 	java -Dprobe.brokers="${PROBE_BROKERS:-1}" -Dlog4j2.configurationFile="$KAFKA_WORKDIR/tools-log4j2.properties" \
-		-cp "$KAFKA_HOME/probe:$LIBS/*" Probe "$@"
+		-cp "$PROBE_DIR:$LIBS/*" Probe "$@"
 }
 
 cmd_start() {
