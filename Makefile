@@ -30,9 +30,10 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## deploy-check: parse and cross-check deploy/compose.yaml, deploy/k8s and deploy/Dockerfile
+## deploy-check: parse and cross-check deploy/compose.yaml, deploy/k8s (kustomize build, Kubernetes schemas, KEDA) and deploy/Dockerfile; promtool the alerts
 deploy-check:
-	python3 -m pytest -q -p no:cacheprovider deploy/test_manifests.py
+	python3 -m pytest -q -p no:cacheprovider deploy/test_manifests.py deploy/test_k8s.py
+	promtool check rules deploy/prometheus/alerts.yaml && promtool test rules deploy/prometheus/alerts_test.yaml
 
 ## demo: tag built-in sample articles end to end
 demo:

@@ -2,12 +2,15 @@
 # test.sh is `make test`: the project's one test command. It installs missing tools
 # (deploy/setup.sh), makes sure a real Kafka broker is running (deploy/kafka/local.sh,
 # PLAINTEXT plus a SASL_SSL/SCRAM listener) unless TAGPIPE_KAFKA_BROKERS already points
-# at one, then runs go vet, go test and the client interop tests, and prints a summary.
+# at one, then runs go vet, go test (e2e/ starts its own 3-node cluster, ACL broker and
+# Prometheus), the client interop and manifest tests, promtool, fuzzing, and prints a summary.
 # A broker it started itself is stopped at the end (KEEP_KAFKA=1 keeps it running).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-GO_TEST_FLAGS="${GO_TEST_FLAGS:--count=1}"
+# e2e runs about 6 minutes here (cluster failover, ACL and Prometheus tests included): past go test's
+# default 10 minute package timeout on a slow machine.
+GO_TEST_FLAGS="${GO_TEST_FLAGS:--count=1 -timeout 30m}"
 PYTHON="${PYTHON:-python3}"
 export KAFKA_SECURITY="${KAFKA_SECURITY:-sasl_ssl}"
 
@@ -53,7 +56,11 @@ go_test() {
 	go test $GO_TEST_FLAGS -json ./... 2>&1 | tee "$GO_TEST_JSON" | python3 deploy/gotest-summary.py
 }
 step "go test" go_test
-step "pytest deploy/ (Kafka interop, manifests)" "$PYTHON" -m pytest -q -p no:cacheprovider deploy
+step "pytest deploy/ (Kafka interop, manifests, kustomize + Kubernetes schemas)" "$PYTHON" -m pytest -q -p no:cacheprovider deploy
+promtool_rules() {
+	promtool check rules deploy/prometheus/alerts.yaml && promtool test rules deploy/prometheus/alerts_test.yaml
+}
+step "promtool check/test rules deploy/prometheus" promtool_rules
 step "fuzz (${FUZZTIME:-5s} per target)" env FUZZTIME="${FUZZTIME:-5s}" bash deploy/fuzz.sh
 
 echo

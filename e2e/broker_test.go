@@ -36,7 +36,10 @@ type privateBroker struct {
 var privateTests = []string{"TestBrokerOutage", "TestSASLSCRAMOverTLS", "TestSASLRejected"}
 
 // needed reports whether the -run pattern selects a test that uses the private broker.
-func (p *privateBroker) needed() bool {
+func (p *privateBroker) needed() bool { return selected(privateTests) }
+
+// selected reports whether the -run pattern selects one of tests.
+func selected(tests []string) bool {
 	pattern := ""
 	if f := flag.Lookup("test.run"); f != nil {
 		pattern, _, _ = strings.Cut(f.Value.String(), "/")
@@ -45,7 +48,7 @@ func (p *privateBroker) needed() bool {
 	if err != nil {
 		return true
 	}
-	return slices.ContainsFunc(privateTests, re.MatchString)
+	return slices.ContainsFunc(tests, re.MatchString)
 }
 
 // get starts the broker once and returns it.
@@ -98,22 +101,13 @@ type broker struct {
 	user, password           string
 }
 
-// pickPorts picks three distinct free ports, holding each until all are picked.
+// pickPorts picks three free ports below the ephemeral range (pickPorts in replicated_test.go).
 func (b *broker) pickPorts() error {
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for _, port := range []*int{&b.port, &b.ctrlPort, &b.saslPort} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		lns = append(lns, ln)
-		*port = ln.Addr().(*net.TCPAddr).Port
+	ps, err := pickPorts(3)
+	if err != nil {
+		return err
 	}
+	b.port, b.ctrlPort, b.saslPort = ps[0], ps[1], ps[2]
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 )
 
 // admin is the tests' own Kafka client (kafka-go, PLAINTEXT): it creates topics, produces the input, reads
-// the outputs back from the beginning and reads the consumer group's committed offsets.
+// the outputs back from the beginning and reads the consumer group's committed offsets. brokers may list
+// several bootstrap addresses, separated by commas (a cluster).
 type admin struct {
 	brokers   string
+	addrs     []string
 	transport *kafka.Transport
 	client    *kafka.Client
 }
@@ -23,8 +26,9 @@ func newAdmin(t *testing.T, brokers string) *admin {
 	t.Helper()
 	tr := &kafka.Transport{DialTimeout: 5 * time.Second, MetadataTTL: time.Second}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &admin{brokers: brokers, transport: tr,
-		client: &kafka.Client{Addr: kafka.TCP(brokers), Transport: tr, Timeout: 20 * time.Second}}
+	addrs := strings.Split(brokers, ",")
+	return &admin{brokers: brokers, addrs: addrs, transport: tr,
+		client: &kafka.Client{Addr: kafka.TCP(addrs...), Transport: tr, Timeout: 20 * time.Second}}
 }
 
 // createTopic creates topic with the given partitions and topic configs and waits until every partition has a
@@ -204,7 +208,7 @@ func (a *admin) committed(ctx context.Context, group, topic string) (map[int]int
 func (a *admin) produce(t *testing.T, topic string, msgs []kafka.Message) {
 	t.Helper()
 	w := &kafka.Writer{
-		Addr: kafka.TCP(a.brokers), Topic: topic, Transport: a.transport,
+		Addr: kafka.TCP(a.addrs...), Topic: topic, Transport: a.transport,
 		Balancer:  &kafka.Murmur2Balancer{},
 		BatchSize: 1000, BatchBytes: 1_040_000, BatchTimeout: 5 * time.Millisecond,
 		RequiredAcks: kafka.RequireAll, MaxAttempts: 5,
@@ -235,7 +239,7 @@ func (a *admin) readAll(t *testing.T, topic string) []kafka.Message {
 			continue
 		}
 		r := kafka.NewReader(kafka.ReaderConfig{
-			Brokers: []string{a.brokers}, Topic: topic, Partition: p,
+			Brokers: a.addrs, Topic: topic, Partition: p,
 			MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond,
 		})
 		if err := r.SetOffset(first[p]); err != nil {

@@ -65,6 +65,8 @@ func runMain(m *testing.M) int {
 		go priv.get()
 	}
 	defer priv.close()
+	// The three-node cluster and the ACL broker, likewise, for the tests that use them.
+	defer startExtras(dir)()
 	return m.Run()
 }
 

@@ -7,7 +7,8 @@
 //
 // A properties file carries a target's security settings (SASL_SSL, SCRAM, CA), so the
 // same probe checks the authenticated listener in the same JVM. Exit codes: 0 ready,
-// 1 not ready by the deadline, 2 usage, 3 authentication failed.
+// 1 not ready by the deadline, 2 usage, 3 authentication failed. With -Dprobe.brokers=N a
+// target is ready only once the cluster has N registered brokers (local.sh KAFKA_NODES).
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,13 +69,13 @@ public class Probe {
                     DescribeClusterResult dc = admin.describeCluster();
                     int nodes = dc.nodes().get(5, TimeUnit.SECONDS).size();
                     String id = dc.clusterId().get(5, TimeUnit.SECONDS);
-                    if (nodes > 0) {
+                    if (nodes >= Math.max(1, Integer.getInteger("probe.brokers", 1))) {
                         int topics = admin.listTopics().names().get(5, TimeUnit.SECONDS).size();
                         System.out.printf("%s %s: cluster %s, %d broker(s), %d topic(s)%n",
                                 protocol, bootstrap, id, nodes, topics);
                         return 0;
                     }
-                    last = "cluster " + id + " has no registered broker yet";
+                    last = "cluster " + id + " has " + nodes + " registered broker(s)";
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     if (c instanceof AuthenticationException) {
