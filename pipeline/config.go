@@ -11,6 +11,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/tagpipe/tagpipe/kafkaio"
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // EnvHTTPToken is the environment variable that holds the HTTP endpoint's bearer token, named here because it is
@@ -79,6 +80,20 @@ type Config struct {
 	// HTTPToken is empty.
 	HTTPTokenFile string `yaml:"http-token-file"`
 
+	// InputFormat says how a record value is read (tagger.Decoder): json (an object with id, title and body, or
+	// the members Fields maps), text (UTF-8 text: the first non-empty line is the title, the rest the body, the
+	// record key the id) or auto (objects as json, anything else as text). Default json.
+	InputFormat string `yaml:"input-format"`
+	// Fields maps article fields to RFC 6901 JSON Pointers into objects of another shape, one NAME=/ptr[,/ptr...]
+	// per entry (tagger.ParseFieldMap), e.g. title=/headline or body=/content,/text. Default none.
+	Fields []string `yaml:"field"`
+	// HTML says what is done with HTML bodies: auto (a body holding HTML tags is tagged as its text, which the
+	// record carries in body_text), strip (every body) or off. Default auto.
+	HTML string `yaml:"html"`
+	// Record is the format of the tagged records: full (one entity entry per mention, one evidence entry per
+	// hit) or compact (docs/record.compact.schema.json). The tagpipe-record header names it. Default full.
+	Record string `yaml:"record"`
+
 	// Rules is a rule pack (file or directory) to load instead of the embedded default.
 	Rules string `yaml:"rules"`
 	// RulesTopic is where rule packs are published for hot reload; empty disables it. Default "tagpipe.rules".
@@ -106,6 +121,9 @@ func DefaultConfig() Config {
 		Partitions:        3,
 		ReplicationFactor: 1,
 		RulesTopic:        "tagpipe.rules",
+		InputFormat:       tagger.InputJSON,
+		HTML:              tagger.HTMLAuto,
+		Record:            string(tagger.RecordFull),
 	}
 }
 
@@ -179,6 +197,13 @@ func (c *Config) Validate() error {
 	if _, err := compressionCodec(c.Compression); err != nil {
 		bad("compression", fmt.Sprintf("%q", c.Compression), err.Error())
 	}
+	if _, err := c.Decoder(); err != nil {
+		errs = append(errs, err) // names the input format, HTML mode or field mapping
+
+	}
+	if _, err := tagger.ParseRecordFormat(c.Record); err != nil {
+		errs = append(errs, err)
+	}
 	if c.MaxMessageBytes < 1024 {
 		bad("max-message-bytes", c.MaxMessageBytes, "must be at least 1024")
 	}
@@ -192,6 +217,17 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Decoder returns the record decoder InputFormat, Fields and HTML describe. Articles without an id get their
+// content id.
+func (c *Config) Decoder() (*tagger.Decoder, error) {
+	d, err := tagger.NewDecoder(c.InputFormat, c.HTML, c.Fields)
+	if err != nil {
+		return nil, err
+	}
+	d.ContentIDs = true
+	return d, nil
 }
 
 // codecs are the producer codecs by Config.Compression name.

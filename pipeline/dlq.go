@@ -12,6 +12,7 @@ import (
 const (
 	HeaderContentType  = "content-type"
 	HeaderRulesVersion = "tagpipe-rules-version"
+	HeaderRecord       = "tagpipe-record" // the record format of a tagged record: full or compact
 
 	HeaderError           = "tagpipe-error"
 	HeaderSourceTopic     = "tagpipe-source-topic"

@@ -132,7 +132,7 @@ func TestProcessTrimsOrRejectsLargeRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := tagProcessor{t: tt.tg}.process(context.Background(), article, tt.max)
+			out, err := tagProcessor{t: tt.tg}.process(context.Background(), nil, article, tt.max)
 			if tt.wantErr {
 				if err == nil || !strings.HasPrefix(err.Error(), ReasonTooLarge) || reasonCode(err) != CodeTooLarge {
 					t.Fatalf("err = %v, want %s", err, ReasonTooLarge)
@@ -172,13 +172,13 @@ func TestProcessErrorsBecomeReasons(t *testing.T) {
 		{`{"title":"FAIL"}`, "tag: "},
 	}
 	for _, tt := range tests {
-		_, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), []byte(tt.value), 1<<20)
+		_, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), nil, []byte(tt.value), 1<<20)
 		if err == nil || !strings.HasPrefix(err.Error(), tt.prefix) || reasonCode(err).String()+": " != tt.prefix {
 			t.Errorf("process(%q) = %v (code %s), want prefix %q", tt.value, err, reasonCode(err), tt.prefix)
 		}
 	}
 	var de *tagger.DecodeError
-	_, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), []byte("["), 1<<20)
+	_, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), nil, []byte("["), 1<<20)
 	if !errors.As(err, &de) {
 		t.Errorf("decode error is not a *tagger.DecodeError: %v", err)
 	}
@@ -194,25 +194,25 @@ func (stallTagger) Tag(ctx context.Context, _ tagger.Article) (*tagger.Record, e
 
 func TestProcessTimesOut(t *testing.T) {
 	value := []byte(`{"id":"slow","title":"t"}`)
-	_, err := tagProcessor{t: stallTagger{}, maxTime: 20 * time.Millisecond}.process(context.Background(), value, 1<<20)
+	_, err := tagProcessor{t: stallTagger{}, maxTime: 20 * time.Millisecond}.process(context.Background(), nil, value, 1<<20)
 	if reasonCode(err) != CodeTimeout || !strings.HasPrefix(err.Error(), "timeout: ") || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("stalled Tag with max-tag-time: err = %v (code %s), want code timeout", err, reasonCode(err))
 	}
 	// A deadline of the caller's own (shutdown) is not the record's fault: not a timeout.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err = tagProcessor{t: stallTagger{}, maxTime: time.Hour}.process(ctx, value, 1<<20)
+	_, err = tagProcessor{t: stallTagger{}, maxTime: time.Hour}.process(ctx, nil, value, 1<<20)
 	if reasonCode(err) == CodeTimeout {
 		t.Errorf("caller's deadline counted as a record timeout: %v", err)
 	}
 	// The fake tagger answers at once within the budget.
-	if _, err := (tagProcessor{t: &fakeTagger{}, maxTime: time.Second}).process(context.Background(), value, 1<<20); err != nil {
+	if _, err := (tagProcessor{t: &fakeTagger{}, maxTime: time.Second}).process(context.Background(), nil, value, 1<<20); err != nil {
 		t.Errorf("fast Tag within max-tag-time: %v", err)
 	}
 }
 
 func TestProcessFillsContentID(t *testing.T) {
-	out, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), []byte(`{"title":"T","body":"B"}`), 1<<20)
+	out, err := tagProcessor{t: &fakeTagger{}}.process(context.Background(), nil, []byte(`{"title":"T","body":"B"}`), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}

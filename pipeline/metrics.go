@@ -7,6 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // Metrics are the pipeline's Prometheus metrics, registered on a private registry (never the global one), so
@@ -28,6 +30,8 @@ type Metrics struct {
 	reloadTime    prometheus.Gauge
 	commits       prometheus.Counter
 	inFlight      prometheus.Gauge
+	inputFormats  *prometheus.CounterVec
+	ready         prometheus.Gauge
 }
 
 // NewMetrics creates the metrics on a new registry.
@@ -75,15 +79,25 @@ func NewMetrics() *Metrics {
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tagpipe_records_in_flight", Help: "Records fetched and not yet acknowledged.",
 		}),
+		inputFormats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tagpipe_records_input_format_total",
+			Help: "Records decoded, by the input format their value was read as (json or text; --input-format auto decides per record), dead-lettered or not.",
+		}, []string{"format"}),
+		ready: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tagpipe_ready", Help: "Whether the instance is ready (1: consuming; 0: starting, draining or stopped by a persistent failure), as GET /readyz answers.",
+		}),
 	}
 	m.Registry.MustRegister(m.consumed, m.tagged, m.deadLettered, m.errors, m.tagLatency, m.lag, m.rulesInfo,
-		m.reloads, m.reloadFailure, m.reloadOK, m.reloadTime, m.commits, m.inFlight,
+		m.reloads, m.reloadFailure, m.reloadOK, m.reloadTime, m.commits, m.inFlight, m.inputFormats, m.ready,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Export the known series at zero, so that rates and alerts work before the first event.
 	m.reloadOK.Set(1)
 	m.reloadTime.Set(float64(time.Now().UnixNano()) / 1e9)
 	for _, op := range []string{"fetch", "produce", "commit", "rules"} {
 		m.errors.WithLabelValues(op)
+	}
+	for _, f := range []string{tagger.InputJSON, tagger.InputText} {
+		m.inputFormats.WithLabelValues(f)
 	}
 	for _, c := range ReasonCodes() {
 		m.deadLettered.WithLabelValues(c.String())
@@ -95,6 +109,17 @@ func (m *Metrics) setRulesVersion(v string) {
 	m.rulesInfo.Reset()
 	m.rulesInfo.WithLabelValues(v).Set(1)
 }
+
+func (m *Metrics) setReady(ok bool) {
+	v := 0.0
+	if ok {
+		v = 1
+	}
+	m.ready.Set(v)
+}
+
+// inputFormat counts one record read as format.
+func (m *Metrics) inputFormat(format string) { m.inputFormats.WithLabelValues(format).Inc() }
 
 func (m *Metrics) setLag(partition int, lag int64) {
 	m.lag.WithLabelValues(strconv.Itoa(partition)).Set(float64(lag))

@@ -27,7 +27,7 @@ type output struct {
 // largest value the output may have; process trims or fails beyond it.
 // Implementations must be safe for concurrent use.
 type processor interface {
-	process(ctx context.Context, value []byte, maxValue int) (output, error)
+	process(ctx context.Context, key, value []byte, maxValue int) (output, error)
 }
 
 // headerOverhead is what the record framing and tagpipe's headers may add to a record's key and value.
@@ -70,10 +70,12 @@ type Pipeline struct {
 	tracker *tracker
 	reload  RulesSwapper // nil unless the tagger supports hot reload
 
+	recordFormat []byte // the tagpipe-record header: Config.Record
+
 	acceptArticles bool
 	httpReady      chan string // receives the HTTP address once listening, if non-nil
 
-	ready     atomic.Bool
+	ready     atomic.Bool  // set with setReady
 	acked     atomic.Int64 // records whose output or dead letter was acknowledged
 	refetched atomic.Int64 // records fetched again after a rebalance and skipped
 
@@ -229,12 +231,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}()
 
-	p.ready.Store(true)
+	p.setReady(true)
 	p.log.Info("pipeline running", "in", cfg.In, "out", cfg.Out, "dlq", cfg.DLQ, "group", cfg.Group,
 		"workers", cfg.Workers, "conn", cfg.Conn)
 	p.consume(fetchCtx, group, jobs)
 	close(jobs)
-	p.ready.Store(false)
+	p.setReady(false)
 
 	// Drain: finish the fetched records, flush the writers, commit what was acknowledged. After a persistent
 	// failure nothing more can be written: stop at once, without waiting for records that cannot be.
@@ -301,6 +303,7 @@ func (p *Pipeline) fail(err error) {
 		return
 	}
 	p.fatalErr = err
+	p.metrics.ready.Set(0)
 	p.log.Error("stopping: persistent failure", "err", err)
 	if p.failCh != nil {
 		close(p.failCh)
@@ -308,6 +311,15 @@ func (p *Pipeline) fail(err error) {
 	if p.stopFetch != nil {
 		p.stopFetch()
 	}
+}
+
+// setReady records whether the pipeline is ready (GET /readyz, tagpipe_ready): running and not failed.
+func (p *Pipeline) setReady(ok bool) {
+	p.ready.Store(ok)
+	if ok && p.err() != nil {
+		ok = false
+	}
+	p.metrics.setReady(ok)
 }
 
 // err returns the first persistent failure, or nil.
@@ -353,7 +365,7 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 		return dead(CodeEmpty, ReasonEmpty)
 	}
 	start := time.Now()
-	out, err := p.proc.process(ctx, src.Value, p.cfg.MaxMessageBytes-headerOverhead)
+	out, err := p.proc.process(ctx, src.Key, src.Value, p.cfg.MaxMessageBytes-headerOverhead)
 	p.metrics.tagLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		return dead(reasonCode(err), err.Error())
@@ -364,6 +376,7 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 	headers := []kafka.Header{
 		{Key: HeaderContentType, Value: []byte("application/json")},
 		{Key: HeaderRulesVersion, Value: []byte(out.rulesVersion)},
+		{Key: HeaderRecord, Value: p.recordFormat},
 	}
 	msgs := []kafka.Message{{Topic: p.cfg.Out, Key: out.key, Value: out.value, Headers: headers}}
 	if p.cfg.RoutePrefix != "" {

@@ -64,12 +64,20 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	if len(cfg.Brokers) == 0 {
 		return nil, errors.New("brokers []: required")
 	}
+	dec, err := cfg.Decoder() // checked by Validate
+	if err != nil {
+		return nil, err
+	}
+	format, err := tagger.ParseRecordFormat(cfg.Record)
+	if err != nil {
+		return nil, err
+	}
 	p := &Pipeline{
-		cfg:        cfg,
-		proc:       tagProcessor{t: t, maxTime: cfg.MaxTagTime},
-		tracker:    newTracker(),
-		sem:        make(chan struct{}, cfg.MaxInFlight),
-		routeKnown: map[string]bool{},
+		cfg:          cfg,
+		recordFormat: []byte(format),
+		tracker:      newTracker(),
+		sem:          make(chan struct{}, cfg.MaxInFlight),
+		routeKnown:   map[string]bool{},
 	}
 	for _, o := range opts {
 		o.apply(p)
@@ -80,6 +88,7 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	if p.metrics == nil {
 		p.metrics = NewMetrics()
 	}
+	p.proc = tagProcessor{t: t, dec: dec, format: format, maxTime: cfg.MaxTagTime, metrics: p.metrics}
 	if rs, ok := t.(RulesSwapper); ok {
 		p.reload = rs
 		if r := rs.Rules(); r != nil {
@@ -92,14 +101,28 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 // Metrics returns the pipeline's metrics.
 func (p *Pipeline) Metrics() *Metrics { return p.metrics }
 
-// tagProcessor decodes an input value as an article and tags it, each Tag bounded by maxTime (0: no limit).
+// tagProcessor decodes an input value as an article (dec, with the record key as the id of a text article) and
+// tags it, each Tag bounded by maxTime (0: no limit), and encodes the record in format.
 type tagProcessor struct {
 	t       Tagger
+	dec     *tagger.Decoder // nil: JSON objects, HTML bodies as text (the zero Config's)
+	format  tagger.RecordFormat
 	maxTime time.Duration
+	metrics *Metrics // nil in unit tests
 }
 
-func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) (output, error) {
-	a, err := tagger.DecodeArticle(value)
+// defaultDecoder is the decoder of a tagProcessor without one.
+var defaultDecoder = &tagger.Decoder{ContentIDs: true}
+
+func (tp tagProcessor) process(ctx context.Context, key, value []byte, maxValue int) (output, error) {
+	dec := tp.dec
+	if dec == nil {
+		dec = defaultDecoder
+	}
+	if tp.metrics != nil {
+		tp.metrics.inputFormat(dec.Detect(value))
+	}
+	a, err := dec.Decode(key, value)
 	if err != nil {
 		return output{}, &reasonError{code: CodeDecode, err: fmt.Errorf("decode: %w", err)}
 	}
@@ -119,7 +142,11 @@ func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) 
 		}
 		return output{}, &reasonError{code: CodeTag, err: fmt.Errorf("tag: %w", err)}
 	}
-	b, err := tagger.MarshalWithin(rec, maxValue)
+	format := tp.format
+	if format == "" {
+		format = tagger.RecordFull
+	}
+	b, err := tagger.MarshalWithinAs(rec, format, maxValue)
 	if err != nil {
 		code := CodeTag
 		if errors.Is(err, tagger.ErrTooLarge) {

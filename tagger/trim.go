@@ -18,7 +18,12 @@ const TrimmedMember = "tagpipe_trimmed"
 // mention per entity, then without entities. The record says what was dropped in TrimmedMember. An article too
 // large even then is an error wrapping ErrTooLarge.
 func MarshalWithin(rec *Record, max int) ([]byte, error) {
-	b, err := rec.MarshalJSON()
+	return MarshalWithinAs(rec, RecordFull, max)
+}
+
+// MarshalWithinAs is MarshalWithin for the record format f: the same trimming steps, each encoded in f.
+func MarshalWithinAs(rec *Record, f RecordFormat, max int) ([]byte, error) {
+	b, err := rec.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("tag: marshal record: %w", err)
 	}
@@ -59,7 +64,7 @@ func MarshalWithin(rec *Record, max int) ([]byte, error) {
 		step()
 		note, _ := json.Marshal(dropped)
 		r.Article.SetField(TrimmedMember, note)
-		if b, err = r.MarshalJSON(); err != nil {
+		if b, err = r.Marshal(f); err != nil {
 			return nil, fmt.Errorf("tag: marshal record: %w", err)
 		}
 		if len(b) <= max {

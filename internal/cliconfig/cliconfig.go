@@ -77,9 +77,55 @@ func BindConfig(fs *pflag.FlagSet, c *pipeline.Config) {
 	fs.StringVar(&c.HTTP, "http", c.HTTP, "serve /metrics, /healthz, /readyz on this address (e.g. 127.0.0.1:9464)"+envHelp("http"))
 	fs.StringVar(&c.HTTPToken, "http-token", c.HTTPToken, "bearer token required by the HTTP endpoint, required off loopback; prefer "+pipeline.EnvHTTPToken+" or --http-token-file: a flag shows in process listings"+envHelp("http-token"))
 	fs.StringVar(&c.HTTPTokenFile, "http-token-file", c.HTTPTokenFile, "file holding the HTTP bearer token"+envHelp("http-token-file"))
+	BindInput(fs, c)
+	fs.StringVar(&c.Record, "record", c.Record, "format of tagged records: full (one entry per mention and per hit) or compact (one per entity, mentions as spans; docs/record.compact.schema.json)"+envHelp("record"))
 	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack)"+envHelp("rules"))
 	fs.StringVar(&c.RulesTopic, "rules-topic", c.RulesTopic, "topic of published rule packs for hot reload; empty disables"+envHelp("rules-topic"))
 }
+
+// BindInput registers the flags that say how a record value is decoded (--input-format, --field, --html) on fs,
+// bound to c. --field repeats; its environment variable holds one mapping per line.
+func BindInput(fs *pflag.FlagSet, c *pipeline.Config) {
+	fs.StringVar(&c.InputFormat, "input-format", c.InputFormat, "how each record value is read: json (an object), text (first non-empty line is the title, the record key the id) or auto (objects as json, the rest as text)"+envHelp("input-format"))
+	fs.Var(&fieldsValue{v: &c.Fields}, "field", "map an article field to JSON Pointers tried in order, NAME=/ptr[,/ptr...] for id, title, body, published_at (repeatable), e.g. --field title=/headline"+envHelp("field")+", one per line")
+	fs.StringVar(&c.HTML, "html", c.HTML, "HTML bodies: auto (a body with HTML tags is tagged as its text, carried in body_text), strip (every body) or off"+envHelp("html"))
+}
+
+// fieldsValue is the repeatable --field flag: each Set adds mappings, one per non-empty line (so that one
+// environment variable can hold several); the first Set replaces the default.
+type fieldsValue struct {
+	v       *[]string
+	changed bool
+}
+
+func (f *fieldsValue) String() string { return "[" + strings.Join(*f.v, " ") + "]" }
+func (f *fieldsValue) Type() string   { return "NAME=/ptr" }
+
+func (f *fieldsValue) Set(s string) error {
+	var add []string
+	for line := range strings.Lines(s) {
+		if line = strings.TrimSpace(line); line != "" {
+			add = append(add, line)
+		}
+	}
+	if !f.changed {
+		*f.v = nil
+		f.changed = true
+	}
+	*f.v = append(*f.v, add...)
+	return nil
+}
+
+// Append, Replace and GetSlice make it a pflag.SliceValue, as apply copies slices.
+func (f *fieldsValue) Append(s string) error { return f.Set(s) }
+
+func (f *fieldsValue) Replace(ss []string) error {
+	*f.v = append([]string(nil), ss...)
+	f.changed = true
+	return nil
+}
+
+func (f *fieldsValue) GetSlice() []string { return append([]string(nil), *f.v...) }
 
 // ApplyConn overrides c with the environment, then with the flags set on fs (a flag set on which BindConn was
 // called). getenv is os.Getenv outside tests. TAGPIPE_SASL_PASSWORD is read here.
