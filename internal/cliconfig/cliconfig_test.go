@@ -218,3 +218,53 @@ func TestHTTPTokenSources(t *testing.T) {
 		})
 	}
 }
+
+func TestInputAndRecordLayers(t *testing.T) {
+	file := "input-format: auto\nhtml: strip\nrecord: compact\nfield:\n  - title=/headline\n  - body=/content,/text\n"
+	tests := []struct {
+		name              string
+		file              string
+		env               map[string]string
+		args              []string
+		format, html, rec string
+		fields            []string
+	}{
+		{"defaults", "", nil, nil, "json", "auto", "full", nil},
+		{"file", file, nil, nil, "auto", "strip", "compact", []string{"title=/headline", "body=/content,/text"}},
+		{"env over file", file, map[string]string{"TAGPIPE_INPUT_FORMAT": "json", "TAGPIPE_RECORD": "full",
+			"TAGPIPE_FIELD": "id=/meta/guid\n title=/h \n"}, nil, "json", "strip", "full", []string{"id=/meta/guid", "title=/h"}},
+		{"flags over env", file, map[string]string{"TAGPIPE_FIELD": "id=/x", "TAGPIPE_HTML": "off"},
+			[]string{"--field", "id=/meta/guid", "--field", "body=/content,/text", "--html", "auto"},
+			"auto", "auto", "compact", []string{"id=/meta/guid", "body=/content,/text"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := resolve(t, tt.file, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.InputFormat != tt.format || c.HTML != tt.html || c.Record != tt.rec || !slices.Equal(c.Fields, tt.fields) {
+				t.Errorf("input-format %q html %q record %q field %q; want %q %q %q %q", c.InputFormat, c.HTML, c.Record, c.Fields,
+					tt.format, tt.html, tt.rec, tt.fields)
+			}
+			if err := c.Validate(); err != nil && !strings.Contains(err.Error(), "brokers") {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--field", "title"}, `field mapping "title"`},
+		{[]string{"--record", "lean"}, `record format "lean"`},
+		{[]string{"--input-format", "xml"}, `input format "xml"`},
+		{[]string{"--html", "maybe"}, `HTML mode "maybe"`},
+		{[]string{"--input-format", "text", "--field", "title=/h"}, "not to the text input format"},
+	} {
+		c, _ := resolve(t, "", nil, bad.args...)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Validate with %q: %v, want it to say %s", bad.args, err, bad.want)
+		}
+	}
+}
