@@ -47,6 +47,7 @@ func newIngestCmd(e *env) *cobra.Command {
 		topic       string
 		format      string
 		skipInvalid bool
+		fields      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest --brokers HOST:PORT --topic TOPIC [flags] [FILE...]",
@@ -54,6 +55,10 @@ func newIngestCmd(e *env) *cobra.Command {
 		Long: `Ingest reads articles (--format jsonl, text or listing; stdin when no FILE is given or FILE is -) and produces
 each to --topic as a JSON record keyed by its id. An article without an id gets a stable content hash of its title
 and body as id (the same text always gets the same id), written into the record too.
+
+With --field NAME=/ptr[,/ptr...] (repeatable) a JSON record of another shape is mapped as "tag" and "run" map it:
+the id, title and body (and published_at) come from the JSON Pointers, tried in order, and the object is
+produced whole with those members set. Bodies are sent as they are (HTML included): run turns them into text.
 
 A line that is not a valid article is reported with its line number and not sent; the valid ones are, and the exit
 code is 1 unless --skip-invalid. On a terminal, a progress line counts what was sent.
@@ -65,6 +70,14 @@ TAGPIPE_SASL_PASSWORD or --sasl-password-file.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format); err != nil {
 				return err
+			}
+			in := tagger.InputJSON
+			if format != "jsonl" {
+				in = tagger.InputText
+			}
+			dec, err := tagger.NewDecoder(in, tagger.HTMLOff, fields)
+			if err != nil {
+				return usageError{fmt.Errorf("--field: %w", err)}
 			}
 			conn, err := resolveConn(cmd)
 			if err != nil {
@@ -93,7 +106,7 @@ TAGPIPE_SASL_PASSWORD or --sasl-password-file.`,
 				return nil
 			}
 			err = inputFiles(e, args, func(r io.Reader, name string) error {
-				return tagger.ReadArticles(r, format, func(a tagger.Article, err error) error {
+				return dec.ReadArticles(r, format, func(a tagger.Article, err error) error {
 					if err != nil {
 						invalid++
 						prog.clear()
@@ -131,6 +144,7 @@ TAGPIPE_SASL_PASSWORD or --sasl-password-file.`,
 	connFlags(cmd)
 	cmd.Flags().StringVar(&topic, "topic", "articles.raw", "topic to produce to")
 	cmd.Flags().StringVar(&format, "format", "jsonl", "input format: jsonl, text or listing")
+	cmd.Flags().StringArrayVar(&fields, "field", nil, "map an article field to JSON Pointers tried in order, NAME=/ptr[,/ptr...] for id, title, body, published_at (repeatable; jsonl only)")
 	cmd.Flags().BoolVar(&skipInvalid, "skip-invalid", false, "exit 0 even when some input records were invalid (they are still reported)")
 	return cmd
 }

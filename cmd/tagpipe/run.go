@@ -20,8 +20,19 @@ func newRunCmd(e *env) *cobra.Command {
 		Use:   "run [flags]",
 		Short: "Run the Kafka service: consume raw articles, tag them, produce tagged records",
 		Long: `Run joins a Kafka consumer group on --in, tags every record with a pool of --workers and produces the
-tagged record to --out, keyed by article id, with the headers content-type: application/json and
-tagpipe-rules-version. With --route-prefix P it also copies each record to one topic per label (P + label).
+tagged record to --out, keyed by article id, with the headers content-type: application/json,
+tagpipe-rules-version and tagpipe-record (the record format). With --route-prefix P it also copies each record
+to one topic per label (P + label).
+
+Input (--input-format, --field, --html): a record value is a JSON object with id, title and body (json, the
+default), UTF-8 text whose first non-empty line is the title and the rest the body, its id the record key (text;
+the record gets "input_format":"text"), or either (auto: objects as json, the rest as text). --field maps the
+article's fields to RFC 6901 JSON Pointers into another JSON shape (--field title=/headline --field
+body=/content,/text: tried in order; a missing one is empty; one of the wrong type is a dead letter naming the
+pointer). A body holding HTML tags is tagged as its text (--html auto; strip: every body; off: none), carried in
+body_text, to which the body spans point. Records without an id get a content hash of title and body.
+Output (--record): full (one entity entry per mention, one evidence entry per hit; the default) or compact (one
+entry per entity with its mentions as spans, per rule its first span and count; docs/record.compact.schema.json).
 
 Delivery is at least once: a partition's offset is committed only up to the last record whose output (or dead
 letter) the brokers acknowledged, in order; partitions revoked by a rebalance are not committed any more. A
@@ -52,6 +63,9 @@ logged and the current rules stay.`,
 		Example: `  tagpipe run --brokers kafka1:9092,kafka2:9092 --in articles.raw --out articles.tagged --dlq articles.dlq --group tagpipe
   TAGPIPE_BROKERS=kafka:9092 TAGPIPE_SASL_PASSWORD=... tagpipe run --sasl-mechanism SCRAM-SHA-512 --sasl-username tagpipe --tls
   tagpipe run --config tagpipe.yaml --http 127.0.0.1:9464
+  tagpipe run --brokers kafka:9092 --input-format text                  # kcat -P of plain text, keyed by id
+  tagpipe run --brokers kafka:9092 --field id=/meta/guid --field title=/headline --field body=/content
+  tagpipe run --brokers kafka:9092 --record compact
   tagpipe run --http 127.0.0.1:9464     # embedded broker; then:
   curl -d '{"title":"N. Korea fires missiles","body":"..."}' 127.0.0.1:9464/articles`,
 		Args: noPositionalArgs,

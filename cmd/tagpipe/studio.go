@@ -11,12 +11,14 @@ import (
 	"github.com/tagpipe/tagpipe/internal/cliconfig"
 	"github.com/tagpipe/tagpipe/internal/studio"
 	"github.com/tagpipe/tagpipe/kafkaio"
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 func newStudioCmd(e *env) *cobra.Command {
 	var (
 		cfg         studio.Config
 		addr, topic string
+		fields      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "studio [--rules PATH] [--gold FILE] [--corpus FILE] [--brokers HOST:PORT --topic TOPIC] [--http ADDR]",
@@ -59,6 +61,11 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 						func(m kafkaio.Message) error { return fn(m.Value) })
 				}
 			}
+			dec, err := tagger.NewDecoder("", "", fields)
+			if err != nil {
+				return usageError{fmt.Errorf("--field: %w", err)}
+			}
+			cfg.Decoder = dec
 			cfg.Log = e.logger().With("component", "studio")
 			s, err := studio.New(cfg)
 			if err != nil {
@@ -80,6 +87,7 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 	f.StringVar(&topic, "topic", "articles.tagged", "with --brokers: the topic of tagged records for the live view")
 	f.StringVar(&addr, "http", "127.0.0.1:8080", "address to serve on")
 	f.StringVar(&cfg.Token, "http-token", os.Getenv("TAGPIPE_HTTP_TOKEN"), "bearer token required by the API; required off loopback (env TAGPIPE_HTTP_TOKEN)")
+	f.StringArrayVar(&fields, "field", nil, "map an article field of pasted JSON to JSON Pointers tried in order, NAME=/ptr[,/ptr...] for id, title, body, published_at (repeatable)")
 	f.BoolVar(&cfg.NoDiscovery, "no-discovery", false, "report only gazetteer entities, no discovered names")
 	return cmd
 }

@@ -101,7 +101,8 @@ func (s *Server) goldOf(id string) *eval.Labels {
 	return nil
 }
 
-// postTag answers POST /api/tag[?rules=VERSION]: an article (JSON object) in, the tagged record out, with an
+// postTag answers POST /api/tag[?rules=VERSION][&record=compact]: an article (JSON object, read by
+// Config.Decoder) in, the tagged record (full, or compact with record=compact) out, with an
 // "explain" member (label scores including those under the threshold, how each piece of evidence counted, the
 // alias behind each gazetteer entity) and, for an id of the gold file, a "gold" member.
 func (s *Server) postTag(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +111,16 @@ func (s *Server) postTag(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, err)
 		return
 	}
-	a, err := tagger.DecodeArticle(buf.Bytes())
+	format, err := tagger.ParseRecordFormat(r.URL.Query().Get("record"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	dec := s.cfg.Decoder
+	if dec == nil {
+		dec = &tagger.Decoder{}
+	}
+	a, err := dec.Decode(nil, buf.Bytes())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
@@ -125,7 +135,7 @@ func (s *Server) postTag(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	out, err := rec.MarshalJSON()
+	out, err := rec.Marshal(format)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 const testGold = `{"id":"g1","title":"North Korea fires a ballistic missile","body":"North Korea fired a ballistic missile on Monday, Seoul said.","gold":{"topics":["north-korea","military"],"entities":[{"type":"LOCATION","canonical":"North Korea"},{"type":"LOCATION","canonical":"Seoul"}]}}
@@ -431,5 +433,42 @@ func TestBrokenPackOnDisk(t *testing.T) {
 	var rec struct{ Topics []struct{ Label string } }
 	if code := call(t, h, "POST", "/api/tag", map[string]string{"title": "North Korea fires ballistic missiles"}, &rec); code != 200 || len(rec.Topics) == 0 {
 		t.Errorf("tag after the fix: %d %+v", code, rec)
+	}
+}
+
+func TestTagRecordFormatAndFields(t *testing.T) {
+	dec, err := tagger.NewDecoder("", "", []string{"id=/meta/guid", "title=/headline", "body=/content"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newTestServer(t, Config{Decoder: dec}, true)
+	h := s.Handler()
+	art := map[string]any{"headline": "North Korea fires ballistic missiles", "content": "Kim Jong Un watched the launch.",
+		"meta": map[string]string{"guid": "m1"}}
+	type entity struct {
+		Canonical string
+		Text      string
+		Mentions  [][]any
+	}
+	var full struct {
+		ID       string
+		Topics   []struct{ Label string }
+		Entities []entity
+		Tagger   struct{ Record string }
+	}
+	if code := call(t, h, "POST", "/api/tag", art, &full); code != 200 || full.ID != "m1" || len(full.Topics) == 0 || full.Entities[0].Text == "" {
+		t.Fatalf("mapped article: %d %+v", code, full)
+	}
+	var compact = full
+	compact.Entities = nil
+	if code := call(t, h, "POST", "/api/tag?record=compact", art, &compact); code != 200 || compact.Tagger.Record != "compact" {
+		t.Fatalf("record=compact: %d %+v", code, compact)
+	}
+	if len(compact.Entities) == 0 || compact.Entities[0].Text != "" || len(compact.Entities[0].Mentions) == 0 || len(compact.Topics) != len(full.Topics) {
+		t.Errorf("record=compact entities %+v topics %v; full topics %v", compact.Entities, compact.Topics, full.Topics)
+	}
+	var e map[string]string
+	if code := call(t, h, "POST", "/api/tag?record=lean", art, &e); code != 400 || !strings.Contains(e["error"], "lean") {
+		t.Errorf("record=lean: %d %v", code, e)
 	}
 }

@@ -58,6 +58,9 @@ type Config struct {
 	Live LiveSource
 	// Token, when set, is required as a bearer token by every /api/ request.
 	Token string
+	// Decoder reads the articles posted to /api/tag (field mappings, HTML bodies); nil reads JSON objects with
+	// id, title and body, HTML bodies as text.
+	Decoder *tagger.Decoder
 	// NoDiscovery tags with gazetteer entities only.
 	NoDiscovery bool
 	Log         *slog.Logger
