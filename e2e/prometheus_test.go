@@ -120,7 +120,8 @@ scrape_configs:
 
 	// The tagpipe series, each from the scrape job.
 	want := []string{"tagpipe_commits_total", "tagpipe_consumer_lag", "tagpipe_errors_total", "tagpipe_records_consumed_total",
-		"tagpipe_records_dead_lettered_total", "tagpipe_records_in_flight", "tagpipe_records_tagged_total",
+		"tagpipe_records_dead_lettered_total", "tagpipe_records_in_flight", "tagpipe_records_input_format_total",
+		"tagpipe_records_tagged_total", "tagpipe_ready",
 		"tagpipe_rules_info", "tagpipe_rules_reload_failures_total", "tagpipe_rules_reloads_total",
 		"tagpipe_tag_duration_seconds_bucket", "tagpipe_tag_duration_seconds_count", "tagpipe_tag_duration_seconds_sum"}
 	var names []string

@@ -80,7 +80,7 @@ func (p *Producer) Send(ctx context.Context, articles ...tagger.Article) ([]stri
 			Headers: []kafka.Header{{Key: HeaderContentType, Value: []byte("application/json")}}}
 	}
 	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
-		return nil, fmt.Errorf("produce to %s: %w", p.topic, err)
+		return nil, fmt.Errorf("produce to %s: %w", p.topic, Access(OpWrite, p.topic, "", err))
 	}
 	return ids, nil
 }
@@ -95,7 +95,7 @@ func (p *Producer) SendRaw(ctx context.Context, msgs ...Message) error {
 		}
 	}
 	if err := p.w.WriteMessages(ctx, km...); err != nil {
-		return fmt.Errorf("produce to %s: %w", p.topic, err)
+		return fmt.Errorf("produce to %s: %w", p.topic, Access(OpWrite, p.topic, "", err))
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 	defer cl.Close()
 	parts, err := cl.Partitions(ctx, topic)
 	if err != nil {
-		return err
+		return fmt.Errorf("read %s: %w", topic, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -170,7 +170,7 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 				m, err := r.ReadMessage(ctx)
 				if err != nil {
 					if ctx.Err() == nil {
-						errc <- fmt.Errorf("read %s/%d: %w", topic, part, err)
+						errc <- fmt.Errorf("read %s/%d: %w", topic, part, Access(OpRead, topic, "", err))
 					}
 					return
 				}

@@ -137,8 +137,8 @@ func topicErrors(verb string, errs map[string]error, ignore error) error {
 	return errors.Join(out...)
 }
 
-// Partitions returns the partition ids of topic; an error wrapping kafka.UnknownTopicOrPartition if it does
-// not exist.
+// Partitions returns the partition ids of topic; an *AccessError wrapping kafka.UnknownTopicOrPartition if it
+// does not exist (or the user may not Describe it), or kafka.TopicAuthorizationFailed.
 func (cl *Cluster) Partitions(ctx context.Context, topic string) ([]int, error) {
 	md, err := cl.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
@@ -149,6 +149,9 @@ func (cl *Cluster) Partitions(ctx context.Context, topic string) ([]int, error) 
 			continue
 		}
 		if t.Error != nil {
+			if aerr := Access(OpDescribe, topic, "", t.Error); IsAccess(aerr) {
+				return nil, aerr
+			}
 			return nil, fmt.Errorf("topic %s: %w", topic, t.Error)
 		}
 		ps := make([]int, 0, len(t.Partitions))
@@ -157,7 +160,7 @@ func (cl *Cluster) Partitions(ctx context.Context, topic string) ([]int, error) 
 		}
 		return ps, nil
 	}
-	return nil, fmt.Errorf("topic %s: %w", topic, kafka.UnknownTopicOrPartition)
+	return nil, &AccessError{Op: OpDescribe, Resource: "topic", Name: topic, Code: kafka.UnknownTopicOrPartition}
 }
 
 // Close releases the transport's idle connections.

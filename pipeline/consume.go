@@ -74,6 +74,11 @@ func (p *Pipeline) consume(ctx context.Context, group *kafka.ConsumerGroup, jobs
 			if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
 				return
 			}
+			err = kafkaio.Access(kafkaio.OpRead, p.cfg.In, p.cfg.Group, err)
+			if errors.Is(err, kafka.GroupAuthorizationFailed) {
+				p.fail(fmt.Errorf("consumer group: %w", err))
+				return
+			}
 			failures++
 			d := retryBackoff.delay(failures)
 			p.metrics.errors.WithLabelValues("fetch").Inc()
@@ -171,6 +176,7 @@ func (p *Pipeline) fetchPartition(ctx context.Context, epoch, partition int, off
 				return
 			}
 			p.metrics.errors.WithLabelValues("fetch").Inc()
+			err = kafkaio.Access(kafkaio.OpRead, p.cfg.In, p.cfg.Group, err)
 			failures++
 			backoff := retryBackoff.delay(failures)
 			p.log.Warn("fetch failed; retrying", "partition", partition, "err", err, "backoff", backoff)

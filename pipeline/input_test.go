@@ -134,8 +134,14 @@ func TestInputFormatsAndMapping(t *testing.T) {
 	} else if reason := ms[0].Headers[HeaderError]; !strings.HasPrefix(reason, "decode: ") || !strings.Contains(reason, `"/headline"`) || string(ms[0].Value) != wrongType {
 		t.Errorf("wrong-type dead letter: reason %q value %q; want the pointer named and the value kept", reason, ms[0].Value)
 	}
+	if v := gaugeValue(r.p.metrics.ready); v != 1 {
+		t.Errorf("tagpipe_ready = %v while consuming, want 1", v)
+	}
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
+	}
+	if v := gaugeValue(r.p.metrics.ready); v != 0 {
+		t.Errorf("tagpipe_ready = %v after the pipeline stopped, want 0", v)
 	}
 	for format, want := range map[string]float64{"text": 1, "json": 3} {
 		if got := counterValue(r.p.metrics.inputFormats.WithLabelValues(format)); got != want {

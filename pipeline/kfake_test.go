@@ -140,8 +140,13 @@ func TestPersistentProduceFailureStopsWithoutCommitting(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("pipeline kept running after a persistent produce failure")
 	}
-	if err == nil || !strings.Contains(err.Error(), "produce") {
-		t.Fatalf("Run = %v, want a produce error", err)
+	want := "produce to " + cfg.Out + " (record from " // then: not authorized to Write topic OUT (Kafka error 29 ...)
+	if err == nil || !strings.Contains(err.Error(), want) ||
+		!strings.Contains(err.Error(), "not authorized to Write topic "+cfg.Out+" (Kafka error 29 TOPIC_AUTHORIZATION_FAILED)") {
+		t.Fatalf("Run = %v, want a produce error naming the topic and the missing Write", err)
+	}
+	if v := gaugeValue(r.p.metrics.ready); v != 0 {
+		t.Errorf("tagpipe_ready = %v after a persistent failure, want 0", v)
 	}
 	// Nothing was acknowledged, so nothing may be committed: a healthy instance gets all 5 again.
 	failing.Store(false)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/tagpipe/tagpipe/kafkaio"
 )
 
 // This file is the produce side: handing records to the asynchronous writers, their completion callback
@@ -49,7 +52,7 @@ func (p *Pipeline) writeTo(ctx context.Context, w *kafka.Writer, msgs []kafka.Me
 			return ctx.Err()
 		}
 		p.metrics.errors.WithLabelValues("produce").Inc()
-		err = fmt.Errorf("produce to %s: %w", topicsOf(msgs), err)
+		err = fmt.Errorf("produce to %s: %w", topicsOf(msgs), refusal(msgs, err))
 		backoff := retryBackoff.delay(round)
 		switch classify(err) {
 		case errTooLarge:
@@ -88,6 +91,25 @@ func topicsOf(msgs []kafka.Message) string {
 		}
 	}
 	return strings.Join(ts, ",")
+}
+
+// refusal returns err of a produce of msgs as a *kafkaio.AccessError naming the topic (of the first message that
+// failed) and the missing Write when the broker refused it, else err unchanged.
+func refusal(msgs []kafka.Message, err error) error {
+	topic, first := msgs[0].Topic, err
+	var we kafka.WriteErrors
+	if errors.As(err, &we) {
+		for i, e := range we {
+			if e != nil && i < len(msgs) {
+				topic, first = msgs[i].Topic, e
+				break
+			}
+		}
+	}
+	if aerr := kafkaio.Access(kafkaio.OpWrite, topic, "", first); kafkaio.IsAccess(aerr) {
+		return aerr
+	}
+	return err
 }
 
 // resend sends again the records whose produce failed, after a backoff, until ctx ends.
@@ -183,7 +205,8 @@ func (p *Pipeline) failedWrite(msgs []kafka.Message, err error) {
 			continue
 		}
 		j := s.j
-		ferr := fmt.Errorf("produce to %s (record from %s/%d@%d): %w", m.Topic, j.msg.Topic, j.msg.Partition, j.msg.Offset, err)
+		ferr := fmt.Errorf("produce to %s (record from %s/%d@%d): %w", m.Topic, j.msg.Topic, j.msg.Partition, j.msg.Offset,
+			refusal([]kafka.Message{m}, err))
 		switch class {
 		case errTooLarge:
 			if m.Topic != p.cfg.DLQ {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/pipeline"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
@@ -279,6 +280,9 @@ tagpipe_rules_info.`,
 				if errors.As(err, &el) {
 					printRuleErrors(e.stderr, el, false)
 					return usageError{fmt.Errorf("rule pack %s: %d error(s); nothing published", args[0], len(el))}
+				}
+				if aerr := kafkaio.Access(kafkaio.OpWrite, topic, "", err); kafkaio.IsAccess(aerr) {
+					return fmt.Errorf("publish rules to %s: %w", topic, aerr)
 				}
 				return err
 			}
