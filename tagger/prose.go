@@ -3,7 +3,6 @@ package tagger
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -28,12 +27,39 @@ var proseTypes = map[string]rules.Type{
 	"PERSON": rules.Person, "GPE": rules.Location, "LOC": rules.Location, "ORG": rules.Organization,
 }
 
-// proseEntities returns the gazetteer mentions plus the entities prose's recognizer finds outside them.
+// proseEntities returns the gazetteer mentions plus the entities prose's recognizer finds outside them (NERProse).
 func proseEntities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []rules.Mention) ([]Entity, error) {
-	out := make([]Entity, 0, len(ms)+8)
+	spans, err := proseSpans(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entity, 0, len(ms)+len(spans))
 	for _, m := range ms {
 		out = append(out, gazEntity(m))
 	}
+	texts := [2]string{doc.Title, doc.Body}
+	for _, sp := range spans {
+		typ, ok := proseTypes[sp.label]
+		field := fieldNames[sp.fi]
+		if !ok || overlapsMention(ms, field, sp.start, sp.end) {
+			continue
+		}
+		mention := string([]rune(texts[sp.fi])[sp.start:sp.end])
+		ent := Entity{Text: mention, Canonical: collapseSpace(mention), Type: string(typ),
+			Source: SourceProse, Field: string(field), Start: sp.start, End: sp.end}
+		if g, ok := rs.Lookup(mention); ok {
+			ent.Canonical, ent.Type, ent.ID, ent.Source = g.Canonical, string(g.Type), g.ID, SourceGazetteer
+		}
+		out = append(out, ent)
+	}
+	sortEntities(out)
+	return out, nil
+}
+
+// proseSpans runs prose's tokenizer, part-of-speech tagger and recognizer on the title and the body of doc, with
+// the shared model, and returns its entities (every label) aligned to code point spans of their field.
+func proseSpans(ctx context.Context, doc rules.Doc) ([]proseSpan, error) {
+	var out []proseSpan
 	for fi, text := range [2]string{doc.Title, doc.Body} {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("tagger: %w", err)
@@ -45,35 +71,13 @@ func proseEntities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []r
 		if err != nil {
 			return nil, fmt.Errorf("tagger: prose: %w", err)
 		}
-		field := fieldNames[fi]
 		al := aligner{text: proseQuotes(text)}
 		for _, e := range pd.Entities() {
-			typ, ok := proseTypes[e.Label]
-			if !ok {
-				continue
+			if start, end, ok := al.find(e.Text); ok {
+				out = append(out, proseSpan{fi: fi, start: start, end: end, label: e.Label})
 			}
-			start, end, ok := al.find(e.Text)
-			if !ok || overlapsMention(ms, field, start, end) {
-				continue
-			}
-			mention := string([]rune(text)[start:end])
-			ent := Entity{Text: mention, Canonical: collapseSpace(mention), Type: string(typ),
-				Source: SourceDiscovered, Field: string(field), Start: start, End: end}
-			if g, ok := rs.Lookup(mention); ok {
-				ent.Canonical, ent.Type, ent.ID, ent.Source = g.Canonical, string(g.Type), g.ID, SourceGazetteer
-			}
-			out = append(out, ent)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Entity) int {
-		if c := fieldIndex(a.Field) - fieldIndex(b.Field); c != 0 {
-			return c
-		}
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		return b.End - a.End
-	})
 	return out, nil
 }
 
