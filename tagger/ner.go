@@ -50,43 +50,17 @@ func WithNER(m NERMode) Option {
 	return func(c *config) { c.ner = m }
 }
 
-// hybridEntities returns discovery's entities plus the prose entities that overlap none of them and pass
-// admitProse, sorted as entities sorts them.
+// hybridEntities returns discovery's entities plus what prose's recognizer adds to them (see addProse).
 func hybridEntities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []rules.Mention) ([]Entity, error) {
-	ents, err := entities(ctx, rs, doc, ms, true)
-	if err != nil {
-		return nil, err
-	}
 	spans, err := proseSpans(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
-	if len(spans) == 0 {
-		return ents, nil
-	}
-	f := newProseFilter(rs, doc)
-	n := len(ents)
-	for _, sp := range spans {
-		ent, ok := f.admit(sp)
-		if !ok || overlapsEntity(ents[:n], ent) {
-			continue
-		}
-		ents = append(ents, ent)
-	}
-	if len(ents) > n {
-		sortEntities(ents)
-	}
-	return ents, nil
-}
-
-// overlapsEntity reports whether e's span overlaps one of ents in the same field.
-func overlapsEntity(ents []Entity, e Entity) bool {
-	for i := range ents {
-		if ents[i].Field == e.Field && ents[i].Start < e.End && e.Start < ents[i].End {
-			return true
-		}
-	}
-	return false
+	sc := scratchPool.Get().(*scratch)
+	defer func() { sc.trim(); scratchPool.Put(sc) }()
+	x := &discovery{ctx: ctx, rs: rs, d: rs.Discovery(), texts: [2]string{doc.Title, doc.Body}, ms: ms, sc: sc,
+		prose: spans}
+	return x.run()
 }
 
 // A proseSpan is an entity of prose's recognizer aligned to its field.
@@ -96,113 +70,108 @@ type proseSpan struct {
 	label      string // prose's label: PERSON, GPE, ORG, ...
 }
 
-// proseFilter holds what admitProse needs to know about the article: the tokens of both fields, their sentence
-// starts and the words the article uses in lower case.
-type proseFilter struct {
-	rs    *rules.RuleSet
-	d     rules.Discovery
-	texts [2]string
-	toks  [2][]token
-	init  [2][]bool
-	lower map[string]bool
-}
-
-func newProseFilter(rs *rules.RuleSet, doc rules.Doc) *proseFilter {
-	f := &proseFilter{rs: rs, d: rs.Discovery(), texts: [2]string{doc.Title, doc.Body}, lower: map[string]bool{}}
-	for fi, s := range f.texts {
-		f.toks[fi] = tokenize(s, nil)
-		f.init[fi] = sentenceStarts(s, f.toks[fi], nil)
-		for _, t := range f.toks[fi] {
-			if t.kind == tokWord && !t.upper && !t.digit {
-				f.lower[s[t.start:t.end]] = true
+// addProse merges prose's entities into discovery's candidates, before coreference (so that `Murase` after a
+// prose-found `Kaito Murase` resolves to it). For each prose entity:
+//   - a weak discovered person (`First Last` with no cue, kept by builtin discovery only if its surname recurs
+//     alone) that prose also labels PERSON is confirmed;
+//   - one that overlaps a gazetteer mention or a discovered entity is dropped: rules and discovery win;
+//   - otherwise it is added if admitProse keeps it.
+func (x *discovery) addProse() {
+	for _, sp := range x.prose {
+		f := fieldScan{discovery: *x, fi: sp.fi, s: x.texts[sp.fi], toks: x.sc.toks[sp.fi], cov: x.sc.cov[sp.fi],
+			init: x.sc.init[sp.fi]}
+		a, b, ok := f.proseRange(sp)
+		if !ok {
+			continue
+		}
+		start, end := f.toks[a].rstart, f.toks[b].rend
+		overlap := false
+		for i := range x.sc.cands {
+			c := &x.sc.cands[i]
+			if c.fi != sp.fi || c.rend <= start || end <= c.rstart || c.single {
+				continue
+			}
+			overlap = true
+			if c.weak && sp.label == "PERSON" {
+				c.weak = false
 			}
 		}
+		if overlap {
+			continue
+		}
+		f.admitProse(a, b, sp.label)
 	}
-	return f
 }
 
-// admit reports whether prose's entity sp is kept in hybrid mode, and as which entity. It is kept when:
-//   - its label maps to a taxonomy type (PERSON; GPE and LOC -> LOCATION; ORG -> ORGANIZATION);
-//   - trimmed of function words, stopwords and titles in front (`President`, `the`) and of possessives,
-//     punctuation and connectors at the end, every word of it is capitalized (lower-case connectors inside
-//     excepted) and it does not cross a line break;
-//   - it is not a phrase the pack ignores, nor a single word that is a demonym (`Venezuelan`), a title, a
-//     stopword, a function word or a sentence-initial word the article also writes in lower case (`Officials`);
-//   - a single word is kept only when it is an acronym or the gazetteer knows it.
-//
-// A kept entity the gazetteer knows (a title or possessive form of a known name) takes the gazetteer's canonical
-// name, type and id.
-func (f *proseFilter) admit(sp proseSpan) (Entity, bool) {
-	typ, ok := proseTypes[sp.label]
-	if !ok {
-		return Entity{}, false
-	}
-	s, toks, init := f.texts[sp.fi], f.toks[sp.fi], f.init[sp.fi]
+// proseRange returns the tokens a..b (inclusive) of prose entity sp, trimmed of function words, stopwords,
+// titles and anything not capitalized in front and of possessives, punctuation and lower-case words at the end.
+// It fails when nothing is left, when a token is covered by a gazetteer mention, or when the span crosses a line
+// break.
+func (x *fieldScan) proseRange(sp proseSpan) (a, b int, ok bool) {
 	i := 0
-	for i < len(toks) && toks[i].rend <= sp.start {
+	for i < len(x.toks) && x.toks[i].rend <= sp.start {
 		i++
 	}
 	j := i
-	for j < len(toks) && toks[j].rstart < sp.end {
+	for j < len(x.toks) && x.toks[j].rstart < sp.end {
+		if x.cov[j] >= 0 || j > i && x.toks[j].nl {
+			return 0, 0, false
+		}
 		j++
 	}
-	word := func(k int) string { return s[toks[k].start:toks[k].end] }
-	// Trim the front: anything not a capitalized word, and function words, stopwords and titles.
-	for i < j {
-		t := toks[i]
-		w := word(i)
-		if t.kind == tokWord && t.upper && !functionWords[asciiLower(w)] && !f.d.IsStopword(w) && !f.d.IsTitle(w) {
-			break
-		}
+	for i < j && !(x.isCap(i) && !functionWords[string(x.lowerKey(i))] && !x.in(x.text(i), rules.Stopwords) &&
+		!x.in(x.text(i), rules.Titles)) {
 		i++
 	}
-	// Trim the end: possessives, punctuation and connectors.
-	for j > i {
-		t := toks[j-1]
-		if t.kind == tokWord && (t.upper || t.digit) {
-			break
-		}
+	for j > i && !(x.isWord(j-1) && (x.toks[j-1].upper || x.toks[j-1].digit)) {
 		j--
 	}
-	if i == j {
-		return Entity{}, false
+	return i, j - 1, i < j
+}
+
+// admitProse adds tokens a..b, which prose labels label, as a candidate when they pass the precision filter:
+//   - the label maps to a taxonomy type (PERSON; GPE and LOC -> LOCATION; ORG -> ORGANIZATION);
+//   - every word is capitalized, lower-case connectors (`of`, `for`) and `.`/`&` inside excepted;
+//   - it is not a phrase the pack ignores, and no vessel word stands next to it (`the Kang Kon destroyer`);
+//   - a gazetteer name (a title or possessive form of a known name) is taken under its canonical name;
+//   - a pack cue in its head wins over prose's type (`... Shipyard` is an ORGANIZATION);
+//   - a PERSON must have a person's shape (two or three name-like words, as discovery's personName says);
+//   - a single word is kept only as an acronym ORGANIZATION (`KOTRA`) that is not sentence-initial or a demonym
+//     (`Venezuelan`); other single words go to coreference as discovery's own do.
+func (x *fieldScan) admitProse(a, b int, label string) {
+	typ, ok := proseTypes[label]
+	if !ok {
+		return
 	}
-	for k := i; k < j; k++ {
-		t := toks[k]
-		if k > i && t.nl {
-			return Entity{}, false
-		}
+	words := 0
+	for i := a; i <= b; i++ {
+		t := x.toks[i]
 		switch {
 		case t.kind == tokWord && (t.upper || t.digit):
-		case t.kind == tokWord && connectors[asciiLower(word(k))]:
-		case t.kind == tokPunct && (s[t.start] == '.' || s[t.start] == '&'):
-		case t.kind == tokPoss:
+			words++
+		case x.isConnector(i):
+		case t.kind == tokPunct && (x.s[t.start] == '.' || x.s[t.start] == '&'):
 		default:
-			return Entity{}, false
+			return
 		}
 	}
-	text := s[toks[i].start:toks[j-1].end]
-	if f.d.IsIgnored(text) {
-		return Entity{}, false
+	text := x.s[x.toks[a].start:x.toks[b].end]
+	if x.in(text, rules.Ignored) || x.isVessel(a, b) || x.resolve(a, b) {
+		return
 	}
-	ent := Entity{Text: text, Canonical: collapseSpace(text), Type: string(typ), Source: SourceProse,
-		Field: string(fieldNames[sp.fi]), Start: toks[i].rstart, End: toks[j-1].rend}
-	g, known := f.rs.Lookup(text)
-	if known {
-		ent.Canonical, ent.Type, ent.ID = g.Canonical, string(g.Type), g.ID
+	if cue := x.headCue(a, b); cue != "" {
+		typ = cue
 	}
-	if j-i == 1 {
-		lw := asciiLower(text)
-		switch {
-		case isDemonym(lw):
-			return Entity{}, false
-		case init[i] && f.lower[lw]:
-			return Entity{}, false
-		case !known && !toks[i].allCaps:
-			return Entity{}, false
+	switch {
+	case words == 1:
+		t := x.toks[a]
+		if typ != rules.Organization || !t.allCaps || x.init[a] && x.isCommon(a) || isDemonym(string(x.lowerKey(a))) {
+			return
 		}
+	case typ == rules.Person && !x.personName(a, b, true):
+		return
 	}
-	return ent, true
+	x.add(candidate{text: text, canonical: collapseSpace(text), typ: string(typ), source: SourceProse}, a, b)
 }
 
 // demonymSuffixes end the demonyms and nationality adjectives of English (`Venezuelan`, `Congolese`, `Danish`).
