@@ -134,7 +134,6 @@ func (x *fieldScan) proseRange(sp proseSpan) (a, b int, ok bool) {
 //   - every word is capitalized, lower-case connectors (`of`, `for`) and `.`/`&` inside excepted;
 //   - it is not a phrase the pack ignores, and no vessel word stands next to it (`the Kang Kon destroyer`);
 //   - a gazetteer name (a title or possessive form of a known name) is taken under its canonical name;
-//   - a pack cue in its head wins over prose's type (`... Shipyard` is an ORGANIZATION);
 //   - a PERSON must have a person's shape (two or three name-like words, as discovery's personName says);
 //   - a single word is kept only as an acronym ORGANIZATION (`KOTRA`) that is not sentence-initial or a demonym
 //     (`Venezuelan`); other single words go to coreference as discovery's own do.
@@ -158,9 +157,6 @@ func (x *fieldScan) admitProse(a, b int, label string) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
 	if x.in(text, rules.Ignored) || x.isVessel(a, b) || x.resolve(a, b) {
 		return
-	}
-	if cue := x.headCue(a, b); cue != "" {
-		typ = cue
 	}
 	switch {
 	case words == 1:
