@@ -98,7 +98,9 @@ func hybridWith(t *testing.T, rs *rules.RuleSet, doc rules.Doc, spans []pspan) [
 	return ents
 }
 
-func proseLine(e Entity) string { return fmt.Sprintf("%s %s %q %s", e.Type[:3], e.Source, e.Text, e.Canonical) }
+func proseLine(e Entity) string {
+	return fmt.Sprintf("%s %s %q %s", e.Type[:3], e.Source, e.Text, e.Canonical)
+}
 
 // TestHybridMerge checks what addProse keeps of prose's entities and how: each case gives prose's entities and
 // the entities (type, source, text, canonical) expected among the record's, and those that must not be there.
