@@ -134,7 +134,11 @@ func (x *fieldScan) proseRange(sp proseSpan) (a, b int, ok bool) {
 //   - every word is capitalized, lower-case connectors (`of`, `for`) and `.`/`&` inside excepted;
 //   - it is not a phrase the pack ignores, and no vessel word stands next to it (`the Kang Kon destroyer`);
 //   - a gazetteer name (a title or possessive form of a known name) is taken under its canonical name;
-//   - a PERSON must have a person's shape (two or three name-like words, as discovery's personName says);
+//   - a PERSON must have a person's shape (two or three name-like words, as discovery's personName says); one
+//     of two or more capitalized words that has not is an ORGANIZATION (`Hanseong Semiconductor`: prose labels
+//     most unknown capitalized pairs PERSON);
+//   - an ORGANIZATION is extended over `of`/`for` + capitalized words right after it (`Stepping Stones` +
+//     `for Freedom`), where prose cuts names;
 //   - a single word is kept only as an acronym ORGANIZATION (`KOTRA`) that is not sentence-initial or a demonym
 //     (`Venezuelan`); other single words go to coreference as discovery's own do.
 func (x *fieldScan) admitProse(a, b int, label string) {
@@ -165,9 +169,29 @@ func (x *fieldScan) admitProse(a, b int, label string) {
 			return
 		}
 	case typ == rules.Person && !x.personName(a, b, true):
-		return
+		typ = rules.Organization // `Hanseong Semiconductor`, `Stepping Stones`: capitalized words, no person's
+	}
+	if typ == rules.Organization {
+		b = x.extendConnectors(b)
+		text = x.s[x.toks[a].start:x.toks[b].end]
 	}
 	x.add(candidate{text: text, canonical: collapseSpace(text), typ: string(typ), source: SourceProse}, a, b)
+}
+
+// extendConnectors returns the last token of b extended over `connector Capitalized...` runs that follow it on
+// the same line, uncovered (`Stepping Stones` + `for Freedom`): prose's recognizer cuts names at connectors.
+func (x *fieldScan) extendConnectors(b int) int {
+	for x.isConnector(b+1) && x.adjacent(b+1) && x.cov[b+1] < 0 {
+		k := b + 2
+		for x.isCap(k) && x.adjacent(k) && x.cov[k] < 0 && !functionWords[string(x.lowerKey(k))] {
+			k++
+		}
+		if k == b+2 {
+			break
+		}
+		b = k - 1
+	}
+	return b
 }
 
 // demonymSuffixes end the demonyms and nationality adjectives of English (`Venezuelan`, `Congolese`, `Danish`).

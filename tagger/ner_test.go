@@ -139,10 +139,19 @@ func TestHybridMerge(t *testing.T) {
 			want:  []string{`ORG prose "Stepping Stones Trust" Stepping Stones Trust`},
 		},
 		{
-			name:  "a PERSON label on words no name has",
-			body:  "Talks were hosted by Stepping Stones in the capital.",
-			prose: []pspan{{"body", "Stepping Stones", "PERSON", 0}},
-			not:   []string{`PER prose "Stepping Stones" Stepping Stones`},
+			name:  "a PERSON label on capitalized words no name has is an organization",
+			body:  "Talks were hosted by Stepping Stones in the capital. Hanseong Semiconductor said profit rose.",
+			prose: []pspan{{"body", "Stepping Stones", "PERSON", 0}, {"body", "Hanseong Semiconductor", "PERSON", 0}},
+			want: []string{`ORG prose "Stepping Stones" Stepping Stones`,
+				`ORG prose "Hanseong Semiconductor" Hanseong Semiconductor`},
+			not: []string{`PER prose "Stepping Stones" Stepping Stones`},
+		},
+		{
+			name:  "an organization cut at a connector is extended over it",
+			body:  "Talks were hosted by Stepping Stones for Freedom and the Light of Hope in the capital.",
+			prose: []pspan{{"body", "Stepping Stones", "ORG", 0}},
+			want:  []string{`ORG prose "Stepping Stones for Freedom" Stepping Stones for Freedom`},
+			not:   []string{`ORG prose "Stepping Stones" Stepping Stones`},
 		},
 		{
 			name:  "a span over a gazetteer mention is dropped",
