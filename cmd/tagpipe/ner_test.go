@@ -57,6 +57,10 @@ func TestTagNERModes(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "--ner") {
 		t.Errorf("--ner spacy: exit %d, stderr %q; want a usage error naming --ner", code, errs)
 	}
+	code, _, errs = runCLI(t, article+"\n", "tag", "--ner", "hybrid", "--no-discovery")
+	if code != exitUsage || !strings.Contains(errs, "conflicts") {
+		t.Errorf("--ner hybrid --no-discovery: exit %d, stderr %q; want a usage error", code, errs)
+	}
 	t.Setenv("TAGPIPE_NER", "hybrid")
 	code, out, errs := runCLI(t, article+"\n", "tag")
 	if code != 0 || !strings.Contains(out, `"Kaito Murase"`) {
