@@ -82,8 +82,8 @@ It prints P/R/F1 per topic label and per entity type, the micro averages, and ea
 				}
 			} else {
 				printReport(e.stdout, report, quiet)
-				fmt.Fprintf(e.stdout, "\n%d articles; rules loaded in %v, tagged in %v (%s)\n", len(articles),
-					loaded.Round(time.Millisecond), tagged.Round(time.Microsecond), t.Rules().Version())
+				fmt.Fprintf(e.stdout, "\n%d articles; rules loaded in %v, tagged in %v (%s, --ner %s)\n", len(articles),
+					loaded.Round(time.Millisecond), tagged.Round(time.Microsecond), t.Rules().Version(), t.NER())
 			}
 			failed := false
 			if f := report.Topics.F1(); f < minTopicF1 {
