@@ -169,6 +169,12 @@ func packFiles(b *testing.B, n int) []*rules.File {
 // BenchmarkProseNER is peer (a) of the issue: prose v2's tokenizer, tagger and NER alone, with one shared model,
 // on the same 3 KB articles (title and body, as the tagger sees them).
 func BenchmarkProseNER(b *testing.B) {
+	b.Run("stages=tokens+pos+ner", func(b *testing.B) { benchProse(b, true) })
+	// Part-of-speech tags alone (NNP runs to confirm or type discovered names) cost this much.
+	b.Run("stages=tokens+pos", func(b *testing.B) { benchProse(b, false) })
+}
+
+func benchProse(b *testing.B, extract bool) {
 	model := proseModel(b)
 	as := New(1).Articles(benchArticles, 3000)
 	b.SetBytes(int64(len(as[0].Title) + len(as[0].Body)))
@@ -178,7 +184,8 @@ func BenchmarkProseNER(b *testing.B) {
 	for b.Loop() {
 		a := as[i%len(as)]
 		for _, text := range []string{a.Title, a.Body} {
-			d, err := prose.NewDocument(text, prose.UsingModel(model), prose.WithSegmentation(false))
+			d, err := prose.NewDocument(text, prose.UsingModel(model), prose.WithSegmentation(false),
+				prose.WithExtraction(extract))
 			if err != nil {
 				b.Fatal(err)
 			}
