@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -261,4 +262,47 @@ func TestHybridConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestChunkEnd(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		max  int
+		want int
+	}{
+		{"short", 10, 5},
+		{"one line\nand another line", 12, 9},
+		{"no line breaks here at all", 12, 8},
+		{"abcdefghijklmnop", 8, 8},
+		{"abcdefg한국", 8, 7}, // not inside a rune
+	} {
+		if got := chunkEnd(tc.s, tc.max); got != tc.want {
+			t.Errorf("chunkEnd(%q, %d) = %d, want %d", tc.s, tc.max, got, tc.want)
+		}
+	}
+}
+
+// TestProseChunks tags a body longer than a chunk in hybrid mode: the spans of entities found in later chunks
+// point at their text, and a context that is done stops the call.
+func TestProseChunks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads prose's model")
+	}
+	tg := testTagger(t, WithNER(NERHybrid))
+	para := "Officials from Stepping Stones Trust met the Busan mayor on Friday about the ferry timetable.\n"
+	body := strings.Repeat(para, 2*proseChunk/len(para)+1) + "Japan took the lead through Kaito Murase."
+	a := Article{Title: "Ferry talks", Body: body}
+	rec, err := tg.Tag(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSpans(t, a, rec)
+	if !slices.Contains(rec.Canonicals(), EntityKey{"PERSON", "Kaito Murase"}) {
+		t.Errorf("the name in the last chunk is missing: %v", rec.Canonicals())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := proseSpans(ctx, rules.Doc{Body: body}); !errors.Is(err, context.Canceled) {
+		t.Errorf("proseSpans with a cancelled context: %v", err)
+	}
 }

@@ -57,28 +57,60 @@ func proseEntities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []r
 }
 
 // proseSpans runs prose's tokenizer, part-of-speech tagger and recognizer on the title and the body of doc, with
-// the shared model, and returns its entities (every label) aligned to code point spans of their field.
+// the shared model, and returns its entities (every label) aligned to code point spans of their field. A field
+// longer than proseChunk bytes is read in chunks that end at a line break (else at a space), and ctx is checked
+// before each: prose costs about 15 ms per KB, so a long body still stops soon after a deadline.
 func proseSpans(ctx context.Context, doc rules.Doc) ([]proseSpan, error) {
 	var out []proseSpan
 	for fi, text := range [2]string{doc.Title, doc.Body} {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("tagger: %w", err)
-		}
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
-		pd, err := prose.NewDocument(text, prose.UsingModel(proseModel()), prose.WithSegmentation(false))
-		if err != nil {
-			return nil, fmt.Errorf("tagger: prose: %w", err)
-		}
-		al := aligner{text: proseQuotes(text)}
-		for _, e := range pd.Entities() {
-			if start, end, ok := al.find(e.Text); ok {
-				out = append(out, proseSpan{fi: fi, start: start, end: end, label: e.Label})
+		runes := 0 // code points before the chunk
+		for len(text) > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("tagger: %w", err)
+			}
+			chunk := text[:chunkEnd(text, proseChunk)]
+			text = text[len(chunk):]
+			base := runes
+			runes += utf8.RuneCountInString(chunk)
+			if strings.TrimSpace(chunk) == "" {
+				continue
+			}
+			pd, err := prose.NewDocument(chunk, prose.UsingModel(proseModel()), prose.WithSegmentation(false))
+			if err != nil {
+				return nil, fmt.Errorf("tagger: prose: %w", err)
+			}
+			al := aligner{text: proseQuotes(chunk)}
+			for _, e := range pd.Entities() {
+				if start, end, ok := al.find(e.Text); ok {
+					out = append(out, proseSpan{fi: fi, start: base + start, end: base + end, label: e.Label})
+				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// proseChunk is the most bytes of a field prose reads at once; ordinary articles are read whole.
+const proseChunk = 4096
+
+// chunkEnd returns the byte length of the first chunk of s: all of s if it has at most max bytes, else up to and
+// including the last line break within max bytes, else up to the last space, else max bytes backed off to a rune
+// start.
+func chunkEnd(s string, max int) int {
+	if len(s) <= max {
+		return len(s)
+	}
+	if i := strings.LastIndexByte(s[:max], '\n'); i > 0 {
+		return i + 1
+	}
+	if i := strings.LastIndexByte(s[:max], ' '); i > 0 {
+		return i + 1
+	}
+	end := max
+	for end > 1 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return end
 }
 
 func overlapsMention(ms []rules.Mention, field rules.Field, start, end int) bool {
