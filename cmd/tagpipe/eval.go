@@ -41,6 +41,7 @@ The gold file is JSONL: each line an article ("id", "title", "body", ...) with a
 It prints P/R/F1 per topic label and per entity type, the micro averages, and each article's misses (- missed,
 + predicted but not gold). With --min-topic-f1 or --min-entity-f1 it exits 1 when a score falls below.`,
 		Example: `  tagpipe eval --gold testdata/eval/holdout.jsonl
+  tagpipe eval --gold testdata/eval/holdout.jsonl --ner hybrid -q   # entity modes: builtin, prose, hybrid
   tagpipe eval --gold ../shared/devset/seed-articles.jsonl --min-topic-f1 0.95 --min-entity-f1 0.90
   tagpipe eval --gold gold.jsonl --rules my-rules/ --format json | jq .topics`,
 		Args: cobra.NoArgs,
