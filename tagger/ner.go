@@ -76,6 +76,8 @@ type proseSpan struct {
 //     alone) that prose also labels PERSON is confirmed;
 //   - one that overlaps a gazetteer mention or a discovered entity is dropped: rules and discovery win;
 //   - otherwise it is added if admitProse keeps it.
+//
+// It is O(p·c) for p prose entities and c candidates, small beside prose's own cost (about 15 ms per KB).
 func (x *discovery) addProse() {
 	for _, sp := range x.prose {
 		f := fieldScan{discovery: *x, fi: sp.fi, s: x.texts[sp.fi], toks: x.sc.toks[sp.fi], cov: x.sc.cov[sp.fi],
