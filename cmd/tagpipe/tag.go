@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tagpipe/tagpipe/internal/bulk"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -66,16 +67,9 @@ Record formats (--record):
 			if err != nil {
 				return err
 			}
-			out := bufio.NewWriter(e.stdout)
+			out := bufio.NewWriterSize(e.stdout, 1<<20)
 			bad := &badInput{e: e}
-			err = tagAll(cmd.Context(), e, t, args, format, d, bad, func(_ tagger.Article, rec *tagger.Record) error {
-				b, err := rec.Marshal(rf)
-				if err != nil {
-					return err
-				}
-				out.Write(b)
-				return out.WriteByte('\n')
-			})
+			err = tagAll(cmd.Context(), e, t, args, format, d, bad, bulk.Options{Output: out, Encode: encoder(rf)}, nil)
 			if ferr := out.Flush(); err == nil {
 				err = ferr
 			}
@@ -90,6 +84,17 @@ Record formats (--record):
 	cmd.Flags().StringVar(&format, "format", "jsonl", "input format: jsonl, text or listing")
 	cmd.Flags().StringVar(&record, "record", "full", "record format: full or compact")
 	return cmd
+}
+
+// encoder returns the bulk encoder of records in format rf: one JSON line each.
+func encoder(rf tagger.RecordFormat) func([]byte, tagger.Article, *tagger.Record) ([]byte, error) {
+	return func(dst []byte, _ tagger.Article, rec *tagger.Record) ([]byte, error) {
+		b, err := rec.Marshal(rf)
+		if err != nil {
+			return dst, err
+		}
+		return append(append(dst, b...), '\n'), nil
+	}
 }
 
 func checkFormat(format string) error {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
+	"github.com/tagpipe/tagpipe/internal/bulk"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -110,85 +110,75 @@ func (b *badInput) err() error {
 	return exitError{exitFailure}
 }
 
-// tagAll reads articles from the inputs, decoded by d (nil: tagger.ReadArticles), tags them on all cores and
-// calls emit with each record in input order. Unreadable records are reported through bad and skipped.
+// tagAll reads articles from the inputs, decoded by d (nil: tagger.DecodeArticle), tags them on all cores
+// (internal/bulk) and delivers each record in input order: with o.Encode, encoded on the workers and written to
+// o.Output; else through emit. Unreadable records are reported through bad and skipped. A progress line goes to
+// stderr when it is a terminal (with o.Encode).
 func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, format string, d *tagger.Decoder,
-	bad *badInput, emit func(tagger.Article, *tagger.Record) error) error {
-	type job struct {
-		a    tagger.Article
-		done chan *tagger.Record
-		err  error
+	bad *badInput, o bulk.Options, emit func(tagger.Article, *tagger.Record) error) error {
+	o.Emit, o.Bad = emit, bad.report
+	if d != nil {
+		o.Decode = func(line []byte) (tagger.Article, error) { return d.Decode(nil, line) }
 	}
-	workers := runtime.GOMAXPROCS(0)
-	jobs := make(chan *job, workers*4)
-	order := make(chan *job, workers*4)
 	read := tagger.ReadArticles
 	if d != nil {
 		read = d.ReadArticles
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		defer close(jobs)
-		defer close(order)
+	var p *bulk.Progress
+	if emit == nil { // bulk output, not explain's
+		p = bulk.NewProgress(e.stderr, inputSize(e, names))
+	}
+	o.Done = p.Add
+	p.Start(250 * time.Millisecond)
+	defer p.Stop()
+	return bulk.Run(ctx, t, o, func(f *bulk.Feed) error {
 		return inputFiles(e, names, func(r io.Reader, name string) error {
+			r = p.Reader(r)
+			if format == tagger.FormatJSONL { // lines are decoded on the workers
+				return tagger.ReadLines(r, func(line []byte, n int, err error) error {
+					where := fmt.Sprintf("%s:%d", name, n)
+					if err != nil {
+						return f.Bad(where, errors.Unwrap(err))
+					}
+					return f.Line(where, line)
+				})
+			}
 			return read(r, format, func(a tagger.Article, err error) error {
 				if err != nil {
 					var le *tagger.LineError
 					if errors.As(err, &le) {
-						bad.report(fmt.Sprintf("%s:%d", name, le.Line), le.Err)
-						return nil
+						return f.Bad(fmt.Sprintf("%s:%d", name, le.Line), le.Err)
 					}
 					return err
 				}
-				j := &job{a: a, done: make(chan *tagger.Record, 1)}
-				select {
-				case order <- j:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				select {
-				case jobs <- j:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				return nil
+				return f.Article(a)
 			})
 		})
 	})
-	for range workers {
-		g.Go(func() error {
-			for j := range jobs {
-				rec, err := t.Tag(ctx, j.a)
-				j.err = err
-				j.done <- rec
-			}
-			return nil
-		})
-	}
-	g.Go(func() error {
-		for j := range order {
-			var rec *tagger.Record
-			select {
-			case rec = <-j.done:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			if j.err != nil {
-				bad.report(articleName(j.a), j.err)
-				continue
-			}
-			if err := emit(j.a, rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return g.Wait()
 }
 
-func articleName(a tagger.Article) string {
-	if a.ID != "" {
-		return "article " + a.ID
+// inputSize returns the bytes of the named inputs (stdin when none), or 0 when one is not a regular file.
+func inputSize(e *env, names []string) int64 {
+	if len(names) == 0 {
+		names = []string{"-"}
 	}
-	return "article"
+	var total int64
+	for _, name := range names {
+		var fi os.FileInfo
+		var err error
+		if name == "-" {
+			f, ok := e.stdin.(*os.File)
+			if !ok {
+				return 0
+			}
+			fi, err = f.Stat()
+		} else {
+			fi, err = os.Stat(name)
+		}
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0
+		}
+		total += fi.Size()
+	}
+	return total
 }
