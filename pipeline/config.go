@@ -15,6 +15,8 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
+
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // EnvPrefix prefixes the environment variable of every configuration flag: --brokers is TAGPIPE_BROKERS,
@@ -100,6 +102,9 @@ type Config struct {
 	MaxAttempts int `yaml:"max-attempts"`
 	// CommitInterval is how often acknowledged offsets are committed. Default 1s.
 	CommitInterval time.Duration `yaml:"commit-interval"`
+	// Record is the format of the tagged records produced (tagger.RecordFull or tagger.RecordCompact; "": full).
+	// Set by `tagpipe bench --record`; the flag, env and YAML key of `run` are issue 13's config work.
+	Record tagger.RecordFormat `yaml:"-"`
 	// MaxMessageBytes is the largest record produced; bigger tagged records are trimmed or dead-lettered.
 	// Default 1000000 (the broker's default message.max.bytes is 1048588).
 	MaxMessageBytes int `yaml:"max-message-bytes"`

@@ -67,7 +67,7 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	}
 	p := &Pipeline{
 		cfg:        cfg,
-		proc:       tagProcessor{t: t},
+		proc:       tagProcessor{t: t, record: cfg.Record},
 		tracker:    newTracker(),
 		sem:        make(chan struct{}, cfg.MaxInFlight),
 		routeKnown: map[string]bool{},
@@ -96,8 +96,11 @@ func (p *Pipeline) Metrics() *Metrics { return p.metrics }
 // reloader is the part of RulesSwapper the pipeline uses.
 type reloader = RulesSwapper
 
-// tagProcessor decodes an input value as an article and tags it.
-type tagProcessor struct{ t Tagger }
+// tagProcessor decodes an input value as an article, tags it and encodes the record in the record format.
+type tagProcessor struct {
+	t      Tagger
+	record tagger.RecordFormat
+}
 
 func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) (output, error) {
 	a, err := tagger.DecodeArticle(value)
@@ -111,7 +114,7 @@ func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) 
 	if err != nil {
 		return output{}, fmt.Errorf("tag: %w", err)
 	}
-	b, err := marshalWithin(rec, maxValue)
+	b, err := marshalWithin(rec, tp.record, maxValue)
 	if err != nil {
 		return output{}, err
 	}
@@ -125,8 +128,8 @@ const TrimmedMember = "tagpipe_trimmed"
 // marshalWithin marshals rec in at most max bytes: first as is, then without topic evidence, then with one
 // mention per entity, then without entities. The record says what was dropped in TrimmedMember. An article too
 // large even then is an error whose text starts with ReasonTooLarge.
-func marshalWithin(rec *tagger.Record, max int) ([]byte, error) {
-	b, err := rec.MarshalJSON()
+func marshalWithin(rec *tagger.Record, f tagger.RecordFormat, max int) ([]byte, error) {
+	b, err := rec.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("tag: marshal record: %w", err)
 	}
@@ -167,7 +170,7 @@ func marshalWithin(rec *tagger.Record, max int) ([]byte, error) {
 		step()
 		note, _ := json.Marshal(dropped)
 		r.Article.SetField(TrimmedMember, note)
-		if b, err = r.MarshalJSON(); err != nil {
+		if b, err = r.Marshal(f); err != nil {
 			return nil, fmt.Errorf("tag: marshal record: %w", err)
 		}
 		if len(b) <= max {
