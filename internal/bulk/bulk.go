@@ -17,7 +17,6 @@ import (
 	"io"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -186,11 +185,10 @@ func Run(ctx context.Context, t Tagger, o Options, read func(*Feed) error) error
 		}
 		return f.flush()
 	})
-	var failed atomic.Bool // an Encode error: the writer reports it, workers stop encoding
 	for range workers {
 		g.Go(func() error {
 			for b := range work {
-				o.process(ctx, t, b, &failed)
+				o.process(ctx, t, b)
 				b.done <- struct{}{}
 			}
 			return nil
@@ -215,7 +213,7 @@ func Run(ctx context.Context, t Tagger, o Options, read func(*Feed) error) error
 
 // process decodes, tags and encodes the items of b. An encoding error is kept in the item's err with an empty
 // errWhere: deliver returns it.
-func (o *Options) process(ctx context.Context, t Tagger, b *batch, failed *atomic.Bool) {
+func (o *Options) process(ctx context.Context, t Tagger, b *batch) {
 	for i := range b.items {
 		it := &b.items[i]
 		if it.err != nil {
@@ -238,13 +236,8 @@ func (o *Options) process(ctx context.Context, t Tagger, b *batch, failed *atomi
 			it.rec = rec
 			continue
 		}
-		if failed.Load() {
-			it.err = errors.New("bulk: not encoded after an earlier error")
-			continue
-		}
 		out, err := o.Encode(b.out, it.a, rec)
 		if err != nil {
-			failed.Store(true)
 			it.err = fmt.Errorf("%s: %w", articleName(it.a), err)
 			continue
 		}
