@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tagpipe/tagpipe/internal/bulk"
 	"github.com/tagpipe/tagpipe/internal/corpus"
+	"github.com/tagpipe/tagpipe/internal/cputime"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -195,4 +197,39 @@ func TestRunReturnsEncodeAndReadErrors(t *testing.T) {
 	if err := bulk.Run(context.Background(), tg, bulk.Options{}, feed); err == nil {
 		t.Error("Run without Encode or Emit: no error")
 	}
+}
+
+// BenchmarkRun tags 3 KB articles as `tagpipe tag` does (JSONL lines in, full records out, all workers); run
+// with -cpu 1,2 to see how it scales. It reports articles per second and per CPU second.
+func BenchmarkRun(b *testing.B) {
+	tg := newTagger(b)
+	var buf bytes.Buffer
+	if err := corpus.WriteJSONL(&buf, corpus.New(1).Articles(2000, corpus.DefaultSize)); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"))
+	o := bulk.Options{Output: io.Discard, Encode: func(dst []byte, _ tagger.Article, rec *tagger.Record) ([]byte, error) {
+		out, err := rec.Marshal(tagger.RecordFull)
+		return append(append(dst, out...), '\n'), err
+	}}
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cputime.Process()
+	n := 0
+	for b.Loop() {
+		err := bulk.Run(context.Background(), tg, o, func(f *bulk.Feed) error {
+			for _, l := range lines {
+				if err := f.Line("", l); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(lines)
+	}
+	elapsed, cpu := time.Since(start), cputime.Process()-cpu0
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "articles/s")
+	b.ReportMetric(float64(n)/cpu.Seconds(), "articles/CPU-s")
 }
