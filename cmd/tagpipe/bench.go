@@ -21,7 +21,7 @@ import (
 // benchFlags are the flags of `tagpipe bench` that are not benchrun.Options fields.
 type benchFlags struct {
 	writeCorpus, jsonPath, cpuProfile, record string
-	tf                                taggerFlags
+	tf                                        taggerFlags
 }
 
 func newBenchCmd(e *env) *cobra.Command {

@@ -38,6 +38,9 @@ the text the body spans point into.
 A line that is not a valid article is reported on stderr with its line number; the others are still tagged and
 the exit code is 1 at the end. Invalid UTF-8 is repaired, an empty title or body is fine.
 
+Articles are tagged on all cores (GOMAXPROCS) in batches; records come out in input order. When stderr is a
+terminal it shows a progress line: articles, articles/s and, for files, the share read and an ETA.
+
 Record formats (--record):
   full     one entity entry per mention and one evidence entry per rule hit (the default)
   compact  one entry per distinct entity with its mentions as [field, start, end] spans, and per topic each

@@ -128,7 +128,7 @@ func tagAll(ctx context.Context, e *env, t *tagger.Tagger, names []string, forma
 	if emit == nil { // bulk output, not explain's
 		p = bulk.NewProgress(e.stderr, inputSize(e, names))
 	}
-	o.Done = p.Add
+	o.Progress = p
 	p.Start(250 * time.Millisecond)
 	defer p.Stop()
 	return bulk.Run(ctx, t, o, func(f *bulk.Feed) error {

@@ -54,6 +54,8 @@ type Options struct {
 	Bad func(where string, err error)
 	// Done, if set, is called after each batch is delivered with the number of articles in it.
 	Done func(articles int)
+	// Progress, if set, counts the records read and delivered.
+	Progress *Progress
 }
 
 // item is one record of a batch: an undecoded line (a span of the batch's arena) or a decoded article.
@@ -84,12 +86,13 @@ func (b *batch) reset() {
 
 // Feed receives the input in order, from the read function given to Run.
 type Feed struct {
-	ctx     context.Context
-	limit   int
-	pending int // text bytes of the current batch's decoded articles
-	cur     *batch
-	work    chan<- *batch
-	ordered chan<- *batch
+	ctx      context.Context
+	limit    int
+	pending  int // text bytes of the current batch's decoded articles
+	progress *Progress
+	cur      *batch
+	work     chan<- *batch
+	ordered  chan<- *batch
 }
 
 // Line adds one undecoded record (Options.Decode decodes it on a worker); where names it in errors. The line is
@@ -140,6 +143,7 @@ func (f *Feed) flush() error {
 		return nil
 	}
 	f.cur, f.pending = nil, 0
+	f.progress.feed(len(b.items))
 	select {
 	case f.ordered <- b:
 	case <-f.ctx.Done():
@@ -179,7 +183,7 @@ func Run(ctx context.Context, t Tagger, o Options, read func(*Feed) error) error
 	g.Go(func() error {
 		defer close(work)
 		defer close(ordered)
-		f := &Feed{ctx: ctx, limit: o.BatchBytes, work: work, ordered: ordered}
+		f := &Feed{ctx: ctx, limit: o.BatchBytes, work: work, ordered: ordered, progress: o.Progress}
 		if err := read(f); err != nil {
 			return err
 		}
@@ -269,6 +273,7 @@ func (o *Options) deliver(b *batch) error {
 			return err
 		}
 	}
+	o.Progress.Add(n)
 	if o.Done != nil {
 		o.Done(n)
 	}

@@ -19,7 +19,7 @@ type Progress struct {
 	now   func() time.Time
 	start time.Time
 
-	articles, read atomic.Int64
+	articles, fed, read atomic.Int64 // delivered, handed to the workers, input bytes read
 
 	mu   sync.Mutex // serializes writes to w
 	stop chan struct{}
@@ -51,6 +51,13 @@ func (p *Progress) Reader(r io.Reader) io.Reader {
 func (p *Progress) Add(n int) {
 	if p != nil {
 		p.articles.Add(int64(n))
+	}
+}
+
+// feed counts n more records read from the input.
+func (p *Progress) feed(n int) {
+	if p != nil {
+		p.fed.Add(int64(n))
 	}
 }
 
@@ -100,11 +107,13 @@ func (p *Progress) Line() string {
 	if elapsed > 0 {
 		s += fmt.Sprintf(", %.0f articles/s", float64(n)/elapsed.Seconds())
 	}
-	read := p.read.Load()
-	if p.total <= 0 || read <= 0 {
+	read, fed := p.read.Load(), p.fed.Load()
+	if p.total <= 0 || read <= 0 || fed <= 0 {
 		return s
 	}
-	frac := min(float64(read)/float64(p.total), 1)
+	// The reader runs ahead of the workers: estimate the input's articles from those read so far and count
+	// the share delivered.
+	frac := min(float64(n)*float64(read)/(float64(fed)*float64(p.total)), 1)
 	s += fmt.Sprintf(", %.0f%% of %.1f MB", 100*frac, float64(p.total)/1e6)
 	if frac < 1 && elapsed > 0 {
 		eta := time.Duration(float64(elapsed) * (1 - frac) / frac).Round(time.Second)

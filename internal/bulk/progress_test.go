@@ -54,11 +54,12 @@ func TestProgressLine(t *testing.T) {
 	if _, err := io.Copy(io.Discard, p.Reader(strings.NewReader(strings.Repeat("x", 1_000_000)))); err != nil {
 		t.Fatal(err)
 	}
+	p.feed(1000) // a quarter of the input read holds 1,000 articles: 4,000 in all
 	p.Add(400)
 	p.Add(100)
 	now = now.Add(2 * time.Second)
-	// 500 articles in 2 s; a quarter of the input in 2 s leaves 6 s.
-	want := "tagged 500 articles, 250 articles/s, 25% of 4.0 MB, ETA 6s"
+	// 500 of 4,000 articles in 2 s leaves 14 s.
+	want := "tagged 500 articles, 250 articles/s, 12% of 4.0 MB, ETA 14s"
 	if got := p.Line(); got != want {
 		t.Errorf("Line() = %q, want %q", got, want)
 	}
