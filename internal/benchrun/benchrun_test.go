@@ -131,6 +131,7 @@ func TestRunBadOptions(t *testing.T) {
 			o.Embedded, o.Conn, o.Partitions, o.E2EDuration = true, &pipeline.Conn{}, 1, time.Second
 		},
 		"missing corpus": func(o *Options) { o.CorpusPath = "/nonexistent/corpus.jsonl" },
+		"unknown record": func(o *Options) { o.Record = "tiny" },
 	} {
 		o := ok
 		mod(&o)
