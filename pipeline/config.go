@@ -11,6 +11,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/tagpipe/tagpipe/kafkaio"
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // EnvHTTPToken is the environment variable that holds the HTTP endpoint's bearer token, named here because it is
@@ -53,6 +54,8 @@ type Config struct {
 	MaxAttempts int `yaml:"max-attempts"`
 	// CommitInterval is how often acknowledged offsets are committed. Default 1s.
 	CommitInterval time.Duration `yaml:"commit-interval"`
+	// Record is the format of the tagged records produced (tagger.RecordFull or tagger.RecordCompact; "": full).
+	Record tagger.RecordFormat `yaml:"-"`
 	// MaxMessageBytes is the largest record produced; bigger tagged records are trimmed or dead-lettered.
 	// Default 1000000 (the broker's default message.max.bytes is 1048588).
 	MaxMessageBytes int `yaml:"max-message-bytes"`

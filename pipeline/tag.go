@@ -66,7 +66,7 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	}
 	p := &Pipeline{
 		cfg:        cfg,
-		proc:       tagProcessor{t: t, maxTime: cfg.MaxTagTime},
+		proc:       tagProcessor{t: t, maxTime: cfg.MaxTagTime, record: cfg.Record},
 		tracker:    newTracker(),
 		sem:        make(chan struct{}, cfg.MaxInFlight),
 		routeKnown: map[string]bool{},
@@ -92,10 +92,12 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 // Metrics returns the pipeline's metrics.
 func (p *Pipeline) Metrics() *Metrics { return p.metrics }
 
-// tagProcessor decodes an input value as an article and tags it, each Tag bounded by maxTime (0: no limit).
+// tagProcessor decodes an input value as an article, tags it, each Tag bounded by maxTime (0: no limit), and
+// encodes the record in the record format.
 type tagProcessor struct {
 	t       Tagger
 	maxTime time.Duration
+	record  tagger.RecordFormat
 }
 
 func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) (output, error) {
@@ -119,7 +121,7 @@ func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) 
 		}
 		return output{}, &reasonError{code: CodeTag, err: fmt.Errorf("tag: %w", err)}
 	}
-	b, err := tagger.MarshalWithin(rec, maxValue)
+	b, err := tagger.MarshalWithin(rec, tp.record, maxValue)
 	if err != nil {
 		code := CodeTag
 		if errors.Is(err, tagger.ErrTooLarge) {
