@@ -92,7 +92,7 @@ type Config struct {
 	HTML string `yaml:"html"`
 	// Record is the format of the tagged records: full (one entity entry per mention, one evidence entry per
 	// hit) or compact (docs/record.compact.schema.json). The tagpipe-record header names it. Default full.
-	Record string `yaml:"record"`
+	Record tagger.RecordFormat `yaml:"record"`
 
 	// Rules is a rule pack (file or directory) to load instead of the embedded default.
 	Rules string `yaml:"rules"`
@@ -123,7 +123,7 @@ func DefaultConfig() Config {
 		RulesTopic:        "tagpipe.rules",
 		InputFormat:       tagger.InputJSON,
 		HTML:              tagger.HTMLAuto,
-		Record:            string(tagger.RecordFull),
+		Record:            tagger.RecordFull,
 	}
 }
 
@@ -201,7 +201,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, err) // names the input format, HTML mode or field mapping
 
 	}
-	if _, err := tagger.ParseRecordFormat(c.Record); err != nil {
+	if _, err := tagger.ParseRecordFormat(string(c.Record)); err != nil {
 		errs = append(errs, err)
 	}
 	if c.MaxMessageBytes < 1024 {

@@ -161,7 +161,7 @@ func TestCompactRecords(t *testing.T) {
 	got := map[tagger.RecordFormat]map[string]kafkaio.Message{}
 	for _, f := range []tagger.RecordFormat{tagger.RecordFull, tagger.RecordCompact} {
 		cfg := testConfig(t, brokers)
-		cfg.Record = string(f)
+		cfg.Record = f
 		produce(t, cfg, arts...)
 		r := start(t, cfg, realTagger(t))
 		got[f] = map[string]kafkaio.Message{}

@@ -60,7 +60,7 @@ func BenchmarkProcess(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tp := tagProcessor{t: tg, dec: dec, format: rf}
+				tp := tagProcessor{t: tg, dec: dec, record: rf}
 				b.SetBytes(size / int64(len(values)))
 				b.ReportAllocs()
 				ctx := context.Background()

@@ -68,7 +68,7 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	format, err := tagger.ParseRecordFormat(cfg.Record)
+	format, err := tagger.ParseRecordFormat(string(cfg.Record))
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	if p.metrics == nil {
 		p.metrics = NewMetrics()
 	}
-	p.proc = tagProcessor{t: t, dec: dec, format: format, maxTime: cfg.MaxTagTime, metrics: p.metrics}
+	p.proc = tagProcessor{t: t, dec: dec, record: format, maxTime: cfg.MaxTagTime, metrics: p.metrics}
 	if rs, ok := t.(RulesSwapper); ok {
 		p.reload = rs
 		if r := rs.Rules(); r != nil {
@@ -101,12 +101,12 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 // Metrics returns the pipeline's metrics.
 func (p *Pipeline) Metrics() *Metrics { return p.metrics }
 
-// tagProcessor decodes an input value as an article (dec, with the record key as the id of a text article) and
-// tags it, each Tag bounded by maxTime (0: no limit), and encodes the record in format.
+// tagProcessor decodes an input value as an article (dec, with the record key as the id of a text article),
+// tags it, each Tag bounded by maxTime (0: no limit), and encodes the record in the record format ("": full).
 type tagProcessor struct {
 	t       Tagger
 	dec     *tagger.Decoder // nil: JSON objects, HTML bodies as text (the zero Config's)
-	format  tagger.RecordFormat
+	record  tagger.RecordFormat
 	maxTime time.Duration
 	metrics *Metrics // nil in unit tests
 }
@@ -142,11 +142,7 @@ func (tp tagProcessor) process(ctx context.Context, key, value []byte, maxValue 
 		}
 		return output{}, &reasonError{code: CodeTag, err: fmt.Errorf("tag: %w", err)}
 	}
-	format := tp.format
-	if format == "" {
-		format = tagger.RecordFull
-	}
-	b, err := tagger.MarshalWithinAs(rec, format, maxValue)
+	b, err := tagger.MarshalWithin(rec, tp.record, maxValue)
 	if err != nil {
 		code := CodeTag
 		if errors.Is(err, tagger.ErrTooLarge) {

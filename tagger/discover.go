@@ -101,6 +101,7 @@ type discovery struct {
 	texts [2]string
 	ms    []rules.Mention
 	sc    *scratch
+	prose []proseSpan // NERHybrid: prose's entities, merged by addProse
 }
 
 // A fieldScan is the state of discovery in one field: its text, tokens, their coverage by gazetteer mentions and
@@ -171,6 +172,7 @@ func (x *discovery) run() ([]Entity, error) {
 			return nil, err
 		}
 	}
+	x.addProse() // hybrid mode only: x.prose is empty otherwise
 	x.corefer()
 	return x.merge(), nil
 }

@@ -215,7 +215,7 @@ func checkSpans(t *testing.T, a Article, rec *Record) {
 	}
 	for _, e := range rec.Entities {
 		check("entity", e.Field, e.Text, e.Start, e.End)
-		if e.Canonical == "" || e.Type == "" || (e.Source != SourceGazetteer && e.Source != SourceDiscovered) {
+		if e.Canonical == "" || e.Type == "" || !slices.Contains([]string{SourceGazetteer, SourceDiscovered, SourceProse}, e.Source) {
 			t.Errorf("entity %+v incomplete", e)
 		}
 	}

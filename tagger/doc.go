@@ -12,9 +12,10 @@
 //
 // Tagging: Tag runs rules.RuleSet.Match (topics and gazetteer mentions), then entity discovery: capitalized names no
 // rule lists, typed by the pack's cue words and a few name patterns, with titles stripped and surnames resolved to
-// the full names they refer to (see discover.go for the steps). Discovery costs a fraction of Match; the optional
-// WithProseNER mode uses prose's statistical recognizer instead and is about a hundred times slower. Tag checks its
-// context as it goes; IsTimeout tells a record that ran out of time from other errors.
+// the full names they refer to (see discover.go for the steps). Discovery costs a fraction of Match. WithNER picks
+// the NER mode: NERBuiltin (discovery, the default), NERProse (prose's statistical recognizer instead) or NERHybrid
+// (discovery plus prose's entities through a precision filter, see ner.go); the prose modes are a few hundred
+// times slower. Tag checks its context as it goes; IsTimeout tells a record that ran out of time from other errors.
 //
 // Cost of the hot path, for an input of n bytes holding m members, t tokens and c discovered candidates:
 //   - DecodeArticle: O(n). One pass over the bytes; members are indexed by name (a map past a few), so each

@@ -1,7 +1,6 @@
 package tagger
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -287,7 +286,7 @@ func (d *Decoder) ReadArticles(r io.Reader, format string, fn func(Article, erro
 		}
 		return fn(a, nil)
 	case format == FormatJSONL || format == "json" || format == "ndjson":
-		return readJSONL(&lineReader{r: bufio.NewReaderSize(r, 64<<10)}, func(line []byte) (Article, error) {
+		return readJSONL(r, func(line []byte) (Article, error) {
 			return d.Decode(nil, line)
 		}, fn)
 	}

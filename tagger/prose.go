@@ -3,7 +3,6 @@ package tagger
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -28,53 +27,90 @@ var proseTypes = map[string]rules.Type{
 	"PERSON": rules.Person, "GPE": rules.Location, "LOC": rules.Location, "ORG": rules.Organization,
 }
 
-// proseEntities returns the gazetteer mentions plus the entities prose's recognizer finds outside them.
+// proseEntities returns the gazetteer mentions plus the entities prose's recognizer finds outside them (NERProse).
 func proseEntities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []rules.Mention) ([]Entity, error) {
-	out := make([]Entity, 0, len(ms)+8)
+	spans, err := proseSpans(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entity, 0, len(ms)+len(spans))
 	for _, m := range ms {
 		out = append(out, gazEntity(m))
 	}
-	for fi, text := range [2]string{doc.Title, doc.Body} {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("tagger: %w", err)
-		}
-		if strings.TrimSpace(text) == "" {
+	texts := [2]string{doc.Title, doc.Body}
+	for _, sp := range spans {
+		typ, ok := proseTypes[sp.label]
+		field := fieldNames[sp.fi]
+		if !ok || overlapsMention(ms, field, sp.start, sp.end) {
 			continue
 		}
-		pd, err := prose.NewDocument(text, prose.UsingModel(proseModel()), prose.WithSegmentation(false))
-		if err != nil {
-			return nil, fmt.Errorf("tagger: prose: %w", err)
+		mention := string([]rune(texts[sp.fi])[sp.start:sp.end])
+		ent := Entity{Text: mention, Canonical: collapseSpace(mention), Type: string(typ),
+			Source: SourceProse, Field: string(field), Start: sp.start, End: sp.end}
+		if g, ok := rs.Lookup(mention); ok {
+			ent.Canonical, ent.Type, ent.ID, ent.Source = g.Canonical, string(g.Type), g.ID, SourceGazetteer
 		}
-		field := fieldNames[fi]
-		al := aligner{text: proseQuotes(text)}
-		for _, e := range pd.Entities() {
-			typ, ok := proseTypes[e.Label]
-			if !ok {
+		out = append(out, ent)
+	}
+	sortEntities(out)
+	return out, nil
+}
+
+// proseSpans runs prose's tokenizer, part-of-speech tagger and recognizer on the title and the body of doc, with
+// the shared model, and returns its entities (every label) aligned to code point spans of their field. A field
+// longer than proseChunk bytes is read in chunks that end at a line break (else at a space), and ctx is checked
+// before each: prose costs about 15 ms per KB, so a long body still stops soon after a deadline.
+func proseSpans(ctx context.Context, doc rules.Doc) ([]proseSpan, error) {
+	var out []proseSpan
+	for fi, text := range [2]string{doc.Title, doc.Body} {
+		runes := 0 // code points before the chunk
+		for len(text) > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("tagger: %w", err)
+			}
+			chunk := text[:chunkEnd(text, proseChunk)]
+			text = text[len(chunk):]
+			base := runes
+			runes += utf8.RuneCountInString(chunk)
+			if strings.TrimSpace(chunk) == "" {
 				continue
 			}
-			start, end, ok := al.find(e.Text)
-			if !ok || overlapsMention(ms, field, start, end) {
-				continue
+			pd, err := prose.NewDocument(chunk, prose.UsingModel(proseModel()), prose.WithSegmentation(false))
+			if err != nil {
+				return nil, fmt.Errorf("tagger: prose: %w", err)
 			}
-			mention := string([]rune(text)[start:end])
-			ent := Entity{Text: mention, Canonical: collapseSpace(mention), Type: string(typ),
-				Source: SourceDiscovered, Field: string(field), Start: start, End: end}
-			if g, ok := rs.Lookup(mention); ok {
-				ent.Canonical, ent.Type, ent.ID, ent.Source = g.Canonical, string(g.Type), g.ID, SourceGazetteer
+			al := aligner{text: proseQuotes(chunk)}
+			for _, e := range pd.Entities() {
+				if start, end, ok := al.find(e.Text); ok {
+					out = append(out, proseSpan{fi: fi, start: base + start, end: base + end, label: e.Label})
+				}
 			}
-			out = append(out, ent)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Entity) int {
-		if c := fieldIndex(a.Field) - fieldIndex(b.Field); c != 0 {
-			return c
-		}
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		return b.End - a.End
-	})
 	return out, nil
+}
+
+// proseChunk is the most bytes of a field prose reads at once; ordinary articles are read whole.
+const proseChunk = 4096
+
+// chunkEnd returns the byte length of the first chunk of s: all of s if it has at most max bytes, else up to and
+// including the last line break within max bytes, else up to the last space, else max bytes backed off to a rune
+// start.
+func chunkEnd(s string, max int) int {
+	if len(s) <= max {
+		return len(s)
+	}
+	if i := strings.LastIndexByte(s[:max], '\n'); i > 0 {
+		return i + 1
+	}
+	if i := strings.LastIndexByte(s[:max], ' '); i > 0 {
+		return i + 1
+	}
+	end := max
+	for end > 1 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return end
 }
 
 func overlapsMention(ms []rules.Mention, field rules.Field, start, end int) bool {

@@ -46,10 +46,12 @@ func (e *LineError) Unwrap() error { return e.Err }
 // line (at most MaxLineBytes). ReadArticles blocks on r; to stop it early, make fn return an error (for example
 // ctx.Err()).
 func ReadArticles(r io.Reader, format string, fn func(Article, error) error) error {
-	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
 	switch format {
 	case FormatJSONL, "json", "ndjson":
-		return readJSONL(lr, DecodeArticle, fn)
+		return readJSONL(r, DecodeArticle, fn)
+	}
+	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
+	switch format {
 	case FormatText:
 		return readText(lr, fn)
 	case FormatListing:
@@ -113,12 +115,17 @@ func tooLongErr(line int) error {
 		"line exceeds %d bytes", MaxLineBytes)}
 }
 
-// readJSONL calls fn with each non-blank line decoded by decode.
-func readJSONL(lr *lineReader, decode func([]byte) (Article, error), fn func(Article, error) error) error {
+// ReadLines calls fn with each non-blank line of a line-per-record input (FormatJSONL) and its 1-based line
+// number, in input order, without decoding it, so that callers can decode lines on other goroutines
+// (DecodeArticle, Decoder.Decode). The line has no line ending (nor, on line 1, a byte order mark) and is valid
+// only during the call. A line over MaxLineBytes is passed as nil with a *LineError (ReasonTooLong) and not held
+// in memory. ReadLines returns fn's first error, or the first read error, or nil at the end of the input.
+func ReadLines(r io.Reader, fn func(line []byte, n int, err error) error) error {
+	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
 	for {
 		line, err := lr.next()
 		if err == errTooLong {
-			if err := fn(Article{}, tooLongErr(lr.line)); err != nil {
+			if err := fn(nil, lr.line, tooLongErr(lr.line)); err != nil {
 				return err
 			}
 			continue
@@ -132,14 +139,24 @@ func readJSONL(lr *lineReader, decode func([]byte) (Article, error), fn func(Art
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		a, err := decode(line)
-		if err != nil {
-			err = &LineError{Line: lr.line, Err: err}
-		}
-		if err := fn(a, err); err != nil {
+		if err := fn(line, lr.line, nil); err != nil {
 			return err
 		}
 	}
+}
+
+// readJSONL calls fn with each non-blank line decoded by decode.
+func readJSONL(r io.Reader, decode func([]byte) (Article, error), fn func(Article, error) error) error {
+	return ReadLines(r, func(line []byte, n int, err error) error {
+		if err != nil {
+			return fn(Article{}, err)
+		}
+		a, err := decode(line)
+		if err != nil {
+			err = &LineError{Line: n, Err: err}
+		}
+		return fn(a, err)
+	})
 }
 
 func readText(lr *lineReader, fn func(Article, error) error) error {

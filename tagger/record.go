@@ -39,6 +39,7 @@ type Evidence struct {
 const (
 	SourceGazetteer  = "gazetteer"  // the rule pack names the entity
 	SourceDiscovered = "discovered" // found by capitalization and context, not named by any rule
+	SourceProse      = "prose"      // found by prose's statistical recognizer (NERProse, NERHybrid)
 )
 
 // An Entity is one mention of a canonical entity in the article.
@@ -47,7 +48,7 @@ type Entity struct {
 	Canonical string `json:"canonical"` // the one spelling for every alias
 	Type      string `json:"type"`      // PERSON, LOCATION or ORGANIZATION
 	ID        string `json:"id,omitempty"`
-	Source    string `json:"source"`            // SourceGazetteer or SourceDiscovered
+	Source    string `json:"source"`            // SourceGazetteer, SourceDiscovered or SourceProse
 	Field     string `json:"field"`             // "title" or "body"
 	Start     int    `json:"start"`             // code points into the field
 	End       int    `json:"end"`               // exclusive

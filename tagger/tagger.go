@@ -20,7 +20,7 @@ import (
 type Tagger struct {
 	rules     atomic.Pointer[rules.RuleSet]
 	discovery bool
-	proseNER  bool
+	ner       NERMode
 	clock     func() time.Time
 	version   string
 	log       *slog.Logger
@@ -31,7 +31,7 @@ type Option func(*config)
 
 type config struct {
 	discovery, discoverySet bool
-	proseNER                bool
+	ner                     NERMode
 	clock                   func() time.Time
 	version                 string
 	log                     *slog.Logger
@@ -43,12 +43,13 @@ func WithDiscovery(on bool) Option {
 	return func(c *config) { c.discovery, c.discoverySet = on, true }
 }
 
-// WithProseNER replaces the capitalization-based discovery with prose's statistical named-entity recognizer
-// (part-of-speech tagging plus a maximum-entropy classifier). It is about a hundred times slower (tens of
-// milliseconds per 3 KB article) and is meant for comparison and evaluation, not for the pipeline. The default
-// is off. It conflicts with WithDiscovery(false).
+// WithProseNER(true) is WithNER(NERProse): prose's statistical recognizer instead of discovery; false is
+// WithNER(NERBuiltin). Kept for callers written before WithNER.
 func WithProseNER(on bool) Option {
-	return func(c *config) { c.proseNER = on }
+	if on {
+		return WithNER(NERProse)
+	}
+	return WithNER(NERBuiltin)
 }
 
 // WithClock sets the clock that stamps Record.Tagger.TaggedAt. The default is time.Now.
@@ -76,12 +77,16 @@ func New(rs *rules.RuleSet, opts ...Option) (*Tagger, error) {
 	if rs == nil {
 		return nil, ErrNoRules
 	}
-	c := config{discovery: true}
+	c := config{discovery: true, ner: NERBuiltin}
 	for _, o := range opts {
 		o(&c)
 	}
-	if c.proseNER && c.discoverySet && !c.discovery {
-		return nil, errors.New("tagger: WithProseNER(true) conflicts with WithDiscovery(false)")
+	ner, err := ParseNERMode(string(c.ner))
+	if err != nil {
+		return nil, err
+	}
+	if ner.usesProse() && c.discoverySet && !c.discovery {
+		return nil, fmt.Errorf("tagger: WithNER(%s) conflicts with WithDiscovery(false)", ner)
 	}
 	if c.clock == nil {
 		c.clock = time.Now
@@ -92,9 +97,9 @@ func New(rs *rules.RuleSet, opts ...Option) (*Tagger, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	t := &Tagger{discovery: c.discovery, proseNER: c.proseNER, clock: c.clock, version: c.version, log: c.log}
+	t := &Tagger{discovery: c.discovery, ner: ner, clock: c.clock, version: c.version, log: c.log}
 	t.rules.Store(rs)
-	if t.proseNER {
+	if ner.usesProse() {
 		proseModel() // load the model now rather than in the first Tag
 	}
 	return t, nil
@@ -123,12 +128,15 @@ func (t *Tagger) SetRules(rs *rules.RuleSet) error {
 // Rules returns the current rule set.
 func (t *Tagger) Rules() *rules.RuleSet { return t.rules.Load() }
 
+// NER returns the tagger's NER mode.
+func (t *Tagger) NER() NERMode { return t.ner }
+
 // Version returns the tagger version written to records.
 func (t *Tagger) Version() string { return t.version }
 
 // Tag tags one article and returns its Record. It does not block, and it checks ctx as it goes: at entry,
-// between matching and discovery, and every few thousand tokens inside discovery (and, in the slow prose NER mode,
-// between fields). Once ctx is done it stops and returns an error wrapping ctx.Err(), for which IsTimeout reports
+// between matching and discovery, and every few thousand tokens inside discovery (and, in the prose
+// and hybrid NER modes, between fields). Once ctx is done it stops and returns an error wrapping ctx.Err(), for which IsTimeout reports
 // a deadline. The Record shares the article's Fields. An article whose title or body is not valid UTF-8 is
 // repaired first (Record.Article.Repaired is set).
 func (t *Tagger) Tag(ctx context.Context, a Article) (*Record, error) {
@@ -161,20 +169,19 @@ func (t *Tagger) Tag(ctx context.Context, a Article) (*Record, error) {
 			rec.Topics[i] = Topic{Label: tp.Label, Score: tp.Score, Evidence: ev}
 		}
 	}
-	switch {
-	case t.proseNER:
-		ents, err := proseEntities(ctx, rs, doc, res.Mentions)
-		if err != nil {
-			return nil, err
-		}
-		rec.Entities = ents
+	var ents []Entity
+	switch t.ner {
+	case NERProse:
+		ents, err = proseEntities(ctx, rs, doc, res.Mentions)
+	case NERHybrid:
+		ents, err = hybridEntities(ctx, rs, doc, res.Mentions)
 	default:
-		ents, err := entities(ctx, rs, doc, res.Mentions, t.discovery)
-		if err != nil {
-			return nil, err
-		}
-		rec.Entities = ents
+		ents, err = entities(ctx, rs, doc, res.Mentions, t.discovery)
 	}
+	if err != nil {
+		return nil, err
+	}
+	rec.Entities = ents
 	if t.log.Enabled(ctx, slog.LevelDebug) {
 		t.log.DebugContext(ctx, "tagged", "id", a.ID, "topics", len(rec.Topics), "entities", len(rec.Entities),
 			"repaired", a.Repaired, "rules_version", rec.Tagger.RulesVersion)

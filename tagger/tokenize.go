@@ -14,7 +14,7 @@ import (
 // (BenchmarkTokenize, and CPU time per call from getrusage because the shared machine's load makes wall times
 // swing 2-3x): this tokenizer ~14 µs CPU and no allocations once its buffer is warm; prose v2 NewDocument with
 // tagging, segmentation and extraction off (model loaded once) 60-290 µs and ~400 allocations. So discovery uses
-// this tokenizer, with exact offsets; prose is used only by the optional NER mode (WithProseNER), where its
+// this tokenizer, with exact offsets; prose is used by the prose and hybrid NER modes (WithNER), where its
 // statistical model is the point.
 
 type tokKind uint8

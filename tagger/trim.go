@@ -14,15 +14,10 @@ var ErrTooLarge = errors.New("tagged record too large")
 // value lists what was dropped.
 const TrimmedMember = "tagpipe_trimmed"
 
-// MarshalWithin marshals rec in at most max bytes: first as is, then without topic evidence, then with one
+// MarshalWithin marshals rec in format f in at most max bytes: first as is, then without topic evidence, then with one
 // mention per entity, then without entities. The record says what was dropped in TrimmedMember. An article too
 // large even then is an error wrapping ErrTooLarge.
-func MarshalWithin(rec *Record, max int) ([]byte, error) {
-	return MarshalWithinAs(rec, RecordFull, max)
-}
-
-// MarshalWithinAs is MarshalWithin for the record format f: the same trimming steps, each encoded in f.
-func MarshalWithinAs(rec *Record, f RecordFormat, max int) ([]byte, error) {
+func MarshalWithin(rec *Record, f RecordFormat, max int) ([]byte, error) {
 	b, err := rec.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("tag: marshal record: %w", err)

@@ -16,12 +16,13 @@ import (
 	"github.com/tagpipe/tagpipe/internal/cliconfig"
 	"github.com/tagpipe/tagpipe/internal/corpus"
 	"github.com/tagpipe/tagpipe/pipeline"
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 // benchFlags are the flags of `tagpipe bench` that are not benchrun.Options fields.
 type benchFlags struct {
-	writeCorpus, jsonPath, cpuProfile string
-	tf                                taggerFlags
+	writeCorpus, jsonPath, cpuProfile, record string
+	tf                                        taggerFlags
 }
 
 func newBenchCmd(e *env) *cobra.Command {
@@ -45,6 +46,9 @@ articles) and measures:
                       produce at that rate (or --rate) and at half of it and measure end-to-end latency (from the
                       produce call to the tagged record read back from the output topic), p50 and p99, and the part
                       of it up to the start of tagging; --broker-pid adds a local broker's CPU time per article
+  cost per article    in the max phase: CPU µs of the tagger alone (1 core), of this process and of the broker
+                      (--broker-pid), the ratio (pipeline + broker) / tagger, and the output topic's log bytes
+                      per article (from the broker's log dirs); --record full|compact picks the records produced
   peak RSS            VmHWM of the process (Linux)
 
 "per CPU-s" is articles per second of the process's CPU time (all threads, GC included): on a machine shared
@@ -68,6 +72,11 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 			if !slices.Contains(pipeline.Compressions(), o.Compression) {
 				return usageError{fmt.Errorf("--compression %q: want one of %s", o.Compression, strings.Join(pipeline.Compressions(), ", "))}
 			}
+			rf, err := tagger.ParseRecordFormat(bf.record)
+			if err != nil {
+				return usageError{fmt.Errorf("--record: %w", err)}
+			}
+			o.Record = rf
 			if bf.writeCorpus != "" {
 				return writeCorpusFile(bf.writeCorpus, o)
 			}
@@ -98,6 +107,8 @@ generating one, so that other taggers (bench/run.sh) can be timed on the very sa
 	f.BoolVar(&o.Embedded, "embedded", false, "run the end-to-end part on the embedded in-memory broker")
 	f.DurationVar(&o.E2EDuration, "e2e-duration", 10*time.Second, "duration of each paced end-to-end phase")
 	f.IntVar(&o.BrokerPID, "broker-pid", 0, "pid of a local broker: report its CPU time per article in the max phase (Linux)")
+	f.StringSliceVar(&o.BrokerLogDirs, "broker-log-dir", nil, "log directories of the local broker, for the output topic's bytes per article (default: log.dirs of the --broker-pid's properties file)")
+	f.StringVar(&bf.record, "record", "full", "record format the pipeline produces: full or compact")
 	f.Float64Var(&o.Rate, "rate", 0, "full rate of the paced end-to-end phases, articles/s (0: the measured max)")
 	f.IntVar(&o.E2EArticles, "e2e-articles", 20000, "articles preloaded for the max end-to-end rate (the corpus cycled; 0: the corpus once)")
 	f.IntVar(&o.Warmup, "warmup", 10000, "articles drained through the pipeline before the max rate is timed")

@@ -46,6 +46,7 @@ fired, in how many articles, how often it was evidence of a true label (TP) or o
 the label depended on it alone (dTP, dFP), most harmful first; then the rules that never fired and those that
 only ever fired together with another rule of the same label (redundant). --format json has them under "rules". With --min-topic-f1 or --min-entity-f1 it exits 1 when a score falls below.`,
 		Example: `  tagpipe eval --gold testdata/eval/holdout.jsonl
+  tagpipe eval --gold testdata/eval/holdout.jsonl --ner hybrid -q   # entity modes: builtin, prose, hybrid
   tagpipe eval --gold ../shared/devset/seed-articles.jsonl --min-topic-f1 0.95 --min-entity-f1 0.90
   tagpipe eval --gold gold.jsonl --rules my-rules/ --format json | jq .topics`,
 		Args: cobra.NoArgs,
@@ -100,8 +101,8 @@ only ever fired together with another rule of the same label (redundant). --form
 			} else {
 				printReport(e.stdout, report, quiet)
 				printRuleStats(e.stdout, report.Rules, topRules)
-				fmt.Fprintf(e.stdout, "\n%d articles; rules loaded in %v, tagged in %v (%s)\n", len(articles),
-					loaded.Round(time.Millisecond), tagged.Round(time.Microsecond), t.Rules().Version())
+				fmt.Fprintf(e.stdout, "\n%d articles; rules loaded in %v, tagged in %v (%s, --ner %s)\n", len(articles),
+					loaded.Round(time.Millisecond), tagged.Round(time.Microsecond), t.Rules().Version(), t.NER())
 			}
 			failed := false
 			if f := report.Topics.F1(); f < minTopicF1 {

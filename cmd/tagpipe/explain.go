@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/tagpipe/tagpipe/internal/bulk"
 	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
@@ -60,7 +61,7 @@ the first character. Without colour, entities print as [text|TYPE] and other evi
 			}
 			bad := &badInput{e: e}
 			first := true
-			err = tagAll(cmd.Context(), &env{stdin: bytes.NewReader(in), stdout: e.stdout, stderr: e.stderr}, t, nil, format, nil, 0, bad,
+			err = tagAll(cmd.Context(), &env{stdin: bytes.NewReader(in), stdout: e.stdout, stderr: e.stderr}, t, nil, format, nil, bad, bulk.Options{},
 				func(a tagger.Article, rec *tagger.Record) error {
 					if !first {
 						fmt.Fprintln(e.stdout)

@@ -246,12 +246,12 @@ func TestHoldoutQuality(t *testing.T) {
 
 func TestTagMaxTagTime(t *testing.T) {
 	in := `{"id":"m1","title":"North Korea","body":"Pyongyang said."}` + "\n" + `{"id":"m2","title":"Seoul","body":"Talks."}` + "\n"
-	// A budget no article can meet: each is reported with its record number and skipped, and tag goes on.
+	// A budget no article can meet: each is reported with its line and id and skipped, and tag goes on.
 	code, stdout, stderr := runCLI(t, in, "tag", "--max-tag-time", "1ns")
 	if code != exitFailure || stdout != "" {
 		t.Errorf("exit %d, stdout %q; want exit 1 and no records", code, stdout)
 	}
-	for _, want := range []string{"<stdin>: record 1 (article m1): timeout: ", "<stdin>: record 2 (article m2): timeout: "} {
+	for _, want := range []string{"<stdin>:1 (article m1): timeout: ", "<stdin>:2 (article m2): timeout: "} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q lacks %q", stderr, want)
 		}

@@ -66,7 +66,12 @@ type Options struct {
 	Partitions  int
 	Workers     int
 	// BrokerPID, if positive, is a local broker's pid: the report gives its CPU time per article (Linux).
-	BrokerPID int
+	// BrokerLogDirs are that broker's log directories, for the output topic's bytes per article (nil: read
+	// log.dirs from the properties file on the broker's command line).
+	BrokerPID     int
+	BrokerLogDirs []string
+	// Record is the format of the records the pipeline produces ("": full).
+	Record tagger.RecordFormat
 
 	// Progress receives one line per phase (nil: discarded); Log is the pipeline's logger (nil: discarded).
 	Progress io.Writer
@@ -86,6 +91,8 @@ func (o Options) check() error {
 		return fmt.Errorf("%w: repeat and duration must be positive, gazetteer and warmup not negative", ErrUsage)
 	case o.Conn != nil && o.Embedded:
 		return fmt.Errorf("%w: a broker and the embedded broker exclude each other", ErrUsage)
+	case o.Record != "" && o.Record != tagger.RecordFull && o.Record != tagger.RecordCompact:
+		return fmt.Errorf("%w: record format %q", ErrUsage, o.Record)
 	case (o.Conn != nil || o.Embedded) && (o.Partitions < 1 || o.E2EDuration <= 0):
 		return fmt.Errorf("%w: the end-to-end part needs partitions and a duration", ErrUsage)
 	}
@@ -111,6 +118,7 @@ type Report struct {
 	Corpus       CorpusInfo       `json:"corpus"`
 	RulesVersion string           `json:"rules_version"`
 	Discovery    bool             `json:"discovery"`
+	Record       string           `json:"record"`
 	OneCore      Rate             `json:"tagger_one_core"`
 	AllCores     Rate             `json:"tagger_all_cores"`
 	Gazetteer    *GazetteerResult `json:"gazetteer,omitempty"`
@@ -171,6 +179,13 @@ type PipelineReport struct {
 	Warmup int `json:"warmup"`
 	// Segments are the rates of the max phase's timed segments, in order; Max has their median.
 	Segments []float64 `json:"segments_articles_per_sec"`
+	// Cost is what one article costs in the max phase: CPU of the tagger alone, the pipeline process and the
+	// broker, and the output topic's log bytes.
+	Cost Cost `json:"cost_per_article"`
+
+	pipelineCPU, brokerCPU time.Duration // over the max phase's timed articles
+	logBytes               float64
+	logSource              string
 }
 
 // PhaseResult is one phase of the end-to-end measurement: its rate and, for the paced phases, latency.
@@ -210,9 +225,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return Report{}, err
 	}
 	t := o.Tagger
+	if o.Record == "" {
+		o.Record = tagger.RecordFull
+	}
 	rep := Report{
 		Time: began.UTC(), Version: o.Version, Go: runtime.Version(), CPU: cpuModel(), NumCPU: runtime.NumCPU(),
-		Corpus: info, RulesVersion: t.Rules().Version(), Discovery: !o.NoDiscovery,
+		Corpus: info, RulesVersion: t.Rules().Version(), Discovery: !o.NoDiscovery, Record: string(o.Record),
 		LoadAvg: [2]string{loadAvg(), ""},
 	}
 	bytesPer := info.MeanBytes
@@ -251,6 +269,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return Report{}, err
 		}
 		r.Embedded = o.Conn == nil
+		r.Cost = costOf(rep.OneCore.ArticlesPerCPUSec, r.pipelineCPU, r.brokerCPU, r.Max.Articles)
+		r.Cost.OutputLogBytes, r.Cost.LogBytesSource = r.logBytes, r.logSource
 		if rep.AllCores.ArticlesPerSec > 0 {
 			r.RatioToTagger = r.Max.ArticlesPerSec / rep.AllCores.ArticlesPerSec
 		}

@@ -131,11 +131,45 @@ func TestRunBadOptions(t *testing.T) {
 			o.Embedded, o.Conn, o.Partitions, o.E2EDuration = true, &kafkaio.Conn{}, 1, time.Second
 		},
 		"missing corpus": func(o *Options) { o.CorpusPath = "/nonexistent/corpus.jsonl" },
+		"unknown record": func(o *Options) { o.Record = "tiny" },
 	} {
 		o := ok
 		mod(&o)
 		if _, err := Run(context.Background(), o); !errors.Is(err, ErrUsage) {
 			t.Errorf("%s: err = %v, want ErrUsage", name, err)
 		}
+	}
+}
+
+func TestRunEmbeddedCostCompact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline on the embedded broker")
+	}
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := tagger.New(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Tagger: tg, Articles: 20, Size: 600, Seed: 3, Duration: 5 * time.Millisecond, Repeat: 2,
+		Embedded: true, Partitions: 1, E2EDuration: 200 * time.Millisecond, E2EArticles: 200,
+		Compression: "none", Record: tagger.RecordCompact}
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Pipeline.Cost
+	if rep.Record != "compact" || c.TaggerCPUus <= 0 || c.PipelineCPUus <= 0 || c.Ratio <= 0 || c.BrokerCPUus != 0 {
+		t.Errorf("record %q, cost %+v: want compact and positive tagger and pipeline costs, no broker", rep.Record, c)
+	}
+	if want := (c.PipelineCPUus + c.BrokerCPUus) / c.TaggerCPUus; c.Ratio != want {
+		t.Errorf("ratio %v, want %v", c.Ratio, want)
+	}
+	var text strings.Builder
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "cost per article (pipeline max phase, compact records)") {
+		t.Errorf("table:\n%s", text.String())
 	}
 }

@@ -35,6 +35,7 @@ func benchPipeline(ctx context.Context, o Options, conn kafkaio.Conn, as []tagge
 	}
 	cfg.Partitions = o.Partitions
 	cfg.Compression = o.Compression
+	cfg.Record = o.Record
 	fmt.Fprintf(o.Progress, "pipeline on %s, topics %s-* ...\n", strings.Join(conn.Brokers, ","), prefix)
 	if err := kafkaio.CreateTopics(ctx, conn, o.Partitions, 1, cfg.In, cfg.Out, cfg.DLQ); err != nil {
 		return nil, err
@@ -120,7 +121,10 @@ func benchPipeline(ctx context.Context, o Options, conn kafkaio.Conn, as []tagge
 	first, last := ms[0], ms[len(ms)-1]
 	if bc := last.broker - first.broker; o.BrokerPID > 0 && bc > 0 {
 		rep.BrokerCPUPerArticle = bc / time.Duration(timed)
+		rep.brokerCPU = bc
 	}
+	rep.pipelineCPU = last.cpu - first.cpu
+	rep.logBytes, rep.logSource = outputLogBytes(o, cfg.Out, preload)
 	rate := median(rep.Segments)
 	rep.Max = PhaseResult{Articles: timed, ArticlesPerSec: rate, MBPerSec: rate * bytesPer / 1e6}
 	if cpu := last.cpu - first.cpu; cpu > 0 {
@@ -167,6 +171,22 @@ func benchPipeline(ctx context.Context, o Options, conn kafkaio.Conn, as []tagge
 			r.TargetRate, r.P50ms, r.P99ms, r.IngressP50ms, r.IngressP99ms)
 	}
 	return rep, nil
+}
+
+// outputLogBytes returns the output topic's log size per article, n articles in it, from the broker's log
+// directories (o.BrokerLogDirs, else those of the broker o.BrokerPID), and where it was read; 0 and "" when
+// they are unknown (the embedded broker) or hold no such topic. kafka-go has no DescribeLogDirs request, so the
+// files are read.
+func outputLogBytes(o Options, topic string, n int) (float64, string) {
+	dirs := o.BrokerLogDirs
+	if len(dirs) == 0 && o.BrokerPID > 0 && o.Conn != nil {
+		dirs = brokerLogDirs(o.BrokerPID)
+	}
+	size, ok := topicLogBytes(dirs, topic)
+	if !ok || n <= 0 {
+		return 0, ""
+	}
+	return float64(size) / float64(n), "broker log dir " + strings.Join(dirs, ",")
 }
 
 // awaitReader sends probe articles until one comes back through the pipeline to the output topic's reader,

@@ -52,9 +52,26 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	if p := r.Pipeline; p != nil {
+		p.Cost.writeText(w, r.Record, r.Corpus.MeanBytes)
+	}
 	fmt.Fprintf(w, "\npeak RSS %.0f MB", float64(r.PeakRSS)/(1<<20))
 	if r.LoadAvg[0] != "" {
 		fmt.Fprintf(w, "; load average %s at the start, %s at the end", r.LoadAvg[0], r.LoadAvg[1])
 	}
 	fmt.Fprintln(w)
+}
+
+// writeText writes the cost per article as a paragraph under the table.
+func (c Cost) writeText(w io.Writer, record string, inBytes float64) {
+	fmt.Fprintf(w, "\ncost per article (pipeline max phase, %s records): tagger %.0f µs CPU, pipeline process %.0f µs",
+		record, c.TaggerCPUus, c.PipelineCPUus)
+	if c.BrokerCPUus > 0 {
+		fmt.Fprintf(w, ", broker %.0f µs", c.BrokerCPUus)
+	}
+	fmt.Fprintf(w, "; (pipeline + broker) / tagger = %.2f\n", c.Ratio)
+	if c.OutputLogBytes > 0 {
+		fmt.Fprintf(w, "output topic log: %.0f bytes per article (%.2fx the article's %.0f bytes of text)\n",
+			c.OutputLogBytes, c.OutputLogBytes/max(inBytes, 1), inBytes)
+	}
 }

@@ -78,7 +78,7 @@ func BindConfig(fs *pflag.FlagSet, c *pipeline.Config) {
 	fs.StringVar(&c.HTTPToken, "http-token", c.HTTPToken, "bearer token required by the HTTP endpoint, required off loopback; prefer "+pipeline.EnvHTTPToken+" or --http-token-file: a flag shows in process listings"+envHelp("http-token"))
 	fs.StringVar(&c.HTTPTokenFile, "http-token-file", c.HTTPTokenFile, "file holding the HTTP bearer token"+envHelp("http-token-file"))
 	BindInput(fs, c)
-	fs.StringVar(&c.Record, "record", c.Record, "format of tagged records: full (one entry per mention and per hit) or compact (one per entity, mentions as spans; docs/record.compact.schema.json)"+envHelp("record"))
+	fs.StringVar((*string)(&c.Record), "record", string(c.Record), "format of tagged records: full (one entry per mention and per hit) or compact (one per entity, mentions as spans; docs/record.compact.schema.json)"+envHelp("record"))
 	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack)"+envHelp("rules"))
 	fs.StringVar(&c.RulesTopic, "rules-topic", c.RulesTopic, "topic of published rule packs for hot reload; empty disables"+envHelp("rules-topic"))
 }

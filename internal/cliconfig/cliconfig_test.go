@@ -243,7 +243,7 @@ func TestInputAndRecordLayers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.InputFormat != tt.format || c.HTML != tt.html || c.Record != tt.rec || !slices.Equal(c.Fields, tt.fields) {
+			if c.InputFormat != tt.format || c.HTML != tt.html || string(c.Record) != tt.rec || !slices.Equal(c.Fields, tt.fields) {
 				t.Errorf("input-format %q html %q record %q field %q; want %q %q %q %q", c.InputFormat, c.HTML, c.Record, c.Fields,
 					tt.format, tt.html, tt.rec, tt.fields)
 			}

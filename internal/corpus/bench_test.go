@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jdkato/prose/v2"
+	"gopkg.in/neurosnap/sentences.v1"
+	"gopkg.in/neurosnap/sentences.v1/data"
 
 	"github.com/tagpipe/tagpipe/internal/cputime"
 	"github.com/tagpipe/tagpipe/rules"
@@ -22,9 +24,9 @@ import (
 
 const benchArticles = 256 // distinct articles cycled through, so that caches see varied text
 
-func benchTagger(b *testing.B, rs *rules.RuleSet, size int, parallel bool) {
+func benchTagger(b *testing.B, rs *rules.RuleSet, size int, parallel bool, opts ...tagger.Option) {
 	b.Helper()
-	tg, err := tagger.New(rs)
+	tg, err := tagger.New(rs, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -167,11 +169,13 @@ func packFiles(b *testing.B, n int) []*rules.File {
 // BenchmarkProseNER is peer (a) of the issue: prose v2's tokenizer, tagger and NER alone, with one shared model,
 // on the same 3 KB articles (title and body, as the tagger sees them).
 func BenchmarkProseNER(b *testing.B) {
-	doc, err := prose.NewDocument("", prose.WithSegmentation(false))
-	if err != nil {
-		b.Fatal(err)
-	}
-	model := doc.Model
+	b.Run("stages=tokens+pos+ner", func(b *testing.B) { benchProse(b, true) })
+	// Part-of-speech tags alone (NNP runs to confirm or type discovered names) cost this much.
+	b.Run("stages=tokens+pos", func(b *testing.B) { benchProse(b, false) })
+}
+
+func benchProse(b *testing.B, extract bool) {
+	model := proseModel(b)
 	as := New(1).Articles(benchArticles, 3000)
 	b.SetBytes(int64(len(as[0].Title) + len(as[0].Body)))
 	b.ReportAllocs()
@@ -180,7 +184,8 @@ func BenchmarkProseNER(b *testing.B) {
 	for b.Loop() {
 		a := as[i%len(as)]
 		for _, text := range []string{a.Title, a.Body} {
-			d, err := prose.NewDocument(text, prose.UsingModel(model), prose.WithSegmentation(false))
+			d, err := prose.NewDocument(text, prose.UsingModel(model), prose.WithSegmentation(false),
+				prose.WithExtraction(extract))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -189,4 +194,98 @@ func BenchmarkProseNER(b *testing.B) {
 		i++
 	}
 	reportRates(b, cputime.Process()-cpu0)
+}
+
+// BenchmarkTagNER tags 3 KB articles in each NER mode (tagger.WithNER) with the default pack; the model of the
+// prose modes is loaded before the timer starts.
+func BenchmarkTagNER(b *testing.B) {
+	rs := defaultRules(b)
+	for _, m := range tagger.NERModes {
+		b.Run("ner="+string(m), func(b *testing.B) { benchTagger(b, rs, 3000, false, tagger.WithNER(m)) })
+	}
+}
+
+// BenchmarkSegment splits 3 KB articles (title and body) into sentences: prose's Punkt segmenter (model shared,
+// no tokenizing, tagging or extraction) against a simple splitter on terminal punctuation and line breaks.
+func BenchmarkSegment(b *testing.B) {
+	as := New(1).Articles(benchArticles, 3000)
+	model := proseModel(b)
+	b.Run("prose", func(b *testing.B) {
+		benchSegment(b, as, func(text string) int {
+			d, err := prose.NewDocument(text, prose.UsingModel(model), prose.WithTokenization(false),
+				prose.WithTagging(false), prose.WithExtraction(false))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(d.Sentences())
+		})
+	})
+	// prose rebuilds its Punkt model (a JSON decode of the English training data) in every NewDocument that
+	// segments; the Punkt package it wraps, with the model built once, is what a shared segmenter would cost.
+	b.Run("punkt-shared", func(b *testing.B) {
+		src, err := data.Asset("data/english.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		training, err := sentences.LoadTraining(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st := sentences.NewSentenceTokenizer(training)
+		benchSegment(b, as, func(text string) int { return len(st.Tokenize(text)) })
+	})
+	b.Run("simple", func(b *testing.B) { benchSegment(b, as, simpleSentences) })
+}
+
+func benchSegment(b *testing.B, as []tagger.Article, split func(string) int) {
+	b.SetBytes(int64(len(as[0].Title) + len(as[0].Body)))
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	i, n := 0, 0
+	for b.Loop() {
+		a := as[i%len(as)]
+		n += split(a.Title) + split(a.Body)
+		i++
+	}
+	reportRates(b, cputime.Process()-cpu0)
+	b.ReportMetric(float64(n)/float64(i), "sentences/article")
+}
+
+// simpleSentences counts the sentences of s as a simple splitter sees them: a '.', '!' or '?' followed by white
+// space and an upper-case letter or a quote, or a line break, ends one; a period after a single capital (an
+// initial) does not.
+func simpleSentences(s string) int {
+	n, open := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\n':
+			if open {
+				n++
+			}
+			open = false
+		case (c == '.' || c == '!' || c == '?') && i+2 < len(s) && s[i+1] == ' ' &&
+			('A' <= s[i+2] && s[i+2] <= 'Z' || s[i+2] == '"'):
+			if c == '.' && i >= 2 && s[i-2] == ' ' && 'A' <= s[i-1] && s[i-1] <= 'Z' {
+				continue
+			}
+			n++
+			open = false
+		case c != ' ':
+			open = true
+		}
+	}
+	if open {
+		n++
+	}
+	return n
+}
+
+func proseModel(b *testing.B) *prose.Model {
+	b.Helper()
+	doc, err := prose.NewDocument("", prose.WithSegmentation(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return doc.Model
 }
