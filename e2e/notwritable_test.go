@@ -27,8 +27,8 @@ func TestOutputTopicMissing(t *testing.T) {
 	if code == 0 {
 		t.Errorf("tagpipe run exited 0 without an output topic")
 	}
-	if !strings.Contains(exitMessage(stderr), tp.out) {
-		t.Errorf("the error does not name the missing topic %s: %q", tp.out, exitMessage(stderr))
+	if want := "topic " + tp.out + " does not exist or this user may not Describe it"; !strings.Contains(exitMessage(stderr), want) {
+		t.Errorf("the error does not say %q: %q", want, exitMessage(stderr))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
