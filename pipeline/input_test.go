@@ -201,3 +201,75 @@ func sortedKeys(ks []tagger.EntityKey) []tagger.EntityKey {
 		return strings.Compare(a.Type+"\x00"+a.Canonical, b.Type+"\x00"+b.Canonical)
 	})
 }
+
+// TestProcessDecodes runs tagProcessor over each input format and HTML mode with a fake tagger: the id source,
+// the member that says the format, body_text, and the dead-letter reasons.
+func TestProcessDecodes(t *testing.T) {
+	html := `{"title":"T","body":"<p>Seoul&rsquo;s view</p><script>x()</script>"}`
+	tests := []struct {
+		name, format, html string
+		fields             []string
+		key, value         string
+		wantKey            string // "" : a content id
+		want, notWant      []string
+		wantErr            string // prefix of the dead-letter reason
+	}{
+		{name: "text keyed", format: "text", key: "k1", value: "Title line\n\nBody text", wantKey: "k1",
+			want: []string{`"input_format":"text"`, `"title":"Title line"`, `"body":"Body text"`}},
+		{name: "text without key", format: "text", value: "Title line\nBody",
+			want: []string{`"input_format":"text"`}},
+		{name: "auto takes objects as json", format: "auto", key: "k", value: `{"id":"j1","title":"T"}`, wantKey: "j1",
+			notWant: []string{`input_format`}},
+		{name: "auto takes the rest as text", format: "auto", key: "k2", value: "Just text", wantKey: "k2",
+			want: []string{`"input_format":"text"`}},
+		{name: "html auto", value: html, want: []string{`"body_text":"Seoul’s view"`, `"body":"<p>Seoul&rsquo;s view</p>`}},
+		{name: "html off", html: "off", value: html, notWant: []string{`body_text`}},
+		{name: "html strip", html: "strip", value: `{"title":"T","body":"a &amp; b"}`, want: []string{`"body_text":"a & b"`}},
+		{name: "mapped", fields: []string{"id=/meta/guid", "body=/content,/text"}, value: `{"meta":{"guid":"g1"},"title":"T","text":"B"}`,
+			wantKey: "g1", want: []string{`"body":"B"`, `"meta":{"guid":"g1"}`}},
+		{name: "mapped field missing is empty", fields: []string{"body=/content"}, value: `{"id":"m","title":"T"}`, wantKey: "m"},
+		{name: "mapped field of the wrong type", fields: []string{"title=/headline"}, value: `{"headline":{"x":1}}`,
+			wantErr: `decode: article: bad_field: "/headline"`},
+		{name: "empty text", format: "text", key: "k", value: "  \n \n", wantErr: "decode: "},
+		{name: "json that is text", value: "N. Korea fires missiles", wantErr: "decode: article: not_json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			if tt.format != "" {
+				cfg.InputFormat = tt.format
+			}
+			if tt.html != "" {
+				cfg.HTML = tt.html
+			}
+			cfg.Fields = tt.fields
+			dec, err := cfg.Decoder()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := tagProcessor{t: &fakeTagger{}, dec: dec}.process(context.Background(), []byte(tt.key), []byte(tt.value), 1<<20)
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) || reasonCode(err) != CodeDecode {
+					t.Fatalf("err = %v, want a decode dead letter starting %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantKey != "" && string(out.key) != tt.wantKey || tt.wantKey == "" && len(out.key) != 32 {
+				t.Errorf("key %q, want %q (or a content id)", out.key, tt.wantKey)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(out.value), w) {
+					t.Errorf("record lacks %s: %s", w, out.value)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(string(out.value), w) {
+					t.Errorf("record has %s: %s", w, out.value)
+				}
+			}
+		})
+	}
+}
