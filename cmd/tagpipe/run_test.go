@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tagpipe/tagpipe/kafkaio"
+	"github.com/tagpipe/tagpipe/tagger"
 )
 
 func TestKafkaCommandsUsageErrors(t *testing.T) {
@@ -150,5 +151,41 @@ func TestIngestRunConsumeCommands(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("run did not stop within 30s")
+	}
+}
+
+func TestIngestMapsFields(t *testing.T) {
+	brokers := plBrokers(t)
+	t.Setenv("TAGPIPE_BROKERS", "")
+	topic := fmt.Sprintf("cli%d.mapped", time.Now().UnixNano()%1e9)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn := kafkaio.DefaultConn()
+	conn.Brokers = []string{brokers}
+	if err := kafkaio.CreateTopics(ctx, conn, 1, 1, topic); err != nil {
+		t.Fatal(err)
+	}
+	feed := `{"headline":"North Korea fires missiles","content":"<p>Seoul said so.</p>","meta":{"guid":"g-1"}}
+{"headline":["wrong"],"meta":{"guid":"g-2"}}
+`
+	code, _, errOut := plRun(ctx, t, feed, "ingest", "--brokers", brokers, "--topic", topic,
+		"--field", "id=/meta/guid", "--field", "title=/headline", "--field", "body=/content")
+	if code != exitFailure || !strings.Contains(errOut, `line 2`) || !strings.Contains(errOut, `"/headline"`) || !strings.Contains(errOut, "sent 1 article(s)") {
+		t.Fatalf("ingest --field: exit %d, stderr %q; want line 2 refused naming the pointer, 1 sent", code, errOut)
+	}
+	var got []kafkaio.Message
+	err := kafkaio.Tail(ctx, conn, topic, kafkaio.TailOptions{FromBeginning: true, Idle: 3 * time.Second}, func(m kafkaio.Message) error {
+		got = append(got, m)
+		return kafkaio.ErrStop
+	})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("read %d records: %v", len(got), err)
+	}
+	a, err := tagger.DecodeArticle(got[0].Value)
+	if err != nil || string(got[0].Key) != "g-1" || a.ID != "g-1" || a.Title != "North Korea fires missiles" || a.Body != "<p>Seoul said so.</p>" {
+		t.Errorf("produced key %q: %+v (%v); want the mapped fields, the body as received", got[0].Key, a, err)
+	}
+	if _, ok := a.Field("headline"); !ok {
+		t.Errorf("the input object is not produced whole: %s", got[0].Value)
 	}
 }
