@@ -67,7 +67,9 @@ It starts at the end of the topic, or at the beginning with --from-beginning, an
 printed, until --timeout passes without a new record, or until interrupted.
 
 Filters: --label L (a topic label), --min-score X (score of that label, or of any label), --entity NAME (an
-entity's canonical name or its text as written, case-insensitive).`,
+entity's canonical name or its text as written, case-insensitive). Records of both formats (run --record full
+or compact; the tagpipe-record header says which) are filtered alike and printed as they were produced; the
+text of a compact record's mention is the article's field at its span.`,
 		Example: `  tagpipe consume --brokers 127.0.0.1:9092 --topic articles.tagged --from-beginning --timeout 5s
   tagpipe consume --brokers 127.0.0.1:9092 --topic articles.tagged --label leaflets --min-score 0.7 --output table
   tagpipe consume --brokers 127.0.0.1:9092 --topic articles.tagged --entity "Kim Jong-un" --max 10`,
