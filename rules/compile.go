@@ -38,7 +38,9 @@ func WithVersionSalt(salt string) Option {
 type RuleSet struct {
 	version  string
 	entities []*Entity
-	implies  [][]int32 // entity -> implied entities
+	implies  [][]int32        // entity -> implied entities
+	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
+	maxOwner int              // the longest owner phrase, in words
 
 	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
 	exactLk map[string]int32 // case-kept folded exact alias -> entity
@@ -326,6 +328,16 @@ func (c *compiler) entities(ents []*EntityRule) {
 		id := int32(i)
 		for _, s := range e.Implies {
 			rs.implies[i] = append(rs.implies[i], c.byCanon[Fold(s.Value)])
+		}
+		for _, s := range e.Owners {
+			if rs.owners == nil {
+				rs.owners = make(map[string]int32)
+			}
+			f := Fold(s.Value)
+			if _, dup := rs.owners[f]; !dup && f != "" {
+				rs.owners[f] = id
+				rs.maxOwner = max(rs.maxOwner, strings.Count(f, " ")+1)
+			}
 		}
 		names := append([]Str{e.Canonical}, e.Aliases...)
 		for _, a := range names {

@@ -84,6 +84,7 @@ type termOcc struct {
 
 type ment struct {
 	entity int32
+	bs     int32 // folded byte start
 	occ
 	t       *target
 	demonym bool
@@ -221,7 +222,7 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 			continue
 		}
 		last = c.be
-		st.ments = append(st.ments, ment{entity: c.t.id, occ: c.occ, t: c.t, demonym: c.t.demonym})
+		st.ments = append(st.ments, ment{entity: c.t.id, bs: c.bs, occ: c.occ, t: c.t, demonym: c.t.demonym})
 	}
 }
 
@@ -248,6 +249,9 @@ func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
 			}
 		}
 		r0, r1 := f.byteRune[s], f.byteRune[we-1]+1
+		if f.joinedBefore(int(r0)) {
+			continue // "Pyongyang's Korean": a possessive's "s" (or a word after an apostrophe) starts no name
+		}
 		if t.exact != "" && foldCase(f.orig(int(r0), int(f.byteRune[e-1]+1))) != t.exact {
 			continue
 		}

@@ -188,6 +188,16 @@ func (x *fieldScan) runs() error {
 				x.sc.supp[x.cov[i-1]] = true
 			}
 		}
+		// A name that starts with a group's possessive (`People's Revolutionary Army`) takes in the gazetteer
+		// word before it: `Korean People's Revolutionary Army`.
+		if pluralOwners[string(x.lowerKey(i))] && i+1 < n && x.toks[i+1].kind == tokPoss && x.adjacent(i) &&
+			x.isCap(i-1) && x.cov[i-1] >= 0 {
+			m := x.cov[i-1]
+			if x.ms[m].End == x.toks[i-1].rend {
+				for a = i - 1; a > 0 && x.cov[a-1] == m && x.adjacent(a); a-- {
+				}
+			}
+		}
 		end, k, conns := i, i+1, 0
 		for k < n && k-a < maxRun {
 			t := x.toks[k]
@@ -198,6 +208,13 @@ func (x *fieldScan) runs() error {
 			// Plural possessive inside a name: `Workers' Party`.
 			if t.kind == tokPunct && isApostrophe(rune(x.s[t.start])) && !t.space && k == end+1 &&
 				strings.HasSuffix(x.text(end), "s") && x.isCap(k+1) && x.adjacent(k+1) && x.cov[k+1] < 0 {
+				k++
+				continue
+			}
+			// An irregular plural's possessive inside a name: `Ministry of the People's Armed Forces`. A singular
+			// owner (`Russia's Security Council`) is not part of the name.
+			if t.kind == tokPoss && k == end+1 && pluralOwners[string(x.lowerKey(end))] && x.isCap(k+1) &&
+				x.adjacent(k+1) && x.cov[k+1] < 0 {
 				k++
 				continue
 			}

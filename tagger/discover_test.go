@@ -159,6 +159,14 @@ func TestDiscovery(t *testing.T) {
 				`b LOC "South Korean" -> South Korea`, `b PER "Olivia M. Brennan" *`},
 		},
 		{
+			name: "apostrophes inside names, possessives outside",
+			body: "The Ministry of the People's Armed Forces spoke. The North Korean People's Revolutionary Party " +
+				"fought. Russia's Ferry Association and Busan's Harbour Workers Association did not.",
+			want: []string{`b ORG "Ministry of the People's Armed Forces" *`,
+				`b ORG "North Korean People's Revolutionary Party" *`, `b LOC "North Korean" -> North Korea`,
+				`b LOC "Russia"`, `b ORG "Ferry Association" *`, `b LOC "Busan"`, `b ORG "Harbour Workers Association" *`},
+		},
+		{
 			name: "gazetteer found through lookup",
 			body: "Reporters from Yonhap News Agency and Yonhap's sister outlet asked President Kim Jong Un.",
 			want: []string{`b ORG "Yonhap News Agency" -> Yonhap`, `b ORG "Yonhap"`, `b PER "Kim Jong Un" -> Kim Jong-un`},

@@ -34,6 +34,10 @@ var functionWords = wordSet(
 // connectors may join the capitalized words of one name (`Ministry of Foreign Affairs`), in lower case only.
 var connectors = wordSet("of", "the", "for", "and", "on", "by", "de", "du", "del", "des", "la")
 
+// pluralOwners are irregular plurals whose possessive ('s) belongs to a name: `Korean People's Army`,
+// `Children's Fund`. Regular plurals take a bare apostrophe (`Workers' Party`), which the run builder joins too.
+var pluralOwners = wordSet("people", "children", "women", "men", "peoples")
+
 // abbreviations are words whose following period does not end a sentence.
 var abbreviations = wordSet(
 	"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "rep", "sen", "gov", "st",
