@@ -41,6 +41,7 @@ type RuleSet struct {
 	implies  [][]int32        // entity -> implied entities
 	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
 	maxOwner int              // the longest owner phrase, in words
+	roman    romanIndex       // romanization keys of Korean-shaped persons (romanize.go)
 
 	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
 	exactLk map[string]int32 // case-kept folded exact alias -> entity
@@ -345,6 +346,9 @@ func (c *compiler) entities(ents []*EntityRule) {
 			c.addTarget(f, target{kind: tEntity, id: id})
 			setLookup(f, id)
 			if Type(e.Type.Value) == Person {
+				if e.Romanize == nil || *e.Romanize {
+					rs.roman.add(f, id)
+				}
 				if j := Fold(joinedName(a.Value)); j != "" {
 					c.addTarget(j, target{kind: tEntity, id: id})
 					setLookup(j, id)
@@ -529,11 +533,25 @@ func (rs *RuleSet) Lookup(name string) (*Entity, bool) {
 		if id, ok := rs.lookup[string(buf[:n])]; ok {
 			return rs.entities[id], true
 		}
+		if id, ok := rs.exactLk[foldCase(name)]; ok {
+			return rs.entities[id], true
+		}
+		if rs.roman.full != nil && maybeKorean(buf[:n]) {
+			if id, ok := rs.lookupRoman(string(buf[:n])); ok {
+				return rs.entities[id], true
+			}
+		}
+		return nil, false
 	} else if id, ok := rs.lookup[Fold(name)]; ok {
 		return rs.entities[id], true
 	}
 	if id, ok := rs.exactLk[foldCase(name)]; ok {
 		return rs.entities[id], true
+	}
+	if rs.roman.full != nil {
+		if id, ok := rs.lookupRoman(Fold(name)); ok {
+			return rs.entities[id], true
+		}
 	}
 	return nil, false
 }

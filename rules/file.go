@@ -35,8 +35,10 @@ type EntityRule struct {
 	Ambiguous bool  `json:"ambiguous,omitempty"`
 	// Owners are phrases that stand for this entity as the owner of a generically named body ("the North",
 	// "Seoul" for North and South Korea): "Seoul's defence ministry" resolves to the candidate implying it.
-	Owners []Str    `json:"owners,omitempty"`
-	Pos    Position `json:"-"`
+	Owners []Str `json:"owners,omitempty"`
+	// Romanize is the `romanize` key of a PERSON: nil (unset) romanizes a Korean-shaped name, false never does.
+	Romanize *bool    `json:"romanize,omitempty"`
+	Pos      Position `json:"-"`
 }
 
 // Number is a numeric value with its position.
