@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,7 @@ type RuleSet struct {
 	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
 	maxOwner int              // the longest owner phrase, in words
 	roman    romanIndex       // romanization keys of Korean-shaped persons (romanize.go)
+	given    [][]string       // PERSON entity -> folded first words of its multi-word names (see surnameConflict)
 
 	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
 	exactLk map[string]int32 // case-kept folded exact alias -> entity
@@ -105,6 +107,7 @@ type target struct {
 	kind    targetKind
 	suffix  suffixMask
 	demonym bool
+	surname bool    // a PERSON alias that is the last word of the entity's name alone ("Medvedev")
 	stem    bool    // a spelling variant ("denucleariz" for "denuclearize"): only matches with one of its endings
 	id      int32   // entity or term index
 	alts    []int32 // ambiguous alias: the candidate entities in listing order (alts[0] == id)
@@ -261,7 +264,8 @@ func (c *compiler) addTarget(key string, t target) {
 	ts := c.rs.targets[i]
 	for j := range ts {
 		o := &ts[j]
-		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem {
+		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem ||
+			o.surname != t.surname {
 			continue
 		}
 		if t.kind == tTerm && o.id == t.id {
@@ -341,9 +345,25 @@ func (c *compiler) entities(ents []*EntityRule) {
 			}
 		}
 		names := append([]Str{e.Canonical}, e.Aliases...)
+		person := Type(e.Type.Value) == Person
+		last := ""
+		if person {
+			cf := Fold(e.Canonical.Value)
+			last = cf[strings.LastIndexByte(cf, ' ')+1:]
+		}
 		for _, a := range names {
 			f := Fold(a.Value)
-			c.addTarget(f, target{kind: tEntity, id: id})
+			if person {
+				if sp := strings.IndexByte(f, ' '); sp > 0 {
+					if rs.given == nil {
+						rs.given = make([][]string, len(ents))
+					}
+					if !slices.Contains(rs.given[i], f[:sp]) {
+						rs.given[i] = append(rs.given[i], f[:sp])
+					}
+				}
+			}
+			c.addTarget(f, target{kind: tEntity, id: id, surname: person && f == last && f != Fold(e.Canonical.Value)})
 			setLookup(f, id)
 			if Type(e.Type.Value) == Person {
 				if e.Romanize == nil || *e.Romanize {
@@ -363,7 +383,8 @@ func (c *compiler) entities(ents []*EntityRule) {
 		}
 		for _, x := range e.Exact {
 			k := foldCase(x.Value)
-			c.addTarget(Fold(x.Value), target{kind: tEntity, id: id, exact: k})
+			fx := Fold(x.Value)
+			c.addTarget(fx, target{kind: tEntity, id: id, exact: k, surname: person && fx == last})
 			if _, ok := rs.exactLk[k]; !ok {
 				rs.exactLk[k] = id
 			}

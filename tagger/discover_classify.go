@@ -283,7 +283,10 @@ func (x *fieldScan) personContext(a, b int) bool {
 // simple classifies a piece without connectors.
 func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	if x.in(text, rules.Ignored) || x.resolve(a, b) || x.isVessel(a, b) {
+	// A lone surname the matcher left uncovered names someone else (`Daniil Medvedev ... Medvedev`): coreference
+	// decides, not the gazetteer.
+	surname := a == b && x.lookup(text) != nil && x.lookup(text).Type == rules.Person
+	if x.in(text, rules.Ignored) || !surname && x.resolve(a, b) || x.isVessel(a, b) {
 		return
 	}
 	words := 0
