@@ -295,6 +295,12 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 			words++
 		}
 	}
+	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
+	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
+	if b-a <= 4 && !x.koreanName(a) && (x.platformContext(a, b) || words >= 2 && x.orgNounBefore(a)) {
+		x.emit(a, b, rules.Organization)
+		return
+	}
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
 	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 {
 		x.emit(a, b, rules.Location)
@@ -421,4 +427,33 @@ func collapseSpace(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// platformContext reports whether a..b stands where an online platform does: after `on` or `via` that follows a
+// posting word within three words (`wrote on X`, `posted a video on Truth Social`), or before a platform noun
+// (`Telegram channels`, `an X account`).
+func (x *fieldScan) platformContext(a, b int) bool {
+	if n := b + 1; x.isWord(n) && !x.toks[n].upper && x.adjacent(n) && platformNouns[string(x.lowerKey(n))] {
+		return true
+	}
+	p := a - 1
+	if !x.isWord(p) || x.toks[p].upper || !x.adjacent(a) {
+		return false
+	}
+	if k := string(x.lowerKey(p)); k != "on" && k != "via" {
+		return false
+	}
+	for i := p - 1; i >= p-3 && x.isWord(i); i-- {
+		if postingWords[string(x.lowerKey(i))] {
+			return true
+		}
+	}
+	return false
+}
+
+// orgNounBefore reports whether a lower-case common noun for a kind of organization stands right before token a
+// (`the K-pop group Blue Orbit`, `shipbuilder Hanwha Ocean`).
+func (x *fieldScan) orgNounBefore(a int) bool {
+	p := a - 1
+	return x.isWord(p) && !x.toks[p].upper && x.adjacent(a) && orgNouns[string(x.lowerKey(p))]
 }

@@ -201,7 +201,7 @@ func (x *fieldScan) runs() error {
 		end, k, conns := i, i+1, 0
 		for k < n && k-a < maxRun {
 			t := x.toks[k]
-			if x.isInitial(end) && k == end+1 && x.isCap(k+1) && x.adjacent(k+1) {
+			if x.isInitial(end) && k == end+1 && x.isCap(k+1) && x.adjacent(k+1) && !(end == i && x.platformContext(i, i)) {
 				k++ // the period of an initial
 				continue
 			}

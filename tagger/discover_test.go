@@ -150,7 +150,14 @@ func TestDiscovery(t *testing.T) {
 		{
 			name: "ignored phrases and lone capitalized words",
 			body: "The Harbour Festival drew crowds to Busan. Crowds cheered Mr. Lindqvist and Telegram users posted.",
-			want: []string{`b LOC "Busan"`},
+			want: []string{`b LOC "Busan"`, `b ORG "Telegram" *`}, // a platform before `users`: an organization
+		},
+		{
+			name: "platforms and names after a kind of organization",
+			body: "He wrote on X. Officials said on Truth Social that the boy band Blue Orbit and the shipbuilder " +
+				"Haneul Ocean would join. Vortex is popular, and Nora Quill posted photos.",
+			want: []string{`b ORG "X" *`, `b ORG "Truth Social" *`, `b ORG "Blue Orbit" *`, `b ORG "Haneul Ocean" *`,
+				`b PER "Nora Quill" *`},
 		},
 		{
 			name: "initials and demonyms",

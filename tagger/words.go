@@ -38,6 +38,25 @@ var connectors = wordSet("of", "the", "for", "and", "on", "by", "de", "du", "del
 // `Children's Fund`. Regular plurals take a bare apostrophe (`Workers' Party`), which the run builder joins too.
 var pluralOwners = wordSet("people", "children", "women", "men", "peoples")
 
+// platformNouns after a name make it an online platform (`Telegram channel`); postingWords before `on` do
+// (`wrote on X`).
+var (
+	platformNouns = wordSet("channel", "channels", "account", "accounts", "post", "posts", "user", "users",
+		"page", "pages", "feed", "handle", "followers", "livestream", "app")
+	postingWords = wordSet("posted", "posting", "posts", "post", "wrote", "writing", "writes", "said", "says",
+		"shared", "sharing", "published", "uploaded", "announced", "message", "statement", "video", "videos",
+		"account", "channel", "comments", "remarks", "appeared", "broadcast", "streamed", "live", "tweeted")
+)
+
+// orgNouns are common nouns for kinds of organization; a capitalized name right after one is an organization of
+// that kind (`the K-pop group Blue Orbit`, `the think tank Asan Forum`, `automaker Kia`).
+var orgNouns = wordSet("group", "band", "company", "firm", "startup", "platform", "outlet", "broadcaster",
+	"newspaper", "daily", "agency", "label", "network", "charity", "ngo", "tank", "institute", "club", "team",
+	"airline", "carrier", "maker", "manufacturer", "conglomerate", "chaebol", "developer", "operator", "retailer",
+	"bank", "insurer", "shipbuilder", "automaker", "carmaker", "chipmaker", "lender", "brokerage", "broker",
+	"publisher", "studio", "orchestra", "ensemble", "choir", "troupe", "duo", "trio", "quartet", "exchange",
+	"foundation", "nonprofit", "organisation", "organization", "union", "party", "portal", "messenger", "service")
+
 // abbreviations are words whose following period does not end a sentence.
 var abbreviations = wordSet(
 	"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "rep", "sen", "gov", "st",
