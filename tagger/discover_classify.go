@@ -323,7 +323,8 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		words--
 	}
 	if x.personName(a, b, personHint) {
-		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b)
+		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b) ||
+			givenNames[string(x.lowerKey(a))]
 		if x.emit(a, b, rules.Person) && !strong {
 			x.sc.cands[len(x.sc.cands)-1].weak = true
 		}

@@ -153,6 +153,11 @@ func TestDiscovery(t *testing.T) {
 			want: []string{`b LOC "Busan"`, `b ORG "Telegram" *`}, // a platform before `users`: an organization
 		},
 		{
+			name: "a common given name makes a person without context",
+			body: "Peter Kiprono won ahead of Olga Brandt in Busan. Grace Notes played, and Tiber Lund sold tickets.",
+			want: []string{`b PER "Peter Kiprono" *`, `b PER "Olga Brandt" *`, `b LOC "Busan"`},
+		},
+		{
 			name: "platforms and names after a kind of organization",
 			body: "He wrote on X. Officials said on Truth Social that the boy band Blue Orbit and the shipbuilder " +
 				"Haneul Ocean would join. Vortex is popular, and Nora Quill posted photos.",
