@@ -297,6 +297,10 @@ func (f *folded) joinedBefore(r int) bool {
 	if r < 2 {
 		return false
 	}
+	// Fast path: the byte before r is the last byte of ', ’ (e2 80 99) or ʼ (ca bc), or of nothing of interest.
+	if c := f.src[f.runeByte[r]-1]; c != '\'' && c != 0x99 && c != 0xbc {
+		return false
+	}
 	a, _ := utf8.DecodeRuneInString(f.src[f.runeByte[r-1]:])
 	if !isApostrophe(a) {
 		return false
