@@ -74,3 +74,29 @@ func TestSurnameConflict(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnersDefaultPack checks that the default pack's generic ministries resolve by the owner right before them,
+// whatever else the article names.
+func TestOwnersDefaultPack(t *testing.T) {
+	rs, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"Russian troops moved. Seoul's defence ministry said so.", "Ministry of National Defense"},
+		{"Ukraine's foreign ministry said Moscow lied. The North's foreign ministry replied.",
+			"Ministry of Foreign Affairs of North Korea"},
+		{"South Korea's Ministry of National Defense spoke. Russia's defense ministry replied.", "Ministry of Defence of Russia"},
+		{"Seoul officials met. The Kremlin's foreign ministry said no.", "Ministry of Foreign Affairs of Russia"},
+	} {
+		var last string
+		for _, m := range rs.Match(Doc{Body: tc.body}).Mentions {
+			if m.Entity.Type == Organization && !m.Implied {
+				last = m.Entity.Canonical
+			}
+		}
+		if last != tc.want {
+			t.Errorf("%q: last ministry %q, want %q", tc.body, last, tc.want)
+		}
+	}
+}
