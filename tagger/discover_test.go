@@ -153,6 +153,11 @@ func TestDiscovery(t *testing.T) {
 			want: []string{`b LOC "Busan"`, `b ORG "Telegram" *`}, // a platform before `users`: an organization
 		},
 		{
+			name: "an ordinal before a cue is part of the name",
+			body: "The Third Committee met in Busan. First, the Harbour Workers Association voted.",
+			want: []string{`b ORG "Third Committee" *`, `b LOC "Busan"`, `b ORG "Harbour Workers Association" *`},
+		},
+		{
 			name: "a common given name makes a person without context",
 			body: "Peter Kiprono won ahead of Olga Brandt in Busan. Grace Notes played, and Tiber Lund sold tickets.",
 			want: []string{`b PER "Peter Kiprono" *`, `b PER "Olga Brandt" *`, `b LOC "Busan"`},

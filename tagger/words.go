@@ -101,6 +101,11 @@ var givenNames = wordSet(
 	"aisha",
 )
 
+// ordinals before a cue word belong to the name (`Third Committee`, `Second Fleet`), although `First` or `Second`
+// alone start no name.
+var ordinals = wordSet("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+	"eleventh", "twelfth")
+
 // abbreviations are words whose following period does not end a sentence.
 var abbreviations = wordSet(
 	"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "rep", "sen", "gov", "st",
