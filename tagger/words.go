@@ -43,9 +43,9 @@ var pluralOwners = wordSet("people", "children", "women", "men", "peoples")
 var (
 	platformNouns = wordSet("channel", "channels", "account", "accounts", "post", "posts", "user", "users",
 		"page", "pages", "feed", "handle", "followers", "livestream", "app")
-	postingWords = wordSet("posted", "posting", "posts", "post", "wrote", "writing", "writes", "said", "says",
-		"shared", "sharing", "published", "uploaded", "announced", "message", "statement", "video", "videos",
-		"account", "channel", "comments", "remarks", "appeared", "broadcast", "streamed", "live", "tweeted")
+	postingWords = wordSet("posted", "posting", "posts", "post", "wrote", "writing", "writes", "said", "says", "shared",
+		"sharing", "uploaded", "message", "messages", "statement", "video", "videos", "account", "channel", "streamed",
+		"tweeted", "livestreamed")
 )
 
 // orgNouns are common nouns for kinds of organization; a capitalized name right after one is an organization of
@@ -67,18 +67,18 @@ var givenNames = wordSet(
 	"george", "timothy", "ronald", "edward", "jason", "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric",
 	"jonathan", "stephen", "larry", "justin", "scott", "brandon", "benjamin", "samuel", "gregory", "alexander", "frank",
 	"patrick", "raymond", "jack", "dennis", "jerry", "tyler", "aaron", "jose", "adam", "nathan", "henry", "douglas",
-	"zachary", "peter", "kyle", "noah", "ethan", "jeremy", "walter", "christian", "keith", "roger", "terry", "austin",
-	"sean", "gerald", "carl", "harold", "dylan", "arthur", "lawrence", "jordan", "jesse", "bryan", "billy", "bruce",
-	"gabriel", "joe", "logan", "albert", "willie", "alan", "eugene", "russell", "vincent", "philip", "bobby", "johnny",
+	"zachary", "peter", "kyle", "noah", "ethan", "jeremy", "walter", "keith", "roger", "terry", "austin",
+	"sean", "gerald", "carl", "harold", "arthur", "lawrence", "jesse", "bryan", "billy", "bruce",
+	"gabriel", "joe", "albert", "willie", "alan", "russell", "vincent", "philip", "bobby", "johnny",
 	"bradley", "roy", "ralph", "randy", "wayne", "howard", "mary", "patricia", "jennifer", "linda", "elizabeth",
 	"barbara", "susan", "jessica", "sarah", "karen", "lisa", "nancy", "betty", "margaret", "sandra", "ashley",
 	"kimberly", "emily", "donna", "michelle", "carol", "amanda", "melissa", "deborah", "stephanie", "rebecca", "sharon",
 	"laura", "cynthia", "kathleen", "amy", "angela", "shirley", "anna", "brenda", "pamela", "emma", "nicole", "helen",
 	"samantha", "katherine", "christine", "debra", "rachel", "carolyn", "janet", "catherine", "maria", "heather",
-	"diane", "ruth", "julie", "olivia", "joyce", "virginia", "victoria", "kelly", "lauren", "christina", "joan",
+	"diane", "ruth", "julie", "olivia", "joyce", "kelly", "lauren", "christina", "joan",
 	"evelyn", "judith", "megan", "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa", "ann",
-	"sara", "madison", "frances", "kathryn", "janice", "abigail", "alice", "judy", "sophia", "denise", "amber", "doris",
-	"marilyn", "danielle", "beverly", "isabella", "theresa", "diana", "natalie", "brittany", "charlotte", "kayla",
+	"sara", "frances", "kathryn", "janice", "abigail", "alice", "judy", "sophia", "denise", "amber", "doris",
+	"marilyn", "danielle", "beverly", "isabella", "theresa", "diana", "natalie", "brittany", "kayla",
 	"alexis", "lori", "claire", "eleanor", "lucy", "ellen", "margot", "hugo", "pierre", "francois", "emmanuel", "olaf",
 	"olga", "hans", "klaus", "jurgen", "wolfgang", "friedrich", "annalena", "markus", "stefan", "matthias", "lars",
 	"sven", "erik", "anders", "nils", "johan", "ingrid", "astrid", "karin", "mette", "jens", "magnus", "henrik",
