@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +39,11 @@ func WithVersionSalt(salt string) Option {
 type RuleSet struct {
 	version  string
 	entities []*Entity
-	implies  [][]int32 // entity -> implied entities
+	implies  [][]int32        // entity -> implied entities
+	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
+	maxOwner int              // the longest owner phrase, in words
+	roman    romanIndex       // romanization keys of Korean-shaped persons (romanize.go)
+	given    [][]string       // PERSON entity -> folded first words of its multi-word names (see surnameConflict)
 
 	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
 	exactLk map[string]int32 // case-kept folded exact alias -> entity
@@ -103,6 +108,7 @@ type target struct {
 	kind    targetKind
 	suffix  suffixMask
 	demonym bool
+	surname bool    // a PERSON alias that is the last word of the entity's name alone ("Medvedev")
 	stem    bool    // a spelling variant ("denucleariz" for "denuclearize"): only matches with one of its endings
 	id      int32   // entity or term index
 	alts    []int32 // ambiguous alias: the candidate entities in listing order (alts[0] == id)
@@ -267,7 +273,8 @@ func (c *compiler) addTarget(key string, t target) {
 	ts := c.rs.targets[i]
 	for j := range ts {
 		o := &ts[j]
-		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem {
+		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem ||
+			o.surname != t.surname {
 			continue
 		}
 		if t.kind == tTerm && o.id == t.id {
@@ -336,12 +343,41 @@ func (c *compiler) entities(ents []*EntityRule) {
 		for _, s := range e.Implies {
 			rs.implies[i] = append(rs.implies[i], c.byCanon[Fold(s.Value)])
 		}
+		for _, s := range e.Owners {
+			if rs.owners == nil {
+				rs.owners = make(map[string]int32)
+			}
+			f := Fold(s.Value)
+			if _, dup := rs.owners[f]; !dup && f != "" {
+				rs.owners[f] = id
+				rs.maxOwner = max(rs.maxOwner, strings.Count(f, " ")+1)
+			}
+		}
 		names := append([]Str{e.Canonical}, e.Aliases...)
+		person := Type(e.Type.Value) == Person
+		last := ""
+		if person {
+			cf := Fold(e.Canonical.Value)
+			last = cf[strings.LastIndexByte(cf, ' ')+1:]
+		}
 		for _, a := range names {
 			f := Fold(a.Value)
-			c.addTarget(f, target{kind: tEntity, id: id})
+			if person {
+				if sp := strings.IndexByte(f, ' '); sp > 0 {
+					if rs.given == nil {
+						rs.given = make([][]string, len(ents))
+					}
+					if !slices.Contains(rs.given[i], f[:sp]) {
+						rs.given[i] = append(rs.given[i], f[:sp])
+					}
+				}
+			}
+			c.addTarget(f, target{kind: tEntity, id: id, surname: person && f == last && f != Fold(e.Canonical.Value)})
 			setLookup(f, id)
 			if Type(e.Type.Value) == Person {
+				if e.Romanize == nil || *e.Romanize {
+					rs.roman.add(f, id)
+				}
 				if j := Fold(joinedName(a.Value)); j != "" {
 					c.addTarget(j, target{kind: tEntity, id: id})
 					setLookup(j, id)
@@ -356,7 +392,8 @@ func (c *compiler) entities(ents []*EntityRule) {
 		}
 		for _, x := range e.Exact {
 			k := foldCase(x.Value)
-			c.addTarget(Fold(x.Value), target{kind: tEntity, id: id, exact: k})
+			fx := Fold(x.Value)
+			c.addTarget(fx, target{kind: tEntity, id: id, exact: k, surname: person && fx == last})
 			if _, ok := rs.exactLk[k]; !ok {
 				rs.exactLk[k] = id
 			}
@@ -526,11 +563,25 @@ func (rs *RuleSet) Lookup(name string) (*Entity, bool) {
 		if id, ok := rs.lookup[string(buf[:n])]; ok {
 			return rs.entities[id], true
 		}
+		if id, ok := rs.exactLk[foldCase(name)]; ok {
+			return rs.entities[id], true
+		}
+		if rs.roman.full != nil && maybeKorean(buf[:n]) {
+			if id, ok := rs.lookupRoman(string(buf[:n])); ok {
+				return rs.entities[id], true
+			}
+		}
+		return nil, false
 	} else if id, ok := rs.lookup[Fold(name)]; ok {
 		return rs.entities[id], true
 	}
 	if id, ok := rs.exactLk[foldCase(name)]; ok {
 		return rs.entities[id], true
+	}
+	if rs.roman.full != nil {
+		if id, ok := rs.lookupRoman(Fold(name)); ok {
+			return rs.entities[id], true
+		}
 	}
 	return nil, false
 }

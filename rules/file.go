@@ -26,15 +26,20 @@ type Str struct {
 
 // EntityRule is one gazetteer entry under `entities`.
 type EntityRule struct {
-	Canonical Str      `json:"canonical"`
-	Type      Str      `json:"type"`
-	ID        Str      `json:"id"`
-	Aliases   []Str    `json:"aliases,omitempty"`
-	Exact     []Str    `json:"exact,omitempty"`
-	Demonyms  []Str    `json:"demonyms,omitempty"`
-	Implies   []Str    `json:"implies,omitempty"`
-	Ambiguous bool     `json:"ambiguous,omitempty"`
-	Pos       Position `json:"-"`
+	Canonical Str   `json:"canonical"`
+	Type      Str   `json:"type"`
+	ID        Str   `json:"id"`
+	Aliases   []Str `json:"aliases,omitempty"`
+	Exact     []Str `json:"exact,omitempty"`
+	Demonyms  []Str `json:"demonyms,omitempty"`
+	Implies   []Str `json:"implies,omitempty"`
+	Ambiguous bool  `json:"ambiguous,omitempty"`
+	// Owners are phrases that stand for this entity as the owner of a generically named body ("the North",
+	// "Seoul" for North and South Korea): "Seoul's defence ministry" resolves to the candidate implying it.
+	Owners []Str `json:"owners,omitempty"`
+	// Romanize is the `romanize` key of a PERSON: nil (unset) romanizes a Korean-shaped name, false never does.
+	Romanize *bool    `json:"romanize,omitempty"`
+	Pos      Position `json:"-"`
 }
 
 // Number is a numeric value with its position.

@@ -290,6 +290,29 @@ func (f *folded) fold(s string) {
 	f.text, f.byteRune, f.runeByte, f.runeWord, f.nWords = text[:tl], byteRune[:tl], runeByte[:ri+1], runeWord[:ri], nWords
 }
 
+// joinedBefore reports whether code point r starts a word glued to the previous one by an apostrophe ("'s" in
+// "Pyongyang's", "Brien" in "O'Brien"): no name starts there, so the folded "s korean" of "Pyongyang's Korean"
+// is not the alias "S. Korean".
+func (f *folded) joinedBefore(r int) bool {
+	if r < 2 {
+		return false
+	}
+	// Fast path: the byte before r is the last byte of ', ’ (e2 80 99) or ʼ (ca bc), or of nothing of interest.
+	if c := f.src[f.runeByte[r]-1]; c != '\'' && c != 0x99 && c != 0xbc {
+		return false
+	}
+	a, _ := utf8.DecodeRuneInString(f.src[f.runeByte[r-1]:])
+	if !isApostrophe(a) {
+		return false
+	}
+	b, _ := utf8.DecodeRuneInString(f.src[f.runeByte[r-2]:])
+	return unicode.IsLetter(b) || unicode.IsDigit(b)
+}
+
+// isApostrophe reports whether r is an apostrophe: ASCII ', the right single quotation mark or the modifier letter
+// apostrophe.
+func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02bc' }
+
 // nRunes is the number of code points in the original field.
 func (f *folded) nRunes() int { return len(f.runeByte) - 1 }
 

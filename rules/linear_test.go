@@ -51,13 +51,48 @@ func TestOccIndexAgainstNaive(t *testing.T) {
 	}
 }
 
-// naiveResolve is resolve as it was before issue 10: every ambiguous mention compared with every other mention.
-func naiveResolve(rs *RuleSet, ments []ment) []ment {
+// naiveResolve is resolve as it was before issue 10: every ambiguous mention compared with every other mention,
+// after the owner named right before it (issue 11), found by searching every owner phrase. texts are the folded
+// fields.
+func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 	ments = slices.Clone(ments)
 	for i := range ments {
 		m := &ments[i]
 		if len(m.t.alts) == 0 {
 			continue
+		}
+		owns := func(own int32) int32 {
+			for _, a := range m.t.alts {
+				if slices.Contains(rs.implies[a], own) {
+					return a
+				}
+			}
+			return -1
+		}
+		before := string(texts[m.field][:m.bs])
+		poss := strings.HasSuffix(before, " s ")
+		if poss {
+			before = before[:len(before)-2]
+		}
+		byPhrase, byPhraseLen := int32(-1), 0
+		for ph, id := range rs.owners {
+			if strings.HasSuffix(before, " "+ph+" ") && len(ph) > byPhraseLen {
+				byPhrase, byPhraseLen = id, len(ph)
+			}
+		}
+		if byPhrase >= 0 {
+			if a := owns(byPhrase); a >= 0 {
+				m.entity = a
+				continue
+			}
+		}
+		if i > 0 {
+			if o := ments[i-1]; o.field == m.field && (o.w1 == m.w0-1 || poss && o.w1 == m.w0-2) {
+				if a := owns(o.entity); a >= 0 {
+					m.entity = a
+					continue
+				}
+			}
 		}
 		m.entity = func() int32 {
 			for _, a := range m.t.alts {
@@ -109,7 +144,7 @@ func TestResolveAgainstNaive(t *testing.T) {
 	}
 	words := []string{"defense ministry", "foreign ministry", "Japan", "Russia", "Taiwan", "South Korea",
 		"North Korea", "Ministry of Defense", "Tokyo", "Democratic Party", "Democrats", "China", "said", "the",
-		"officials", "in", "a", "statement"}
+		"officials", "in", "a", "statement", "Seoul's", "the North's", "Russian", "Moscow"}
 	r := rand.New(rand.NewPCG(3, 4))
 	st := rs.pool.Get().(*matchState)
 	defer rs.pool.Put(st)
@@ -128,7 +163,7 @@ func TestResolveAgainstNaive(t *testing.T) {
 			st.f[fi].fold(s)
 			rs.scan(st, uint8(fi))
 		}
-		want := naiveResolve(rs, st.ments)
+		want := naiveResolve(rs, st.ments, [2][]byte{st.f[0].text, st.f[1].text})
 		rs.resolve(st)
 		if !slices.Equal(st.ments, want) {
 			t.Fatalf("%+v: resolve gives\n%+v\nwant\n%+v", doc, st.ments, want)

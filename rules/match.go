@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 )
 
 // Field names a part of an article.
@@ -86,6 +87,7 @@ type termOcc struct {
 
 type ment struct {
 	entity int32
+	bs     int32 // folded byte start
 	occ
 	t       *target
 	demonym bool
@@ -115,6 +117,7 @@ type matchState struct {
 	tmpB      []occ
 	sweep     []sweepEntry // see occIndex
 	ent       entState     // see resolve
+	blocked   []int32      // persons whose surname followed another given name (see surnameConflict)
 	m         meter
 	sents     []int32       // byte offsets where the body's sentences start
 	fw        [2]fieldWords // per field: the words the relevance cue windows read (built on first use)
@@ -171,6 +174,7 @@ func (rs *RuleSet) match(ctx context.Context, doc Doc, limit int64) (_ Result, w
 func (rs *RuleSet) prepare(st *matchState, doc Doc) {
 	st.terms = st.terms[:0]
 	st.ments = st.ments[:0]
+	st.blocked = st.blocked[:0]
 	texts := [2]string{doc.Title, doc.Body}
 	for fi := range texts {
 		st.f[fi].fold(texts[fi])
@@ -179,6 +183,7 @@ func (rs *RuleSet) prepare(st *matchState, doc Doc) {
 		}
 		rs.scan(st, uint8(fi))
 	}
+	st.dropBlocked()
 	rs.resolve(st)
 	rs.indexTerms(st)
 	rs.indexEntities(st)
@@ -251,7 +256,7 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 			continue
 		}
 		last = c.be
-		st.ments = append(st.ments, ment{entity: c.t.id, occ: c.occ, t: c.t, demonym: c.t.demonym})
+		st.ments = append(st.ments, ment{entity: c.t.id, bs: c.bs, occ: c.occ, t: c.t, demonym: c.t.demonym})
 	}
 }
 
@@ -278,6 +283,13 @@ func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
 			}
 		}
 		r0, r1 := f.byteRune[s], f.byteRune[we-1]+1
+		if f.joinedBefore(int(r0)) {
+			continue // "Pyongyang's Korean": a possessive's "s" (or a word after an apostrophe) starts no name
+		}
+		if t.surname && rs.surnameConflict(f, s, t.id) {
+			st.blocked = append(st.blocked, t.id) // `Daniil Medvedev`: another person, and so is a bare `Medvedev`
+			continue
+		}
 		if t.exact != "" && foldCase(f.orig(int(r0), int(f.byteRune[e-1]+1))) != t.exact {
 			continue
 		}
@@ -434,4 +446,56 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit, trace *Topic
 		hits = st.dropUnless(hits, &tp.unless[i])
 	}
 	return rs.score(st, tp, hits, trace)
+}
+
+// surnameConflict reports whether the one-word surname alias of person id at folded byte s follows a capitalized
+// word that is not one of the person's given names ("Daniil Medvedev" for Dmitry Medvedev): that names someone
+// else. A title or an abbreviation before it (`President Putin`, `Mr. Medvedev`), a known name (`Moscow Medvedev`)
+// or a word after a sentence break does not count.
+func (rs *RuleSet) surnameConflict(f *folded, s int, id int32) bool {
+	if s < 3 || rs.given == nil || len(rs.given[id]) == 0 {
+		return false
+	}
+	r0 := int(f.byteRune[s])
+	if r0 < 2 || f.src[f.runeByte[r0-1]] != ' ' {
+		return false // the surname does not follow the previous word after a single space
+	}
+	ps := s - 1
+	for ps > 0 && f.text[ps-1] != ' ' {
+		ps--
+	}
+	prev := f.text[ps : s-1]
+	if len(prev) < 3 {
+		return false
+	}
+	pr := f.byteRune[ps]
+	c := f.src[f.runeByte[pr]]
+	if c < 'A' || c > 'Z' || f.runeByte[r0-1]-f.runeByte[pr] != int32(len(prev)) {
+		return false // not a capitalized ASCII word written as folded (no punctuation inside it)
+	}
+	if pr >= 2 {
+		if b := f.src[f.runeByte[pr-1]]; b != ' ' || strings.ContainsRune(".!?:\"\u201c", rune(f.src[f.runeByte[pr-2]])) {
+			return false // sentence-initial or after a quote: capitalized for another reason
+		}
+	}
+	if slices.Contains(rs.given[id], string(prev)) {
+		return false
+	}
+	if _, known := rs.lookup[string(prev)]; known {
+		return false
+	}
+	if rs.discovery.lists != nil && rs.discovery.lists[string(prev)]&(Titles|PersonCues|Stopwords) != 0 {
+		return false
+	}
+	return true
+}
+
+// dropBlocked removes the bare-surname mentions of the persons a conflicting given name blocked.
+func (st *matchState) dropBlocked() {
+	if len(st.blocked) == 0 {
+		return
+	}
+	st.ments = slices.DeleteFunc(st.ments, func(m ment) bool {
+		return m.t.surname && slices.Contains(st.blocked, m.entity)
+	})
 }

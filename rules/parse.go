@@ -303,6 +303,11 @@ func (p *parser) entity(n *yaml.Node) EntityRule {
 		"demonyms":  func(v *yaml.Node) { e.Demonyms = p.strs(v, "demonyms") },
 		"ambiguous": func(v *yaml.Node) { e.Ambiguous = p.boolean(v, "ambiguous") },
 		"implies":   func(v *yaml.Node) { e.Implies = p.strs(v, "implies") },
+		"owners":    func(v *yaml.Node) { e.Owners = p.strs(v, "owners") },
+		"romanize": func(v *yaml.Node) {
+			b := p.boolean(v, "romanize")
+			e.Romanize = &b
+		},
 	})
 	if ok {
 		p.required(hasCanon, n, "entity", "canonical")

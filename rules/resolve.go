@@ -64,7 +64,11 @@ func (rs *RuleSet) resolve(st *matchState) {
 				e.nextField()
 			}
 			if len(m.t.alts) > 0 {
-				m.entity = rs.pickAlt(e, m)
+				var prev *ment
+				if i > 0 && st.ments[i-1].field == m.field {
+					prev = &st.ments[i-1]
+				}
+				m.entity = rs.pickAlt(e, m, prev, st.f[m.field].text)
 				if !st.m.add(len(m.t.alts)) {
 					return
 				}
@@ -94,13 +98,26 @@ func (rs *RuleSet) resolve(st *matchState) {
 	st.ments, st.mbuf = out, st.ments
 }
 
-// pickAlt chooses the entity of the ambiguous mention m: the first candidate that has an unambiguous mention of
-// its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
+// pickAlt chooses the entity of the ambiguous mention m: the candidate whose implied entity owns m, named right
+// before it (see ownerBefore); else the first candidate that has an unambiguous mention of its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
 // last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
 // Defense"); else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
 // latest mention before m ends (mentions before m are resolved already, ambiguous ones included).
-func (rs *RuleSet) pickAlt(e *entState, m *ment) int32 {
+func (rs *RuleSet) pickAlt(e *entState, m *ment, prev *ment, text []byte) int32 {
 	alts := m.t.alts
+	byMention, byPhrase := rs.ownerBefore(m, prev, text)
+	for _, own := range [2]int32{byPhrase, byMention} {
+		if own < 0 {
+			continue
+		}
+		for _, a := range alts {
+			for _, imp := range rs.implies[a] {
+				if imp == own {
+					return a
+				}
+			}
+		}
+	}
 	for _, a := range alts {
 		if e.unamb[a] == e.gen {
 			return a
@@ -124,4 +141,39 @@ func (rs *RuleSet) pickAlt(e *entState, m *ment) int32 {
 		}
 	}
 	return best
+}
+
+// ownerBefore returns the entities named as the owner right before the ambiguous mention m (-1: none): the
+// mention just before it, adjacent or through a possessive ("Russia's defense ministry", "Ukrainian defence
+// ministry"), and an `owners` phrase of the pack in the folded text before it ("Seoul's", "the North's"). prev is
+// the mention before m in its field (nil: none); text is m's folded field.
+func (rs *RuleSet) ownerBefore(m *ment, prev *ment, text []byte) (byMention, byPhrase int32) {
+	byMention, byPhrase = -1, -1
+	p := int(m.bs) - 1 // the space before m
+	poss := p >= 2 && text[p-1] == 's' && text[p-2] == ' '
+	end := p // the end of the owner phrase, a space
+	if poss {
+		end = p - 2
+	}
+	if prev != nil && !prev.implied && (prev.w1 == m.w0-1 || poss && prev.w1 == m.w0-2) {
+		byMention = prev.entity
+	}
+	if len(rs.owners) == 0 || end <= 0 {
+		return byMention, byPhrase
+	}
+	// The 1..maxOwner words ending at end, longest first.
+	var buf [4]int
+	starts := buf[:0]
+	for i, w := end-1, 0; i >= 0 && w < rs.maxOwner; i-- {
+		if text[i] == ' ' {
+			starts = append(starts, i+1)
+			w++
+		}
+	}
+	for k := len(starts) - 1; k >= 0; k-- {
+		if id, ok := rs.owners[string(text[starts[k]:end])]; ok {
+			return byMention, id
+		}
+	}
+	return byMention, byPhrase
 }

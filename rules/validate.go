@@ -46,12 +46,24 @@ func Validate(files ...*File) ErrorList {
 			v.entity(&f.Entities[i])
 		}
 	}
+	owners := map[string]string{} // folded owner phrase -> canonical name
 	for _, f := range files {
 		if f == nil {
 			continue
 		}
 		for i := range f.Entities {
 			e := &f.Entities[i]
+			for _, s := range e.Owners {
+				k := Fold(s.Value)
+				if prev, dup := owners[k]; dup && prev != e.Canonical.Value {
+					v.errs.addf(s.Pos, CodeDuplicateAlias, "owners: %q is already an owner phrase of %q", s.Value, prev)
+				}
+				owners[k] = e.Canonical.Value
+				v.foldable(s, "owners entry")
+			}
+			if e.Romanize != nil && *e.Romanize && Type(e.Type.Value) != Person {
+				v.errs.addf(e.Pos, CodeBadValue, "romanize: only PERSON entities are romanized, not %s", e.Type.Value)
+			}
 			for _, s := range e.Implies {
 				switch owner, ok := v.canon[Fold(s.Value)]; {
 				case !ok:

@@ -283,7 +283,10 @@ func (x *fieldScan) personContext(a, b int) bool {
 // simple classifies a piece without connectors.
 func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	text := x.s[x.toks[a].start:x.toks[b].end]
-	if x.in(text, rules.Ignored) || x.resolve(a, b) || x.isVessel(a, b) {
+	// A lone surname the matcher left uncovered names someone else (`Daniil Medvedev ... Medvedev`): coreference
+	// decides, not the gazetteer.
+	surname := a == b && x.lookup(text) != nil && x.lookup(text).Type == rules.Person
+	if x.in(text, rules.Ignored) || !surname && x.resolve(a, b) || x.isVessel(a, b) {
 		return
 	}
 	words := 0
@@ -291,6 +294,12 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		if x.isWord(i) && !x.isInitial(i) {
 			words++
 		}
+	}
+	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
+	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
+	if b-a <= 4 && !x.koreanName(a) && (x.platformContext(a, b) || words >= 2 && x.orgNounBefore(a)) {
+		x.emit(a, b, rules.Organization)
+		return
 	}
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
 	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 {
@@ -314,7 +323,8 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		words--
 	}
 	if x.personName(a, b, personHint) {
-		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b)
+		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b) ||
+			givenNames[string(x.lowerKey(a))]
 		if x.emit(a, b, rules.Person) && !strong {
 			x.sc.cands[len(x.sc.cands)-1].weak = true
 		}
@@ -418,4 +428,33 @@ func collapseSpace(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// platformContext reports whether a..b stands where an online platform does: after `on` or `via` that follows a
+// posting word within three words (`wrote on X`, `posted a video on Truth Social`), or before a platform noun
+// (`Telegram channels`, `an X account`).
+func (x *fieldScan) platformContext(a, b int) bool {
+	if n := b + 1; x.isWord(n) && !x.toks[n].upper && x.adjacent(n) && platformNouns[string(x.lowerKey(n))] {
+		return true
+	}
+	p := a - 1
+	if !x.isWord(p) || x.toks[p].upper || !x.adjacent(a) {
+		return false
+	}
+	if k := string(x.lowerKey(p)); k != "on" && k != "via" {
+		return false
+	}
+	for i := p - 1; i >= p-3 && x.isWord(i); i-- {
+		if postingWords[string(x.lowerKey(i))] {
+			return true
+		}
+	}
+	return false
+}
+
+// orgNounBefore reports whether a lower-case common noun for a kind of organization stands right before token a
+// (`the K-pop group Blue Orbit`, `shipbuilder Hanwha Ocean`).
+func (x *fieldScan) orgNounBefore(a int) bool {
+	p := a - 1
+	return x.isWord(p) && !x.toks[p].upper && x.adjacent(a) && orgNouns[string(x.lowerKey(p))]
 }

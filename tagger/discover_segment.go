@@ -188,16 +188,33 @@ func (x *fieldScan) runs() error {
 				x.sc.supp[x.cov[i-1]] = true
 			}
 		}
+		// A name that starts with a group's possessive (`People's Revolutionary Army`) takes in the gazetteer
+		// word before it: `Korean People's Revolutionary Army`.
+		if pluralOwners[string(x.lowerKey(i))] && i+1 < n && x.toks[i+1].kind == tokPoss && x.adjacent(i) &&
+			x.isCap(i-1) && x.cov[i-1] >= 0 {
+			m := x.cov[i-1]
+			if x.ms[m].End == x.toks[i-1].rend {
+				for a = i - 1; a > 0 && x.cov[a-1] == m && x.adjacent(a); a-- {
+				}
+			}
+		}
 		end, k, conns := i, i+1, 0
 		for k < n && k-a < maxRun {
 			t := x.toks[k]
-			if x.isInitial(end) && k == end+1 && x.isCap(k+1) && x.adjacent(k+1) {
+			if x.isInitial(end) && k == end+1 && x.isCap(k+1) && x.adjacent(k+1) && !(end == i && x.platformContext(i, i)) {
 				k++ // the period of an initial
 				continue
 			}
 			// Plural possessive inside a name: `Workers' Party`.
 			if t.kind == tokPunct && isApostrophe(rune(x.s[t.start])) && !t.space && k == end+1 &&
 				strings.HasSuffix(x.text(end), "s") && x.isCap(k+1) && x.adjacent(k+1) && x.cov[k+1] < 0 {
+				k++
+				continue
+			}
+			// An irregular plural's possessive inside a name: `Ministry of the People's Armed Forces`. A singular
+			// owner (`Russia's Security Council`) is not part of the name.
+			if t.kind == tokPoss && k == end+1 && pluralOwners[string(x.lowerKey(end))] && x.isCap(k+1) &&
+				x.adjacent(k+1) && x.cov[k+1] < 0 {
 				k++
 				continue
 			}
@@ -311,6 +328,9 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 			continue
 		}
 		k := x.lowerKey(a)
+		if ordinals[string(k)] && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
+			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
+		}
 		if functionWords[string(k)] || x.in(x.text(a), rules.Stopwords) || (x.init[a] && x.isCommon(a)) ||
 			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1) { // `Members of the ...`
 			a++

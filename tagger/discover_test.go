@@ -150,13 +150,38 @@ func TestDiscovery(t *testing.T) {
 		{
 			name: "ignored phrases and lone capitalized words",
 			body: "The Harbour Festival drew crowds to Busan. Crowds cheered Mr. Lindqvist and Telegram users posted.",
-			want: []string{`b LOC "Busan"`},
+			want: []string{`b LOC "Busan"`, `b ORG "Telegram" *`}, // a platform before `users`: an organization
+		},
+		{
+			name: "an ordinal before a cue is part of the name",
+			body: "The Third Committee met in Busan. First, the Harbour Workers Association voted.",
+			want: []string{`b ORG "Third Committee" *`, `b LOC "Busan"`, `b ORG "Harbour Workers Association" *`},
+		},
+		{
+			name: "a common given name makes a person without context",
+			body: "Peter Kiprono won ahead of Olga Brandt in Busan. Grace Notes played, and Tiber Lund sold tickets.",
+			want: []string{`b PER "Peter Kiprono" *`, `b PER "Olga Brandt" *`, `b LOC "Busan"`},
+		},
+		{
+			name: "platforms and names after a kind of organization",
+			body: "He wrote on X. Officials said on Truth Social that the boy band Blue Orbit and the shipbuilder " +
+				"Haneul Ocean would join. Vortex is popular, and Nora Quill posted photos.",
+			want: []string{`b ORG "X" *`, `b ORG "Truth Social" *`, `b ORG "Blue Orbit" *`, `b ORG "Haneul Ocean" *`,
+				`b PER "Nora Quill" *`},
 		},
 		{
 			name: "initials and demonyms",
 			body: "North Korean media quoted John F. Kennedy, and South Korean officials quoted Olivia M. Brennan.",
 			want: []string{`b LOC "North Korean" -> North Korea`, `b PER "John F. Kennedy" *`,
 				`b LOC "South Korean" -> South Korea`, `b PER "Olivia M. Brennan" *`},
+		},
+		{
+			name: "apostrophes inside names, possessives outside",
+			body: "The Ministry of the People's Armed Forces spoke. The North Korean People's Revolutionary Party " +
+				"fought. Russia's Ferry Association and Busan's Harbour Workers Association did not.",
+			want: []string{`b ORG "Ministry of the People's Armed Forces" *`,
+				`b ORG "North Korean People's Revolutionary Party" *`, `b LOC "North Korean" -> North Korea`,
+				`b LOC "Russia"`, `b ORG "Ferry Association" *`, `b LOC "Busan"`, `b ORG "Harbour Workers Association" *`},
 		},
 		{
 			name: "gazetteer found through lookup",

@@ -71,7 +71,7 @@ type proseSpan struct {
 }
 
 // addProse merges prose's entities into discovery's candidates, before coreference (so that `Murase` after a
-// prose-found `Kaito Murase` resolves to it). For each prose entity:
+// prose-found `Seiya Murase` resolves to it). For each prose entity:
 //   - a weak discovered person (`First Last` with no cue, kept by builtin discovery only if its surname recurs
 //     alone) that prose also labels PERSON is confirmed;
 //   - one that overlaps a gazetteer mention or a discovered entity is dropped: rules and discovery win;

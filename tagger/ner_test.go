@@ -118,14 +118,14 @@ func TestHybridMerge(t *testing.T) {
 	}{
 		{
 			name:  "a plain First Last confirmed by prose, and its surname resolved",
-			body:  "The winner came from Kaito Murase shortly before half-time. Murase celebrated with the fans.",
-			prose: []pspan{{"body", "Kaito Murase", "PERSON", 0}},
-			want:  []string{`PER discovered "Kaito Murase" Kaito Murase`, `PER discovered "Murase" Kaito Murase`},
+			body:  "The winner came from Seiya Murase shortly before half-time. Murase celebrated with the fans.",
+			prose: []pspan{{"body", "Seiya Murase", "PERSON", 0}},
+			want:  []string{`PER discovered "Seiya Murase" Seiya Murase`, `PER discovered "Murase" Seiya Murase`},
 		},
 		{
 			name: "without prose the weak person is dropped",
-			body: "The winner came from Kaito Murase shortly before half-time.",
-			not:  []string{`PER discovered "Kaito Murase" Kaito Murase`},
+			body: "The winner came from Seiya Murase shortly before half-time.",
+			not:  []string{`PER discovered "Seiya Murase" Seiya Murase`},
 		},
 		{
 			name:  "a name nothing cues, added with the article and the possessive trimmed",
@@ -233,7 +233,7 @@ func TestHybridConcurrent(t *testing.T) {
 	tg := testTagger(t, WithNER(NERHybrid), WithClock(fixedClock))
 	as := []Article{
 		{Title: "Ferry leaves Busan", Body: "Captain Olivia Brennan of Canada sailed from Busan with Daniel Okafor."},
-		{Title: "Match report", Body: "Japan took the lead through Kaito Murase. Murase then left the field."},
+		{Title: "Match report", Body: "Japan took the lead through Seiya Murase. Murase then left the field."},
 		{Title: "Talks", Body: "Officials from Stepping Stones Trust met Alma Veikko in Busan on Friday."},
 	}
 	want := make([]string, len(as))
@@ -290,14 +290,14 @@ func TestProseChunks(t *testing.T) {
 	}
 	tg := testTagger(t, WithNER(NERHybrid))
 	para := "Officials from Stepping Stones Trust met the Busan mayor on Friday about the ferry timetable.\n"
-	body := strings.Repeat(para, 2*proseChunk/len(para)+1) + "Japan took the lead through Kaito Murase."
+	body := strings.Repeat(para, 2*proseChunk/len(para)+1) + "Japan took the lead through Seiya Murase."
 	a := Article{Title: "Ferry talks", Body: body}
 	rec, err := tg.Tag(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkSpans(t, a, rec)
-	if !slices.Contains(rec.Canonicals(), EntityKey{"PERSON", "Kaito Murase"}) {
+	if !slices.Contains(rec.Canonicals(), EntityKey{"PERSON", "Seiya Murase"}) {
 		t.Errorf("the name in the last chunk is missing: %v", rec.Canonicals())
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -34,6 +34,78 @@ var functionWords = wordSet(
 // connectors may join the capitalized words of one name (`Ministry of Foreign Affairs`), in lower case only.
 var connectors = wordSet("of", "the", "for", "and", "on", "by", "de", "du", "del", "des", "la")
 
+// pluralOwners are irregular plurals whose possessive ('s) belongs to a name: `Korean People's Army`,
+// `Children's Fund`. Regular plurals take a bare apostrophe (`Workers' Party`), which the run builder joins too.
+var pluralOwners = wordSet("people", "children", "women", "men", "peoples")
+
+// platformNouns after a name make it an online platform (`Telegram channel`); postingWords before `on` do
+// (`wrote on X`).
+var (
+	platformNouns = wordSet("channel", "channels", "account", "accounts", "post", "posts", "user", "users",
+		"page", "pages", "feed", "handle", "followers", "livestream", "app")
+	postingWords = wordSet("posted", "posting", "posts", "post", "wrote", "writing", "writes", "said", "says", "shared",
+		"sharing", "uploaded", "message", "messages", "statement", "video", "videos", "account", "channel", "streamed",
+		"tweeted", "livestreamed")
+)
+
+// orgNouns are common nouns for kinds of organization; a capitalized name right after one is an organization of
+// that kind (`the K-pop group Blue Orbit`, `the think tank Asan Forum`, `automaker Kia`).
+var orgNouns = wordSet("group", "band", "company", "firm", "startup", "platform", "outlet", "broadcaster",
+	"newspaper", "daily", "agency", "label", "network", "charity", "ngo", "tank", "institute", "club", "team",
+	"airline", "carrier", "maker", "manufacturer", "conglomerate", "chaebol", "developer", "operator", "retailer",
+	"bank", "insurer", "shipbuilder", "automaker", "carmaker", "chipmaker", "lender", "brokerage", "broker",
+	"publisher", "studio", "orchestra", "ensemble", "choir", "troupe", "duo", "trio", "quartet", "exchange",
+	"foundation", "nonprofit", "organisation", "organization", "union", "party", "portal", "messenger", "service")
+
+// givenNames are common given names (English, European, Russian, Ukrainian, Japanese, South Asian and Arabic ones
+// in Latin script). A two- or three-word name in running text whose first word is one of them is a person even
+// with no title, role or speech verb near it (`Casper Ruud beat Peter Kiprono`); words that are also common
+// English words (`Mark`, `Grace`, `May`, `Roman`) are left out.
+var givenNames = wordSet(
+	"james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas", "charles", "christopher",
+	"daniel", "matthew", "anthony", "donald", "steven", "paul", "andrew", "joshua", "kenneth", "kevin", "brian",
+	"george", "timothy", "ronald", "edward", "jason", "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric",
+	"jonathan", "stephen", "larry", "justin", "scott", "brandon", "benjamin", "samuel", "gregory", "alexander", "frank",
+	"patrick", "raymond", "jack", "dennis", "jerry", "tyler", "aaron", "jose", "adam", "nathan", "henry", "douglas",
+	"zachary", "peter", "kyle", "noah", "ethan", "jeremy", "walter", "keith", "roger", "terry", "austin",
+	"sean", "gerald", "carl", "harold", "arthur", "lawrence", "jesse", "bryan", "billy", "bruce",
+	"gabriel", "joe", "albert", "willie", "alan", "russell", "vincent", "philip", "bobby", "johnny",
+	"bradley", "roy", "ralph", "randy", "wayne", "howard", "mary", "patricia", "jennifer", "linda", "elizabeth",
+	"barbara", "susan", "jessica", "sarah", "karen", "lisa", "nancy", "betty", "margaret", "sandra", "ashley",
+	"kimberly", "emily", "donna", "michelle", "carol", "amanda", "melissa", "deborah", "stephanie", "rebecca", "sharon",
+	"laura", "cynthia", "kathleen", "amy", "angela", "shirley", "anna", "brenda", "pamela", "emma", "nicole", "helen",
+	"samantha", "katherine", "christine", "debra", "rachel", "carolyn", "janet", "catherine", "maria", "heather",
+	"diane", "ruth", "julie", "olivia", "joyce", "kelly", "lauren", "christina", "joan",
+	"evelyn", "judith", "megan", "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa", "ann",
+	"sara", "frances", "kathryn", "janice", "abigail", "alice", "judy", "sophia", "denise", "amber", "doris",
+	"marilyn", "danielle", "beverly", "isabella", "theresa", "diana", "natalie", "brittany", "kayla",
+	"alexis", "lori", "claire", "eleanor", "lucy", "ellen", "margot", "hugo", "pierre", "francois", "emmanuel", "olaf",
+	"olga", "hans", "klaus", "jurgen", "wolfgang", "friedrich", "annalena", "markus", "stefan", "matthias", "lars",
+	"sven", "erik", "anders", "nils", "johan", "ingrid", "astrid", "karin", "mette", "jens", "magnus", "henrik",
+	"jonas", "luca", "marco", "giovanni", "giuseppe", "francesco", "alessandro", "giorgia", "sergio", "carlos", "juan",
+	"luis", "miguel", "javier", "pedro", "antonio", "manuel", "rafael", "diego", "pablo", "fernando", "jorge",
+	"ricardo", "alejandro", "andres", "mateo", "santiago", "lula", "jair", "gustavo", "vladimir", "dmitry", "dmitri",
+	"sergei", "sergey", "alexei", "alexey", "andrei", "andrey", "mikhail", "nikolai", "ivan", "igor", "oleg", "yuri",
+	"yury", "boris", "pavel", "viktor", "viacheslav", "vyacheslav", "valery", "valeri", "gennady", "anatoly",
+	"konstantin", "maxim", "maksim", "artem", "denis", "evgeny", "yevgeny", "ruslan", "ramzan", "anton", "grigory",
+	"leonid", "stanislav", "arkady", "kirill", "ilya", "timur", "vadim", "natalia", "natalya", "tatiana", "tatyana",
+	"elena", "yelena", "irina", "svetlana", "ekaterina", "yekaterina", "marina", "anastasia", "ksenia", "daria",
+	"darya", "yulia", "lyudmila", "galina", "alla", "valentina", "volodymyr", "oleksandr", "oleksiy", "andriy",
+	"mykola", "mykhailo", "dmytro", "yuriy", "serhiy", "taras", "bohdan", "petro", "vitali", "vitaly", "rustem",
+	"kyrylo", "denys", "olena", "iryna", "yuliia", "oksana", "kateryna", "shinzo", "fumio", "yoshihide", "shigeru",
+	"taro", "hiroshi", "takeshi", "kenji", "akira", "yuki", "yoshimasa", "yoko", "sanae", "kaito", "haruto", "sota",
+	"hiroto", "ren", "minato", "yuto", "takashi", "masahiro", "kazuo", "ichiro", "naoko", "keiko", "yuko", "akiko",
+	"hanako", "tomoko", "narendra", "rahul", "imran", "shehbaz", "yair", "naftali", "recep", "keir", "rishi", "liz",
+	"antony", "kamala", "hillary", "barack", "mike", "jd", "lloyd", "pete", "kristi", "tulsi", "elon", "mohammed",
+	"muhammad", "ahmed", "ali", "hassan", "hussein", "omar", "abdullah", "ibrahim", "khalid", "yusuf", "fatima",
+	"aisha",
+)
+
+// ordinals before a cue word belong to the name (`Third Committee`, `Second Fleet`), although `First` or `Second`
+// alone start no name.
+var ordinals = wordSet("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+	"eleventh", "twelfth")
+
 // abbreviations are words whose following period does not end a sentence.
 var abbreviations = wordSet(
 	"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "rep", "sen", "gov", "st",

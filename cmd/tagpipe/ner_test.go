@@ -11,7 +11,7 @@ import (
 // mode, prose's entities (source "prose") only in the modes that use it, and a usage error for an unknown mode.
 func TestTagNERModes(t *testing.T) {
 	const article = `{"id":"n1","title":"Japan beat South Korea in Busan","body":"Japan took the lead through ` +
-		`a header from Kaito Murase shortly before half-time, and the visitors held on."}`
+		`a header from Seiya Murase shortly before half-time, and the visitors held on."}`
 	type entity struct{ Canonical, Type, Source string }
 	tagged := func(mode string) []entity {
 		t.Helper()
@@ -35,7 +35,7 @@ func TestTagNERModes(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		mode      string
-		murase    bool // Kaito Murase found
+		murase    bool // Seiya Murase found
 		fromProse bool // some entity has source "prose"
 	}{
 		{"builtin", false, false},
@@ -46,10 +46,10 @@ func TestTagNERModes(t *testing.T) {
 		if !has(ents, "South Korea", "LOCATION", "gazetteer") || !has(ents, "Japan", "LOCATION", "gazetteer") {
 			t.Errorf("--ner %s: gazetteer entities missing: %+v", tc.mode, ents)
 		}
-		if got := has(ents, "Kaito Murase", "PERSON", ""); got != tc.murase {
-			t.Errorf("--ner %s: Kaito Murase found %v, want %v: %+v", tc.mode, got, tc.murase, ents)
+		if got := has(ents, "Seiya Murase", "PERSON", ""); got != tc.murase {
+			t.Errorf("--ner %s: Seiya Murase found %v, want %v: %+v", tc.mode, got, tc.murase, ents)
 		}
-		if got := has(ents, "Kaito Murase", "PERSON", "prose"); got != tc.fromProse {
+		if got := has(ents, "Seiya Murase", "PERSON", "prose"); got != tc.fromProse {
 			t.Errorf("--ner %s: entity from prose %v, want %v: %+v", tc.mode, got, tc.fromProse, ents)
 		}
 	}
@@ -63,7 +63,7 @@ func TestTagNERModes(t *testing.T) {
 	}
 	t.Setenv("TAGPIPE_NER", "hybrid")
 	code, out, errs := runCLI(t, article+"\n", "tag")
-	if code != 0 || !strings.Contains(out, `"Kaito Murase"`) {
+	if code != 0 || !strings.Contains(out, `"Seiya Murase"`) {
 		t.Errorf("TAGPIPE_NER=hybrid: exit %d, %s %s", code, out, errs)
 	}
 }
