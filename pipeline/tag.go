@@ -96,6 +96,7 @@ func (p *Pipeline) Metrics() *Metrics { return p.metrics }
 type tagProcessor struct {
 	t       Tagger
 	maxTime time.Duration
+	shadow  *shadowRun // nil without a shadow run
 }
 
 func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) (output, error) {
@@ -127,7 +128,8 @@ func (tp tagProcessor) process(ctx context.Context, value []byte, maxValue int) 
 		}
 		return output{}, &reasonError{code: code, err: err}
 	}
-	return output{key: []byte(a.ID), value: b, labels: rec.Labels(), rulesVersion: rec.Tagger.RulesVersion}, nil
+	shadow := tp.shadow.diff(ctx, a, rec)
+	return output{key: []byte(a.ID), value: b, labels: rec.Labels(), rulesVersion: rec.Tagger.RulesVersion, shadow: shadow}, nil
 }
 
 var _ interface {
