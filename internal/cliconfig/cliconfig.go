@@ -77,8 +77,10 @@ func BindConfig(fs *pflag.FlagSet, c *pipeline.Config) {
 	fs.StringVar(&c.HTTP, "http", c.HTTP, "serve /metrics, /healthz, /readyz on this address (e.g. 127.0.0.1:9464)"+envHelp("http"))
 	fs.StringVar(&c.HTTPToken, "http-token", c.HTTPToken, "bearer token required by the HTTP endpoint, required off loopback; prefer "+pipeline.EnvHTTPToken+" or --http-token-file: a flag shows in process listings"+envHelp("http-token"))
 	fs.StringVar(&c.HTTPTokenFile, "http-token-file", c.HTTPTokenFile, "file holding the HTTP bearer token"+envHelp("http-token-file"))
-	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack)"+envHelp("rules"))
+	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack), reloaded when its files change"+envHelp("rules"))
 	fs.StringVar(&c.RulesTopic, "rules-topic", c.RulesTopic, "topic of published rule packs for hot reload; empty disables"+envHelp("rules-topic"))
+	fs.StringVar(&c.ShadowRules, "shadow-rules", c.ShadowRules, "candidate rule pack file or directory: tag every record with it too and publish the differences to --shadow-topic (a shadow run; --out is unchanged)"+envHelp("shadow-rules"))
+	fs.StringVar(&c.ShadowTopic, "shadow-topic", c.ShadowTopic, "topic of a shadow run's differences"+envHelp("shadow-topic"))
 }
 
 // ApplyConn overrides c with the environment, then with the flags set on fs (a flag set on which BindConn was
