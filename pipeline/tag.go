@@ -80,6 +80,9 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 	if p.metrics == nil {
 		p.metrics = NewMetrics()
 	}
+	if err := p.setupShadow(); err != nil {
+		return nil, err
+	}
 	if rs, ok := t.(RulesSwapper); ok {
 		p.reload = rs
 		if r := rs.Rules(); r != nil {
