@@ -27,7 +27,7 @@ import (
 // runningService is a `tagpipe run` started by a test.
 type runningService struct {
 	stop func() (int, string) // cancels it and returns its exit code and stderr
-	http string              // its metrics address
+	http string               // its metrics address
 }
 
 func startService(ctx context.Context, t *testing.T, args ...string) *runningService {
