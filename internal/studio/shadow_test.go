@@ -1,0 +1,101 @@
+package studio
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tagpipe/tagpipe/internal/rulediff"
+)
+
+// TestLiveShadow feeds a shadow topic: its differences reach the live stream through the filters, and the counts
+// carry the gained and lost totals.
+func TestLiveShadow(t *testing.T) {
+	feed := make(chan []byte)
+	idle := func(ctx context.Context, _ func([]byte) error) error { <-ctx.Done(); return nil }
+	shadow := func(ctx context.Context, fn func([]byte) error) error {
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case v := <-feed:
+				if err := fn(v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	s, _ := newTestServer(t, Config{Live: idle, Shadow: shadow}, true)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go s.live.run(ctx)
+	var state struct{ Shadow bool }
+	call(t, s.Handler(), "GET", "/api/state", nil, &state)
+	if !state.Shadow {
+		t.Error(`/api/state lacks "shadow": true`)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/live?label=russia", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := make(chan [2]string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		var ev string
+		for sc.Scan() {
+			if e, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				ev = e
+			} else if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				events <- [2]string{ev, d}
+			}
+		}
+		close(events)
+	}()
+	next := func(kind string) string {
+		t.Helper()
+		for e := range events {
+			if e[0] == kind {
+				return e[1]
+			}
+		}
+		t.Fatalf("stream ended before a %s event", kind)
+		return ""
+	}
+	next("counts")
+	feed <- []byte(`{"id":"a","gained":["military"],"lost":[],"old_rules_version":"v1","new_rules_version":"v2"}`)
+	feed <- []byte(`not json`)
+	feed <- []byte(`{"id":"b","gained":["PERSON:Kim Jong-un"],"lost":["russia"],"old_rules_version":"v1","new_rules_version":"v2"}`)
+	var c rulediff.Change
+	if err := json.Unmarshal([]byte(next("shadow")), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.ID != "b" || c.Lost[0] != "russia" || c.NewVersion != "v2" {
+		t.Errorf("first difference through the russia filter: %+v", c)
+	}
+	for {
+		var counts struct {
+			Shadow struct {
+				Changed int
+				Counts  map[string]rulediff.Count
+			}
+		}
+		if err := json.Unmarshal([]byte(next("counts")), &counts); err != nil {
+			t.Fatal(err)
+		}
+		if counts.Shadow.Changed == 2 {
+			if counts.Shadow.Counts["military"].Gained != 1 || counts.Shadow.Counts["russia"].Lost != 1 || counts.Shadow.Counts["PERSON:Kim Jong-un"].Gained != 1 {
+				t.Errorf("shadow counts %+v", counts.Shadow.Counts)
+			}
+			return
+		}
+	}
+}
