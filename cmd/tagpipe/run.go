@@ -51,8 +51,8 @@ Rules are hot-reloaded, between records, from two sources: packs published to --
 publish), and the files of --rules, watched: an edit, a file renamed over another or the symlink swap of a
 Kubernetes ConfigMap volume takes effect within 2 s. A pack that fails to load is logged with its
 file:line:col errors and counted (tagpipe_rules_reload_failures_total, tagpipe_rules_last_reload_success 0),
-and the current rules stay. Every record names its rules in tagger.rules_version and the
-tagpipe-rules-version header.
+and the current rules stay; a change of comments only swaps nothing. If both sources change, the last change
+wins. Every record names its rules in tagger.rules_version and the tagpipe-rules-version header.
 
 A shadow run (--shadow-rules PATH) tags every record with a candidate pack as well and publishes, for the
 records whose labels or entities differ, only the difference to --shadow-topic (default tagpipe.shadow):
