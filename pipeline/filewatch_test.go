@@ -195,3 +195,45 @@ func TestWatchRuleFilesSymlinkedPath(t *testing.T) {
 		t.Error("the new release's rules do not tag drill")
 	}
 }
+
+// TestWatchFilesWiresBothPacks: a pipeline watches Config.Rules for its tagger and Config.ShadowRules for its
+// shadow tagger, each counted in its own metrics.
+func TestWatchFilesWiresBothPacks(t *testing.T) {
+	mainDir, shadowDir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(mainDir, "topics.yaml"), watchPackA)
+	writeFile(t, filepath.Join(shadowDir, "topics.yaml"), watchPackA)
+	main, cand := packTagger(t, watchPackA), packTagger(t, watchPackA)
+	cfg := DefaultConfig()
+	cfg.Brokers = []string{"127.0.0.1:1"}
+	cfg.Rules, cfg.ShadowRules = mainDir, shadowDir
+	p, err := New(cfg, main, WithShadow(cand))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var bg sync.WaitGroup
+	p.watchFiles(ctx, &bg)
+	defer func() { cancel(); bg.Wait() }()
+	// No wait for the watchers: a change before a watcher is up is found by its first load.
+
+	v := cand.Rules().Version()
+	writeFile(t, filepath.Join(shadowDir, "topics.yaml"), watchPackA+"      - drill\n")
+	waitVersion(t, cand, v)
+	if main.Rules().Version() != v || counterValue(p.metrics.reloads) != 0 {
+		t.Error("a shadow file change reloaded the main rules")
+	}
+	if counterValue(p.metrics.shadow.reloads) != 1 {
+		t.Errorf("shadow reloads = %v, want 1", counterValue(p.metrics.shadow.reloads))
+	}
+	writeFile(t, filepath.Join(shadowDir, "topics.yaml"), "topics: [oops\n")
+	waitFor(t, "a shadow reload failure", func() bool { return counterValue(p.metrics.shadow.reloadFails) == 1 })
+	if counterValue(p.metrics.reloadFailure) != 0 {
+		t.Error("a broken shadow pack counted as a main reload failure")
+	}
+
+	writeFile(t, filepath.Join(mainDir, "topics.yaml"), watchPackA+"      - artillery\n")
+	waitVersion(t, main, v)
+	if counterValue(p.metrics.reloads) != 1 {
+		t.Errorf("main reloads = %v, want 1", counterValue(p.metrics.reloads))
+	}
+}
