@@ -49,6 +49,9 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 			if err := cliconfig.ApplyConn(&conn, cmd.Flags(), os.Getenv); err != nil {
 				return usageError{err}
 			}
+			if shadowTopic != "" && len(conn.Brokers) == 0 {
+				return usageError{fmt.Errorf("--shadow-topic needs --brokers")}
+			}
 			if len(conn.Brokers) > 0 {
 				if err := conn.ResolveSecrets(); err != nil {
 					return usageError{err}
