@@ -260,12 +260,28 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 }
 
 // endOffsets returns, for the partitions of topic that have records to read (from their first record when
-// fromBeginning, else none), the offset after their last record.
+// fromBeginning, else none), the offset after their last record. Transient errors (a new topic whose leaders
+// are not elected yet) are retried for a few seconds.
 func (cl *Cluster) endOffsets(ctx context.Context, topic string, parts []int, fromBeginning bool) (map[int]int64, error) {
 	var req []kafka.OffsetRequest
 	for _, p := range parts {
 		req = append(req, kafka.FirstOffsetOf(p), kafka.LastOffsetOf(p))
 	}
+	for attempt := 1; ; attempt++ {
+		ends, err := cl.listEnds(ctx, topic, req, fromBeginning)
+		var kerr kafka.Error
+		if err == nil || attempt == 20 || !errors.As(err, &kerr) || !kerr.Temporary() {
+			return ends, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func (cl *Cluster) listEnds(ctx context.Context, topic string, req []kafka.OffsetRequest, fromBeginning bool) (map[int]int64, error) {
 	resp, err := cl.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: req}})
 	if err != nil {
 		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
