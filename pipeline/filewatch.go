@@ -78,7 +78,11 @@ func watchRuleFiles(ctx context.Context, log *slog.Logger, path string, target R
 		return
 	}
 	defer w.Close()
-	clean := filepath.Clean(path)
+	clean, err := filepath.Abs(path) // events then name absolute paths, and "." has a parent
+	if err != nil {
+		log.Warn("cannot watch the rule files; they reload only on restart", "err", err)
+		return
+	}
 	parent, base := filepath.Dir(clean), filepath.Base(clean)
 	if err := w.Add(parent); err != nil {
 		log.Warn("cannot watch the rule files; they reload only on restart", "err", err)

@@ -237,3 +237,14 @@ func TestWatchFilesWiresBothPacks(t *testing.T) {
 		t.Errorf("main reloads = %v, want 1", counterValue(p.metrics.reloads))
 	}
 }
+
+// TestWatchRuleFilesRelativePath watches --rules . from inside the pack directory.
+func TestWatchRuleFilesRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "topics.yaml"), watchPackA)
+	t.Chdir(dir)
+	tg, _, _ := startWatch(t, ".")
+	v1 := tg.Rules().Version()
+	writeFile(t, "topics.yaml", watchPackA+"      - drill\n")
+	waitVersion(t, tg, v1)
+}
