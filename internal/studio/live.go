@@ -53,20 +53,32 @@ func newHub(src LiveSource, log *slog.Logger) *hub {
 // run reads the source (and the shadow source, if any) until ctx ends, reconnecting with a growing pause after
 // errors.
 func (h *hub) run(ctx context.Context) {
-	go h.runShadow(ctx)
+	if h.shadow != nil {
+		go h.follow(ctx, h.shadow.src, "shadow topic", h.addShadow, nil)
+	}
+	h.follow(ctx, h.src, "output topic", func(v []byte) { h.add(v, time.Now()) }, func(err error) {
+		h.mu.Lock()
+		h.err = fmt.Sprint(err)
+		h.mu.Unlock()
+	})
+}
+
+// follow reads src into add until ctx ends, reconnecting with a growing pause after errors, each logged (what
+// names the topic) and passed to failed when it is not nil.
+func (h *hub) follow(ctx context.Context, src LiveSource, what string, add func([]byte), failed func(error)) {
 	pause := time.Second
 	for ctx.Err() == nil {
-		err := h.src(ctx, func(v []byte) error {
-			h.add(v, time.Now())
+		err := src(ctx, func(v []byte) error {
+			add(v)
 			return nil
 		})
 		if ctx.Err() != nil {
 			return
 		}
-		h.mu.Lock()
-		h.err = fmt.Sprint(err)
-		h.mu.Unlock()
-		h.log.Warn("live view: reading the output topic failed; retrying", "err", err, "pause", pause)
+		if failed != nil {
+			failed(err)
+		}
+		h.log.Warn("live view: reading the "+what+" failed; retrying", "err", err, "pause", pause)
 		select {
 		case <-ctx.Done():
 			return

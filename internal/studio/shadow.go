@@ -1,9 +1,7 @@
 package studio
 
 import (
-	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/tagpipe/tagpipe/internal/rulediff"
 )
@@ -21,30 +19,6 @@ type shadowFeed struct {
 
 func newShadowFeed(src LiveSource) *shadowFeed {
 	return &shadowFeed{src: src, counts: map[string]rulediff.Count{}, subs: map[chan rulediff.Change]struct{}{}}
-}
-
-// runShadow reads the shadow topic like run reads the output topic.
-func (h *hub) runShadow(ctx context.Context) {
-	if h.shadow == nil {
-		return
-	}
-	pause := time.Second
-	for ctx.Err() == nil {
-		err := h.shadow.src(ctx, func(v []byte) error {
-			h.addShadow(v)
-			return nil
-		})
-		if ctx.Err() != nil {
-			return
-		}
-		h.log.Warn("live view: reading the shadow topic failed; retrying", "err", err, "pause", pause)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, 30*time.Second)
-	}
 }
 
 // addShadow decodes one shadow difference and hands it out; values that are not differences are skipped.

@@ -15,10 +15,9 @@ import (
 
 // TestLiveShadow feeds a shadow topic: its differences reach the live stream through the filters, and the counts
 // carry the gained and lost totals.
-func TestLiveShadow(t *testing.T) {
-	feed := make(chan []byte)
-	idle := func(ctx context.Context, _ func([]byte) error) error { <-ctx.Done(); return nil }
-	shadow := func(ctx context.Context, fn func([]byte) error) error {
+// feedSource is a live source that delivers what is sent on feed.
+func feedSource(feed chan []byte) LiveSource {
+	return func(ctx context.Context, fn func([]byte) error) error {
 		for {
 			select {
 			case <-ctx.Done():
@@ -30,23 +29,21 @@ func TestLiveShadow(t *testing.T) {
 			}
 		}
 	}
-	s, _ := newTestServer(t, Config{Live: idle, Shadow: shadow}, true)
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	go s.live.run(ctx)
-	var state struct{ Shadow bool }
-	call(t, s.Handler(), "GET", "/api/state", nil, &state)
-	if !state.Shadow {
-		t.Error(`/api/state lacks "shadow": true`)
-	}
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/live?label=russia", nil)
+}
+
+// openStream opens the SSE stream at url and returns a function that returns the data of the next event of a
+// kind, skipping the others.
+func openStream(ctx context.Context, t *testing.T, url string) func(kind string) string {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	t.Cleanup(func() { resp.Body.Close() })
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
 	events := make(chan [2]string, 16)
 	go func() {
 		sc := bufio.NewScanner(resp.Body)
@@ -60,7 +57,7 @@ func TestLiveShadow(t *testing.T) {
 		}
 		close(events)
 	}()
-	next := func(kind string) string {
+	return func(kind string) string {
 		t.Helper()
 		for e := range events {
 			if e[0] == kind {
@@ -70,6 +67,25 @@ func TestLiveShadow(t *testing.T) {
 		t.Fatalf("stream ended before a %s event", kind)
 		return ""
 	}
+}
+
+// TestLiveShadow feeds a shadow topic: its differences reach the live stream through the filters, and the counts
+// carry the gained and lost totals.
+func TestLiveShadow(t *testing.T) {
+	feed := make(chan []byte)
+	idle := func(ctx context.Context, _ func([]byte) error) error { <-ctx.Done(); return nil }
+	s, _ := newTestServer(t, Config{Live: idle, Shadow: feedSource(feed)}, true)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go s.live.run(ctx)
+	var state struct{ Shadow bool }
+	call(t, s.Handler(), "GET", "/api/state", nil, &state)
+	if !state.Shadow {
+		t.Error(`/api/state lacks "shadow": true`)
+	}
+	next := openStream(ctx, t, srv.URL+"/api/live?label=russia")
 	next("counts")
 	feed <- []byte(`{"id":"a","gained":["military"],"lost":[],"old_rules_version":"v1","new_rules_version":"v2"}`)
 	feed <- []byte(`not json`)
