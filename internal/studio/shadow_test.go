@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/tagpipe/tagpipe/internal/rulediff"
 )
 
@@ -113,5 +115,56 @@ func TestLiveShadow(t *testing.T) {
 			}
 			return
 		}
+	}
+}
+
+// TestBrowserShadow opens the live view with a shadow topic: a shadow difference shows up in the page with its
+// article id and the labels gained and lost, and the counts table lists them.
+func TestBrowserShadow(t *testing.T) {
+	exe := chromium(t)
+	feed := make(chan []byte, 4)
+	idle := func(ctx context.Context, _ func([]byte) error) error { <-ctx.Done(); return nil }
+	url, _ := startStudio(t, Config{Live: idle, Shadow: feedSource(feed)})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	bctx, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+	poll := func(js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v", js, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	poll(`document.querySelector("#pack-state").textContent.includes("sha256:")`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-view="live"]`)), chromedp.WaitVisible(chromedp.CSS("#shadow-box"))); err != nil {
+		t.Fatal(err)
+	}
+	poll(`document.querySelector("#live-state").textContent === "connected"`)
+	feed <- []byte(`{"id":"shadow-1","gained":["russia"],"lost":["LOCATION:Seoul"],"old_rules_version":"sha256:aaa","new_rules_version":"sha256:bbb"}`)
+	poll(`document.querySelector("#shadow-list li") !== null`)
+	item := text("#shadow-list li")
+	poll(`document.querySelector("#shadow-counts").textContent.includes("russia")`)
+	counts := text("#shadow-counts")
+	for _, want := range []string{"shadow-1", "+russia", "−LOCATION:Seoul", "sha256:bbb"} {
+		if !strings.Contains(item, want) {
+			t.Errorf("shadow item %q lacks %q", item, want)
+		}
+	}
+	if !strings.Contains(counts, "LOCATION:Seoul") || !strings.Contains(counts, "records changed") {
+		t.Errorf("shadow counts %q", counts)
 	}
 }
