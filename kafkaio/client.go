@@ -129,11 +129,15 @@ type TailOptions struct {
 	FromBeginning bool
 	// Idle ends Tail after this long without a new record; 0 waits until ctx ends or the callback stops it.
 	Idle time.Duration
+	// ToEnd ends Tail once every partition is read up to where it ended when Tail started (with FromBeginning:
+	// the whole topic as it was then).
+	ToEnd bool
 }
 
 // Tail reads topic from every partition directly (no consumer group, nothing committed) and calls fn for each
 // record, from one goroutine, in order within each partition. It returns nil when fn returns ErrStop, when
-// opts.Idle passes without a record, or when ctx ends; otherwise the first error.
+// opts.Idle passes without a record, when opts.ToEnd and every partition is read to its end, or when ctx ends;
+// otherwise the first error.
 func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(Message) error) error {
 	cl, err := Connect(ctx, c)
 	if err != nil {
@@ -144,14 +148,28 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 	if err != nil {
 		return fmt.Errorf("read %s: %w", topic, err)
 	}
+	var ends map[int]int64 // with ToEnd: each partition's end offset; partitions with nothing to read are left out
+	if opts.ToEnd {
+		if ends, err = cl.endOffsets(ctx, topic, parts, opts.FromBeginning); err != nil {
+			return err
+		}
+		if len(ends) == 0 {
+			return nil
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	msgs := make(chan Message, 256)
 	errc := make(chan error, len(parts))
+	done := make(chan struct{}, len(parts)) // a partition read to its end (ToEnd)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
 	for _, part := range parts {
+		end, ok := ends[part]
+		if opts.ToEnd && !ok {
+			continue
+		}
 		r := kafka.NewReader(kafka.ReaderConfig{
 			Brokers: c.Brokers, Topic: topic, Partition: part, Dialer: cl.dialer,
 			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
@@ -186,9 +204,14 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 				case <-ctx.Done():
 					return
 				}
+				if opts.ToEnd && m.Offset+1 >= end {
+					done <- struct{}{}
+					return
+				}
 			}
 		})
 	}
+	remaining := len(ends)
 	var idle <-chan time.Time
 	var timer *time.Timer
 	if opts.Idle > 0 {
@@ -204,6 +227,24 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 			return nil
 		case err := <-errc:
 			return err
+		case <-done:
+			if remaining--; remaining > 0 {
+				continue
+			}
+			// Every reader has ended: what they sent is in msgs.
+			for {
+				select {
+				case m := <-msgs:
+					if err := fn(m); err != nil {
+						if errors.Is(err, ErrStop) {
+							return nil
+						}
+						return err
+					}
+				default:
+					return nil
+				}
+			}
 		case m := <-msgs:
 			if err := fn(m); err != nil {
 				if errors.Is(err, ErrStop) {
@@ -216,6 +257,45 @@ func Tail(ctx context.Context, c Conn, topic string, opts TailOptions, fn func(M
 			}
 		}
 	}
+}
+
+// endOffsets returns, for the partitions of topic that have records to read (from their first record when
+// fromBeginning, else none), the offset after their last record. Transient errors (a new topic whose leaders
+// are not elected yet) are retried for a few seconds.
+func (cl *Cluster) endOffsets(ctx context.Context, topic string, parts []int, fromBeginning bool) (map[int]int64, error) {
+	var req []kafka.OffsetRequest
+	for _, p := range parts {
+		req = append(req, kafka.FirstOffsetOf(p), kafka.LastOffsetOf(p))
+	}
+	for attempt := 1; ; attempt++ {
+		ends, err := cl.listEnds(ctx, topic, req, fromBeginning)
+		var kerr kafka.Error
+		if err == nil || attempt == 20 || !errors.As(err, &kerr) || !kerr.Temporary() {
+			return ends, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func (cl *Cluster) listEnds(ctx context.Context, topic string, req []kafka.OffsetRequest, fromBeginning bool) (map[int]int64, error) {
+	resp, err := cl.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: req}})
+	if err != nil {
+		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
+	}
+	ends := map[int]int64{}
+	for _, po := range resp.Topics[topic] {
+		if po.Error != nil {
+			return nil, fmt.Errorf("list offsets of %s/%d: %w", topic, po.Partition, po.Error)
+		}
+		if fromBeginning && po.LastOffset > po.FirstOffset {
+			ends[po.Partition] = po.LastOffset
+		}
+	}
+	return ends, nil
 }
 
 // Embedded is an in-process Kafka-protocol broker (kfake) for trying tagpipe without Kafka. Its data lives in

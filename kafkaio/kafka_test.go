@@ -143,3 +143,50 @@ func TestDeleteTopics(t *testing.T) {
 		}
 	}
 }
+
+// TestTailToEnd: with ToEnd, Tail returns once it has read what the topic held when it started, every record
+// once, and at once for an empty topic.
+func TestTailToEnd(t *testing.T) {
+	c := testConn(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	topic := uniqueTopic("toend")
+	if err := CreateTopics(ctx, c, 3, 1, topic); err != nil {
+		t.Fatal(err)
+	}
+	defer DeleteTopics(context.WithoutCancel(ctx), c, topic)
+	count := func() map[string]int {
+		got := map[string]int{}
+		if err := Tail(ctx, c, topic, TailOptions{FromBeginning: true, ToEnd: true}, func(m Message) error {
+			got[string(m.Key)]++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := count(); len(got) != 0 {
+		t.Fatalf("empty topic: %v", got)
+	}
+	p, err := NewProducer(ctx, c, topic, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var arts []tagger.Article
+	for i := range 25 {
+		arts = append(arts, tagger.Article{ID: fmt.Sprintf("k%02d", i), Body: "b"})
+	}
+	if _, err := p.Send(ctx, arts...); err != nil {
+		t.Fatal(err)
+	}
+	got := count()
+	if len(got) != len(arts) {
+		t.Fatalf("read %d distinct records, want %d", len(got), len(arts))
+	}
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("%s read %d times", k, n)
+		}
+	}
+}

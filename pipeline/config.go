@@ -98,6 +98,14 @@ type Config struct {
 	Rules string `yaml:"rules"`
 	// RulesTopic is where rule packs are published for hot reload; empty disables it. Default "tagpipe.rules".
 	RulesTopic string `yaml:"rules-topic"`
+
+	// ShadowRules is a candidate rule pack (file or directory) for a shadow run: every record is tagged with it as
+	// well and the differences go to ShadowTopic, never to Out. Like Rules it is reloaded when its files change.
+	// Empty: no shadow run. The tagger comes with WithShadow.
+	ShadowRules string `yaml:"shadow-rules"`
+	// ShadowTopic receives a shadow run's differences (rulediff.Change JSON, keyed by article id). Default
+	// "tagpipe.shadow".
+	ShadowTopic string `yaml:"shadow-topic"`
 }
 
 // DefaultConfig returns the configuration with every default filled in.
@@ -124,6 +132,7 @@ func DefaultConfig() Config {
 		InputFormat:       tagger.InputJSON,
 		HTML:              tagger.HTMLAuto,
 		Record:            tagger.RecordFull,
+		ShadowTopic:       "tagpipe.shadow",
 	}
 }
 
@@ -162,6 +171,11 @@ func (c *Config) Validate() error {
 	if c.RulesTopic != "" {
 		if err := kafkaio.ValidTopic(c.RulesTopic); err != nil {
 			bad("rules-topic", fmt.Sprintf("%q", c.RulesTopic), err.Error())
+		}
+	}
+	if c.ShadowRules != "" {
+		if err := kafkaio.ValidTopic(c.ShadowTopic); err != nil || c.ShadowTopic == c.In || c.ShadowTopic == c.Out || c.ShadowTopic == c.DLQ {
+			bad("shadow-topic", fmt.Sprintf("%q", c.ShadowTopic), "must be a valid topic other than in, out and dlq")
 		}
 	}
 	if c.RoutePrefix != "" {

@@ -32,6 +32,7 @@ type Metrics struct {
 	inFlight      prometheus.Gauge
 	inputFormats  *prometheus.CounterVec
 	ready         prometheus.Gauge
+	shadow        *shadowMetrics
 }
 
 // NewMetrics creates the metrics on a new registry.
@@ -62,13 +63,13 @@ func NewMetrics() *Metrics {
 			Name: "tagpipe_rules_info", Help: "The rules version in use (value 1).",
 		}, []string{"version"}),
 		reloads: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "tagpipe_rules_reloads_total", Help: "Rule packs loaded from the rules topic.",
+			Name: "tagpipe_rules_reloads_total", Help: "Rule packs loaded from the rules topic or the watched rule files.",
 		}),
 		reloadFailure: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "tagpipe_rules_reload_failures_total", Help: "Rule packs from the rules topic that failed to load; the old rules stay.",
+			Name: "tagpipe_rules_reload_failures_total", Help: "Rule packs from the rules topic or the watched rule files that failed to load; the old rules stay.",
 		}),
 		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "tagpipe_rules_last_reload_success", Help: "Whether the last rule pack from the rules topic loaded (1) or was rejected (0); 1 before any.",
+			Name: "tagpipe_rules_last_reload_success", Help: "Whether the last rule pack from the rules topic or the rule files loaded (1) or was rejected (0); 1 before any.",
 		}),
 		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tagpipe_rules_last_reload_timestamp_seconds", Help: "Unix time of the last successful rules load (the start, before any reload).",
@@ -90,6 +91,7 @@ func NewMetrics() *Metrics {
 	m.Registry.MustRegister(m.consumed, m.tagged, m.deadLettered, m.errors, m.tagLatency, m.lag, m.rulesInfo,
 		m.reloads, m.reloadFailure, m.reloadOK, m.reloadTime, m.commits, m.inFlight, m.inputFormats, m.ready,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.shadow = newShadowMetrics(m.Registry)
 	// Export the known series at zero, so that rates and alerts work before the first event.
 	m.reloadOK.Set(1)
 	m.reloadTime.Set(float64(time.Now().UnixNano()) / 1e9)
@@ -135,8 +137,9 @@ func (m *Metrics) Tagged() float64 {
 	return d.GetCounter().GetValue()
 }
 
-// reloaded records a rule pack swapped in at t.
-func (m *Metrics) reloaded(t time.Time) {
+// reloaded records a rule pack of the given version swapped in at t.
+func (m *Metrics) reloaded(t time.Time, version string) {
+	m.setRulesVersion(version)
 	m.reloads.Inc()
 	m.reloadOK.Set(1)
 	m.reloadTime.Set(float64(t.UnixNano()) / 1e9)

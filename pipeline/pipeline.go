@@ -20,6 +20,7 @@ type output struct {
 	value        []byte   // the JSON record
 	labels       []string // topic labels, for routing
 	rulesVersion string
+	shadow       []byte // the shadow run's rulediff.Change; nil when it found no difference
 }
 
 // processor turns one input value into an output record. An error dead-letters the record with the error's
@@ -69,6 +70,7 @@ type Pipeline struct {
 	metrics *Metrics
 	tracker *tracker
 	reload  RulesSwapper // nil unless the tagger supports hot reload
+	shadow  *shadowRun   // nil without a shadow run (WithShadow)
 
 	recordFormat []byte // the tagpipe-record header: Config.Record
 
@@ -136,6 +138,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return fmt.Errorf("%w (create it, or run with --create-topics)", err)
 		}
 	}
+	if err := p.prepareShadow(ctx, cl); err != nil {
+		return err
+	}
 	// A dead letter carries the original record, which may be larger than --max-message-bytes yet within what the
 	// DLQ topic accepts; only beyond that is its value truncated.
 	dlqLimit := cfg.MaxMessageBytes
@@ -200,6 +205,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if p.reload != nil && cfg.RulesTopic != "" {
 		bg.Go(func() { p.watchRules(bgCtx, cl) })
 	}
+	p.watchFiles(bgCtx, &bg)
 
 	jobs := make(chan *job, cfg.Workers)
 	var workers sync.WaitGroup
@@ -388,7 +394,7 @@ func (p *Pipeline) build(ctx context.Context, j *job) []kafka.Message {
 			msgs = append(msgs, kafka.Message{Topic: topic, Key: out.key, Value: out.value, Headers: headers})
 		}
 	}
-	return msgs
+	return p.appendShadow(msgs, out)
 }
 
 // deadlineOf returns ctx's deadline, or now.

@@ -176,29 +176,5 @@ func (p *Pipeline) applyRulePack(m kafka.Message) {
 		return
 	}
 	loaded, err := rules.LoadFiles(pack.Files)
-	if err != nil {
-		p.metrics.reloadFailed()
-		var list rules.ErrorList
-		if errors.As(err, &list) {
-			for _, e := range list {
-				log.Error("rule pack error", "err", e)
-			}
-		}
-		log.Error("rule pack rejected; keeping the current rules", "err", err)
-		return
-	}
-	rs := loaded.Rules
-	old := p.reload.Rules()
-	if err := p.reload.SetRules(rs); err != nil {
-		p.metrics.reloadFailed()
-		log.Error("tagger refused the rule pack; keeping the current rules", "err", err)
-		return
-	}
-	p.metrics.reloaded(time.Now())
-	p.metrics.setRulesVersion(rs.Version())
-	oldVersion := ""
-	if old != nil {
-		oldVersion = old.Version()
-	}
-	log.Info("rules reloaded", "version", rs.Version(), "previous", oldVersion, "files", len(pack.Files))
+	install(log, p.reload, p.metrics, loaded, err)
 }

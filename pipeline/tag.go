@@ -89,6 +89,9 @@ func New(cfg Config, t Tagger, opts ...Option) (*Pipeline, error) {
 		p.metrics = NewMetrics()
 	}
 	p.proc = tagProcessor{t: t, dec: dec, record: format, maxTime: cfg.MaxTagTime, metrics: p.metrics}
+	if err := p.setupShadow(); err != nil {
+		return nil, err
+	}
 	if rs, ok := t.(RulesSwapper); ok {
 		p.reload = rs
 		if r := rs.Rules(); r != nil {
@@ -108,7 +111,8 @@ type tagProcessor struct {
 	dec     *tagger.Decoder // nil: JSON objects, HTML bodies as text (the zero Config's)
 	record  tagger.RecordFormat
 	maxTime time.Duration
-	metrics *Metrics // nil in unit tests
+	metrics *Metrics   // nil in unit tests
+	shadow  *shadowRun // nil without a shadow run
 }
 
 // defaultDecoder is the decoder of a tagProcessor without one.
@@ -150,7 +154,8 @@ func (tp tagProcessor) process(ctx context.Context, key, value []byte, maxValue 
 		}
 		return output{}, &reasonError{code: code, err: err}
 	}
-	return output{key: []byte(a.ID), value: b, labels: rec.Labels(), rulesVersion: rec.Tagger.RulesVersion}, nil
+	shadow := tp.shadow.diff(ctx, a, rec)
+	return output{key: []byte(a.ID), value: b, labels: rec.Labels(), rulesVersion: rec.Tagger.RulesVersion, shadow: shadow}, nil
 }
 
 var _ interface {

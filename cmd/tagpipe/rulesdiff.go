@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,16 +14,18 @@ import (
 
 	"github.com/tagpipe/tagpipe/internal/eval"
 	"github.com/tagpipe/tagpipe/internal/rulediff"
+	"github.com/tagpipe/tagpipe/kafkaio"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
 func newRulesDiffCmd(e *env) *cobra.Command {
 	var (
 		oldPath, newPath, goldPath, format string
+		fromTopic                          string
 		noDiscovery                        bool
 	)
 	cmd := &cobra.Command{
-		Use:   "diff --new PATH [--old PATH] [CORPUS.jsonl] [--gold FILE] [--format text|json]",
+		Use:   "diff --new PATH [--old PATH] [CORPUS.jsonl] [--gold FILE] [--format text|json] | diff --from-topic TOPIC --brokers ...",
 		Short: "Show which labels and entities a rule change adds or removes over a corpus",
 		Long: `Diff tags every article of CORPUS.jsonl with two rule packs, --old (default: the embedded pack) and --new,
 and reports each article that gains or loses labels or entities (written TYPE:Canonical), how many articles
@@ -31,17 +34,37 @@ gold file is the corpus.
 
 --format json prints {"articles": N, "changed": N, "labels": {"LABEL": {"gained": N, "lost": N}},
 "entities": {...}, "changes": [{"id", "gained": [...], "lost": [...]}], "f1": {"topics", "entities",
-"labels": {"LABEL": {"old", "new", "delta"}}}}.`,
+"labels": {"LABEL": {"old", "new", "delta"}}}}.
+
+With --from-topic TOPIC (and --brokers) it summarizes a shadow run instead (tagpipe run --shadow-rules): it
+reads the differences the run published to TOPIC, from the beginning to the end the topic has when it
+starts, and prints the same report. The topic holds only records that changed, so "articles" is "changed"
+(tagpipe_shadow_records_total in /metrics counts them all); a record published twice counts once.`,
 		Example: `  tagpipe rules diff --new my-rules/ yesterday.jsonl
   tagpipe rules diff --old live-rules/ --new my-rules/ --gold testdata/eval/holdout.jsonl
-  tagpipe rules diff --new my-rules/ corpus.jsonl --format json | jq '.labels'`,
+  tagpipe rules diff --new my-rules/ corpus.jsonl --format json | jq '.labels'
+  tagpipe rules diff --from-topic tagpipe.shadow --brokers kafka:9092`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("--format must be text or json, not %q", format)}
 			}
+			if fromTopic != "" {
+				if oldPath != "" || newPath != "" || goldPath != "" || len(args) > 0 {
+					return usageError{errors.New("--from-topic summarizes a shadow run: it takes no --old, --new, --gold or CORPUS")}
+				}
+				conn, err := resolveConn(cmd)
+				if err != nil {
+					return err
+				}
+				report, err := shadowReport(cmd.Context(), conn, fromTopic)
+				if err != nil {
+					return err
+				}
+				return writeDiff(e, report, format)
+			}
 			if newPath == "" {
-				return usageError{errors.New("--new PATH is required")}
+				return usageError{errors.New("--new PATH (or --from-topic TOPIC) is required")}
 			}
 			if len(args) == 0 && goldPath == "" {
 				return usageError{errors.New("give a CORPUS.jsonl file, --gold FILE or both")}
@@ -80,13 +103,7 @@ gold file is the corpus.
 					return err
 				}
 			}
-			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(report)
-			}
-			printDiff(e.stdout, report)
-			return nil
+			return writeDiff(e, report, format)
 		},
 	}
 	cmd.Flags().StringVar(&oldPath, "old", "", "the current rule pack (default: the embedded pack)")
@@ -94,7 +111,39 @@ gold file is the corpus.
 	cmd.Flags().StringVar(&goldPath, "gold", "", "gold JSONL file: also compare P/R/F1 per label")
 	cmd.Flags().StringVar(&format, "format", "text", "report format: text or json")
 	cmd.Flags().BoolVar(&noDiscovery, "no-discovery", false, "compare gazetteer entities only, no discovered names")
+	cmd.Flags().StringVar(&fromTopic, "from-topic", "", "summarize the shadow run published to this topic (with --brokers) instead of tagging a corpus")
+	connFlags(cmd)
 	return cmd
+}
+
+func writeDiff(e *env, r *rulediff.Report, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	printDiff(e.stdout, r)
+	return nil
+}
+
+// shadowReport reads a shadow topic from its beginning to its end and summarizes the changes.
+func shadowReport(ctx context.Context, conn kafkaio.Conn, topic string) (*rulediff.Report, error) {
+	var changes []rulediff.Change
+	err := kafkaio.Tail(ctx, conn, topic, kafkaio.TailOptions{FromBeginning: true, ToEnd: true}, func(m kafkaio.Message) error {
+		var c rulediff.Change
+		if err := json.Unmarshal(m.Value, &c); err != nil || c.ID == "" {
+			return fmt.Errorf("%s/%d@%d is not a shadow difference {\"id\", \"gained\", \"lost\", ...}: %v", m.Topic, m.Partition, m.Offset, err)
+		}
+		changes = append(changes, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read shadow topic %s: %w", topic, err)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return rulediff.FromChanges(changes), nil
 }
 
 // readCorpus reads JSONL articles; an article without an id is named by its line number.

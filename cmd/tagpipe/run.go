@@ -58,14 +58,26 @@ accepts POST /articles (one JSON article or JSONL), so the service can be tried 
 
 --http serves /metrics (Prometheus), /healthz and /readyz; binding off loopback requires a bearer token, from
 TAGPIPE_HTTP_TOKEN or --http-token-file (--http-token works too but shows in process listings).
-Rule packs published to --rules-topic (tagpipe rules publish) are hot-reloaded; a pack that fails to compile is
-logged and the current rules stay.`,
+Rules are hot-reloaded, between records, from two sources: packs published to --rules-topic (tagpipe rules
+publish), and the files of --rules, watched: an edit, a file renamed over another or the symlink swap of a
+Kubernetes ConfigMap volume takes effect within 2 s. A pack that fails to load is logged with its
+file:line:col errors and counted (tagpipe_rules_reload_failures_total, tagpipe_rules_last_reload_success 0),
+and the current rules stay; a change of comments only swaps nothing. If both sources change, the last change
+wins. Every record names its rules in tagger.rules_version and the tagpipe-rules-version header.
+
+A shadow run (--shadow-rules PATH) tags every record with a candidate pack as well and publishes, for the
+records whose labels or entities differ, only the difference to --shadow-topic (default tagpipe.shadow):
+{"id", "gained": [...], "lost": [...], "old_rules_version", "new_rules_version"}, labels and TYPE:Canonical
+entities. What goes to --out never changes. It costs one more tagging per record, its files are watched like
+--rules, /metrics counts it (tagpipe_shadow_records_total, tagpipe_shadow_differences_total{label,change}),
+and "tagpipe rules diff --from-topic tagpipe.shadow" summarizes it like a corpus diff.`,
 		Example: `  tagpipe run --brokers kafka1:9092,kafka2:9092 --in articles.raw --out articles.tagged --dlq articles.dlq --group tagpipe
   TAGPIPE_BROKERS=kafka:9092 TAGPIPE_SASL_PASSWORD=... tagpipe run --sasl-mechanism SCRAM-SHA-512 --sasl-username tagpipe --tls
   tagpipe run --config tagpipe.yaml --http 127.0.0.1:9464
   tagpipe run --brokers kafka:9092 --input-format text                  # kcat -P of plain text, keyed by id
   tagpipe run --brokers kafka:9092 --field id=/meta/guid --field title=/headline --field body=/content
   tagpipe run --brokers kafka:9092 --record compact
+  tagpipe run --rules /etc/tagpipe/rules --shadow-rules my-rules/   # live rules watched; my-rules/ in shadow
   tagpipe run --http 127.0.0.1:9464     # embedded broker; then:
   curl -d '{"title":"N. Korea fires missiles","body":"..."}' 127.0.0.1:9464/articles`,
 		Args: noPositionalArgs,
@@ -113,6 +125,17 @@ logged and the current rules stay.`,
 				return err
 			}
 			opts := []pipeline.Option{pipeline.WithLogger(log)}
+			if cfg.ShadowRules != "" {
+				srs, err := loadRules(e, cfg.ShadowRules)
+				if err != nil {
+					return err
+				}
+				st, err := tagger.New(srs, tagger.WithVersion(version), tagger.WithLogger(log.With("component", "shadow-tagger")))
+				if err != nil {
+					return err
+				}
+				opts = append(opts, pipeline.WithShadow(st))
+			}
 			if embedded {
 				opts = append(opts, pipeline.WithArticleEndpoint())
 			}

@@ -52,7 +52,8 @@ func TestRunHelpDocumentsEnvironment(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"TAGPIPE_BROKERS", "TAGPIPE_IN", "TAGPIPE_SASL_PASSWORD", "TAGPIPE_HTTP_TOKEN", "--shutdown-timeout", "--route-prefix"} {
+	for _, want := range []string{"TAGPIPE_BROKERS", "TAGPIPE_IN", "TAGPIPE_SASL_PASSWORD", "TAGPIPE_HTTP_TOKEN", "--shutdown-timeout", "--route-prefix",
+		"--shadow-rules", "--shadow-topic", "TAGPIPE_SHADOW_RULES", "file:line:col", "ConfigMap", "tagpipe_shadow_differences_total"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run --help lacks %s", want)
 		}

@@ -19,9 +19,10 @@ func newStudioCmd(e *env) *cobra.Command {
 		cfg         studio.Config
 		addr, topic string
 		fields      []string
+		shadowTopic string
 	)
 	cmd := &cobra.Command{
-		Use:   "studio [--rules PATH] [--gold FILE] [--corpus FILE] [--brokers HOST:PORT --topic TOPIC] [--http ADDR]",
+		Use:   "studio [--rules PATH] [--gold FILE] [--corpus FILE] [--brokers HOST:PORT --topic TOPIC [--shadow-topic TOPIC]] [--http ADDR]",
 		Short: "Tune rules in the browser: highlighted evidence, live validation, eval, diffs and the live feed",
 		Long: `Studio serves a web application for rule tuning (no network needed; everything is embedded):
 
@@ -31,7 +32,8 @@ func newStudioCmd(e *env) *cobra.Command {
   Rules    the pack's files, validated as you type with errors at their line and column, the current article
            re-tagged on every valid change, the examples run, save (atomic, NAME.bak kept), diff against saved.
   Eval     per-label P/R/F1 and per-rule statistics over --gold, a miss list that opens in the article view.
-  Live     with --brokers: the tagged records of --topic as they arrive, filtered, counts per label.
+  Live     with --brokers: the tagged records of --topic as they arrive, filtered, counts per label; with
+           --shadow-topic also what a shadow run's candidate rules change (tagpipe run --shadow-rules).
 
 It listens on 127.0.0.1:8080 by default; any non-loopback address needs --http-token (env
 TAGPIPE_HTTP_TOKEN), which the page asks for and sends as a bearer token. Without --corpus the demo's sample
@@ -39,7 +41,7 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 "tagpipe rules init DIR" and start with --rules DIR).`,
 		Example: `  tagpipe studio
   tagpipe rules init my-rules/ && tagpipe studio --rules my-rules/ --gold testdata/eval/holdout.jsonl
-  tagpipe studio --rules my-rules/ --brokers 127.0.0.1:9092 --topic articles.tagged`,
+  tagpipe studio --rules my-rules/ --brokers 127.0.0.1:9092 --topic articles.tagged --shadow-topic tagpipe.shadow`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := studio.CheckAddr(addr, cfg.Token); err != nil {
@@ -49,6 +51,9 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 			if err := cliconfig.ApplyConn(&conn, cmd.Flags(), os.Getenv); err != nil {
 				return usageError{err}
 			}
+			if shadowTopic != "" && len(conn.Brokers) == 0 {
+				return usageError{fmt.Errorf("--shadow-topic needs --brokers")}
+			}
 			if len(conn.Brokers) > 0 {
 				if err := conn.ResolveSecrets(); err != nil {
 					return usageError{err}
@@ -56,9 +61,15 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 				if err := conn.Validate(); err != nil {
 					return usageError{err}
 				}
-				cfg.Live = func(ctx context.Context, fn func([]byte) error) error {
-					return kafkaio.Tail(ctx, conn, topic, kafkaio.TailOptions{},
-						func(m kafkaio.Message) error { return fn(m.Value) })
+				tail := func(topic string) studio.LiveSource {
+					return func(ctx context.Context, fn func([]byte) error) error {
+						return kafkaio.Tail(ctx, conn, topic, kafkaio.TailOptions{},
+							func(m kafkaio.Message) error { return fn(m.Value) })
+					}
+				}
+				cfg.Live = tail(topic)
+				if shadowTopic != "" {
+					cfg.Shadow = tail(shadowTopic)
 				}
 			}
 			dec, err := tagger.NewDecoder("", "", fields)
@@ -85,6 +96,7 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 	f.StringVar(&cfg.GoldPath, "gold", "", "gold JSONL file for the eval view")
 	f.StringVar(&cfg.CorpusPath, "corpus", "", "JSONL articles to pick from and diff over (default: the demo's samples)")
 	f.StringVar(&topic, "topic", "articles.tagged", "with --brokers: the topic of tagged records for the live view")
+	f.StringVar(&shadowTopic, "shadow-topic", "", "with --brokers: also show the differences a shadow run publishes to this topic (e.g. tagpipe.shadow)")
 	f.StringVar(&addr, "http", "127.0.0.1:8080", "address to serve on")
 	f.StringVar(&cfg.Token, "http-token", os.Getenv("TAGPIPE_HTTP_TOKEN"), "bearer token required by the API; required off loopback (env TAGPIPE_HTTP_TOKEN)")
 	f.StringArrayVar(&fields, "field", nil, "map an article field of pasted JSON to JSON Pointers tried in order, NAME=/ptr[,/ptr...] for id, title, body, published_at (repeatable)")

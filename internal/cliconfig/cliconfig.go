@@ -79,8 +79,10 @@ func BindConfig(fs *pflag.FlagSet, c *pipeline.Config) {
 	fs.StringVar(&c.HTTPTokenFile, "http-token-file", c.HTTPTokenFile, "file holding the HTTP bearer token"+envHelp("http-token-file"))
 	BindInput(fs, c)
 	fs.StringVar((*string)(&c.Record), "record", string(c.Record), "format of tagged records: full (one entry per mention and per hit) or compact (one per entity, mentions as spans; docs/record.compact.schema.json)"+envHelp("record"))
-	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack)"+envHelp("rules"))
+	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack), reloaded when its files change"+envHelp("rules"))
 	fs.StringVar(&c.RulesTopic, "rules-topic", c.RulesTopic, "topic of published rule packs for hot reload; empty disables"+envHelp("rules-topic"))
+	fs.StringVar(&c.ShadowRules, "shadow-rules", c.ShadowRules, "candidate rule pack file or directory: tag every record with it too and publish the differences to --shadow-topic (a shadow run; --out is unchanged)"+envHelp("shadow-rules"))
+	fs.StringVar(&c.ShadowTopic, "shadow-topic", c.ShadowTopic, "topic of a shadow run's differences"+envHelp("shadow-topic"))
 }
 
 // BindInput registers the flags that say how a record value is decoded (--input-format, --field, --html) on fs,

@@ -189,6 +189,21 @@ func TestMaxTagTimeLayers(t *testing.T) {
 	}
 }
 
+func TestShadowLayers(t *testing.T) {
+	c, err := resolve(t, "shadow-rules: cand/\n", nil)
+	if err != nil || c.ShadowRules != "cand/" || c.ShadowTopic != "tagpipe.shadow" {
+		t.Errorf("file: %q %q, %v", c.ShadowRules, c.ShadowTopic, err)
+	}
+	c, err = resolve(t, "shadow-rules: cand/\n", map[string]string{"TAGPIPE_SHADOW_RULES": "env/", "TAGPIPE_SHADOW_TOPIC": "s.env"})
+	if err != nil || c.ShadowRules != "env/" || c.ShadowTopic != "s.env" {
+		t.Errorf("env: %q %q, %v", c.ShadowRules, c.ShadowTopic, err)
+	}
+	c, err = resolve(t, "", map[string]string{"TAGPIPE_SHADOW_TOPIC": "s.env"}, "--shadow-topic=s.flag", "--shadow-rules=flag/")
+	if err != nil || c.ShadowRules != "flag/" || c.ShadowTopic != "s.flag" {
+		t.Errorf("flag: %q %q, %v", c.ShadowRules, c.ShadowTopic, err)
+	}
+}
+
 func TestHTTPTokenSources(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(path, []byte("from-file\n"), 0o600); err != nil {

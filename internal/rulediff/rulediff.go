@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/tagpipe/tagpipe/internal/eval"
@@ -231,4 +232,36 @@ func Prediction(rec *tagger.Record) eval.Prediction {
 		p.Entities = append(p.Entities, eval.Entity{Type: ent.Type, Canonical: ent.Canonical})
 	}
 	return p
+}
+
+// FromChanges summarizes the changes a shadow run published (the records of its shadow topic, in the order
+// read) the way Corpus summarizes a corpus. A shadow topic holds only the records that changed, so Articles
+// equals Changed. A change published twice (the same article and rules versions: a record processed again after
+// a restart) counts once, as its last copy. When every change has the same rules versions the report carries
+// them once; otherwise each change keeps its own. Changes are sorted by id.
+func FromChanges(changes []Change) *Report {
+	type key struct{ id, old, new string }
+	last := map[key]Change{}
+	for _, c := range changes {
+		last[key{c.ID, c.OldVersion, c.NewVersion}] = c
+	}
+	uniq := slices.Collect(maps.Values(last))
+	slices.SortFunc(uniq, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.OldVersion, b.OldVersion), cmp.Compare(a.NewVersion, b.NewVersion))
+	})
+	r := NewReport()
+	same := len(uniq) > 0
+	for _, c := range uniq {
+		same = same && c.OldVersion == uniq[0].OldVersion && c.NewVersion == uniq[0].NewVersion
+	}
+	if same {
+		r.OldVersion, r.NewVersion = uniq[0].OldVersion, uniq[0].NewVersion
+	}
+	for _, c := range uniq {
+		if same {
+			c.OldVersion, c.NewVersion = "", ""
+		}
+		r.Add(c)
+	}
+	return r
 }

@@ -128,3 +128,46 @@ func TestCorpusAndGold(t *testing.T) {
 		t.Errorf("military F1 %+v: the new pack finds both", m)
 	}
 }
+
+func TestFromChanges(t *testing.T) {
+	ch := func(id, old, new string, gained, lost []string) Change {
+		return Change{ID: id, Gained: gained, Lost: lost, OldVersion: old, NewVersion: new}
+	}
+	tests := []struct {
+		name              string
+		in                []Change
+		wantIDs           []string
+		wantOld, wantNew  string
+		wantRussiaGained  int
+		wantVersionOnEach bool
+	}{
+		{"empty topic", nil, []string{}, "", "", 0, false},
+		{"one run, a duplicate", []Change{
+			ch("b", "v1", "v2", []string{"russia"}, []string{}),
+			ch("a", "v1", "v2", []string{"russia"}, []string{"nuclear"}),
+			ch("b", "v1", "v2", []string{"russia"}, []string{}),
+		}, []string{"a", "b"}, "v1", "v2", 2, false},
+		{"the candidate reloaded", []Change{
+			ch("a", "v1", "v2", []string{"russia"}, []string{}),
+			ch("a", "v1", "v3", []string{"russia", "nuclear"}, []string{}),
+		}, []string{"a", "a"}, "", "", 2, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := FromChanges(tt.in)
+			ids := []string{}
+			for _, c := range r.Changes {
+				ids = append(ids, c.ID)
+				if (c.NewVersion != "") != tt.wantVersionOnEach {
+					t.Errorf("change %+v: versions on each = %v, want %v", c, c.NewVersion != "", tt.wantVersionOnEach)
+				}
+			}
+			if !reflect.DeepEqual(ids, tt.wantIDs) || r.Articles != len(tt.wantIDs) || r.Changed != len(tt.wantIDs) {
+				t.Errorf("ids %v, articles %d, changed %d; want %v", ids, r.Articles, r.Changed, tt.wantIDs)
+			}
+			if r.OldVersion != tt.wantOld || r.NewVersion != tt.wantNew || r.Labels["russia"].Gained != tt.wantRussiaGained {
+				t.Errorf("report %+v", r)
+			}
+		})
+	}
+}

@@ -71,6 +71,7 @@ func (s *Server) getState(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"rules_path": s.cfg.RulesPath, "writable": s.dir != "", "files": files, "version": v,
 		"labels": labels, "gold": refs(s.gold), "corpus": refs(s.corpus), "live": s.live != nil,
+		"shadow": s.live != nil && s.live.shadow != nil,
 	})
 }
 

@@ -1,7 +1,6 @@
 package studio
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -317,57 +316,13 @@ func TestEvalAndDiff(t *testing.T) {
 
 func TestLiveStream(t *testing.T) {
 	feed := make(chan []byte)
-	src := func(ctx context.Context, fn func([]byte) error) error {
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case v := <-feed:
-				if err := fn(v); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	s, _ := newTestServer(t, Config{Live: src}, true)
+	s, _ := newTestServer(t, Config{Live: feedSource(feed)}, true)
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	go s.live.run(ctx)
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/live?label=leaflets", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
-		t.Fatalf("content type %q", ct)
-	}
-	events := make(chan [2]string, 16)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		var ev string
-		for sc.Scan() {
-			line := sc.Text()
-			if e, ok := strings.CutPrefix(line, "event: "); ok {
-				ev = e
-			} else if d, ok := strings.CutPrefix(line, "data: "); ok {
-				events <- [2]string{ev, d}
-			}
-		}
-		close(events)
-	}()
-	next := func(kind string) string {
-		t.Helper()
-		for e := range events {
-			if e[0] == kind {
-				return e[1]
-			}
-		}
-		t.Fatalf("stream ended before a %s event", kind)
-		return ""
-	}
+	next := openStream(ctx, t, srv.URL+"/api/live?label=leaflets")
 	next("counts") // the stream is open
 	feed <- []byte(`{"id":"m1","title":"Missiles","topics":[{"label":"military","score":0.9,"evidence":[]}],"entities":[]}`)
 	feed <- []byte(`not json`)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/tagpipe/tagpipe/internal/rulediff"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -33,6 +35,7 @@ type hub struct {
 	recent  []liveRecord
 	minutes [60]minuteCount
 	err     string
+	shadow  *shadowFeed // nil without a shadow topic
 }
 
 type minuteCount struct {
@@ -47,21 +50,35 @@ func newHub(src LiveSource, log *slog.Logger) *hub {
 	return &hub{src: src, log: log, subs: map[chan liveRecord]struct{}{}}
 }
 
-// run reads the source until ctx ends, reconnecting with a growing pause after errors.
+// run reads the source (and the shadow source, if any) until ctx ends, reconnecting with a growing pause after
+// errors.
 func (h *hub) run(ctx context.Context) {
+	if h.shadow != nil {
+		go h.follow(ctx, h.shadow.src, "shadow topic", h.addShadow, nil)
+	}
+	h.follow(ctx, h.src, "output topic", func(v []byte) { h.add(v, time.Now()) }, func(err error) {
+		h.mu.Lock()
+		h.err = fmt.Sprint(err)
+		h.mu.Unlock()
+	})
+}
+
+// follow reads src into add until ctx ends, reconnecting with a growing pause after errors, each logged (what
+// names the topic) and passed to failed when it is not nil.
+func (h *hub) follow(ctx context.Context, src LiveSource, what string, add func([]byte), failed func(error)) {
 	pause := time.Second
 	for ctx.Err() == nil {
-		err := h.src(ctx, func(v []byte) error {
-			h.add(v, time.Now())
+		err := src(ctx, func(v []byte) error {
+			add(v)
 			return nil
 		})
 		if ctx.Err() != nil {
 			return
 		}
-		h.mu.Lock()
-		h.err = fmt.Sprint(err)
-		h.mu.Unlock()
-		h.log.Warn("live view: reading the output topic failed; retrying", "err", err, "pause", pause)
+		if failed != nil {
+			failed(err)
+		}
+		h.log.Warn("live view: reading the "+what+" failed; retrying", "err", err, "pause", pause)
 		select {
 		case <-ctx.Done():
 			return
@@ -124,7 +141,9 @@ func (h *hub) counts(now time.Time) (map[string]int, int) {
 
 // getLive answers GET /api/live[?label=L&entity=NAME] with server-sent events: "record" for each tagged record
 // that passes the filters (the last ones first), "counts" ({"labels": {...}, "total": N, "error": "..."}) every
-// few seconds, over the last hour and unfiltered.
+// few seconds, over the last hour and unfiltered. With a shadow topic also "shadow" for each difference of the
+// shadow run that passes the filters (a rulediff.Change), and "counts" carries "shadow": {"changed": N,
+// "counts": {"LABEL or TYPE:Canonical": {"gained", "lost"}}} since the studio started.
 func (s *Server) getLive(w http.ResponseWriter, r *http.Request) {
 	if s.live == nil {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no live view: start tagpipe studio with --brokers"))
@@ -139,13 +158,23 @@ func (s *Server) getLive(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 
 	c := make(chan liveRecord, 64)
+	var sc chan rulediff.Change // stays nil (never ready) without a shadow topic
+	var shadowBacklog []rulediff.Change
 	h.mu.Lock()
 	backlog := append([]liveRecord(nil), h.recent...)
 	h.subs[c] = struct{}{}
+	if h.shadow != nil {
+		sc = make(chan rulediff.Change, 64)
+		shadowBacklog = append(shadowBacklog, h.shadow.recent...)
+		h.shadow.subs[sc] = struct{}{}
+	}
 	h.mu.Unlock()
 	defer func() {
 		h.mu.Lock()
 		delete(h.subs, c)
+		if sc != nil {
+			delete(h.shadow.subs, sc)
+		}
 		h.mu.Unlock()
 	}()
 	send := func(event string, v any) bool {
@@ -158,12 +187,20 @@ func (s *Server) getLive(w http.ResponseWriter, r *http.Request) {
 	sendCounts := func() bool {
 		h.mu.Lock()
 		labels, total := h.counts(time.Now())
-		errMsg := h.err
+		msg := map[string]any{"labels": labels, "total": total, "error": h.err}
+		if h.shadow != nil {
+			msg["shadow"] = map[string]any{"changed": h.shadow.total, "counts": maps.Clone(h.shadow.counts)}
+		}
 		h.mu.Unlock()
-		return send("counts", map[string]any{"labels": labels, "total": total, "error": errMsg})
+		return send("counts", msg)
 	}
 	for _, lr := range backlog {
 		if matchRecord(lr.Labels, lr.Entities, label, entity) && !send("record", lr) {
+			return
+		}
+	}
+	for _, ch := range shadowBacklog {
+		if matchChange(ch, label, entity) && !send("shadow", ch) {
 			return
 		}
 	}
@@ -178,6 +215,10 @@ func (s *Server) getLive(w http.ResponseWriter, r *http.Request) {
 			return
 		case lr := <-c:
 			if matchRecord(lr.Labels, lr.Entities, label, entity) && !send("record", lr) {
+				return
+			}
+		case ch := <-sc:
+			if matchChange(ch, label, entity) && !send("shadow", ch) {
 				return
 			}
 		case <-tick.C:

@@ -56,6 +56,9 @@ type Config struct {
 	CorpusPath string
 	// Live, when set, feeds the live view.
 	Live LiveSource
+	// Shadow, when set with Live, feeds the live view the differences of a shadow run (the values of its shadow
+	// topic, rulediff.Change JSON).
+	Shadow LiveSource
 	// Token, when set, is required as a bearer token by every /api/ request.
 	Token string
 	// Decoder reads the articles posted to /api/tag (field mappings, HTML bodies); nil reads JSON objects with
@@ -147,6 +150,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Live != nil {
 		s.live = newHub(cfg.Live, s.log)
+		if cfg.Shadow != nil {
+			s.live.shadow = newShadowFeed(cfg.Shadow)
+		}
 	}
 	return s, nil
 }

@@ -432,6 +432,8 @@ async function startLive() {
   liveAbort = new AbortController();
   const q = new URLSearchParams({ label: $("#live-label").value, entity: $("#live-entity").value });
   fill($("#live-list"));
+  fill($("#shadow-list"));
+  $("#shadow-box").hidden = !state.info.shadow;
   $("#live-state").textContent = "connecting…";
   const headers = state.token ? { Authorization: "Bearer " + state.token } : {};
   try {
@@ -469,6 +471,18 @@ function liveEvent(kind, d) {
       Object.entries(d.labels).sort((a, b) => b[1] - a[1]).map(([l, n]) => el("tr", {}, el("td", { text: l }), el("td", { text: n }))),
       el("tr", { class: "micro" }, el("td", { text: "all records" }), el("td", { text: d.total })));
     if (d.error) $("#live-state").textContent = "reading the topic failed, retrying: " + d.error;
+    if (d.shadow) {
+      const rows = Object.entries(d.shadow.counts).sort((a, b) => (b[1].gained + b[1].lost) - (a[1].gained + a[1].lost));
+      fill($("#shadow-counts"), el("tr", {}, el("th", { text: "label or entity" }), el("th", { text: "gained" }), el("th", { text: "lost" })),
+        rows.map(([k, n]) => el("tr", {}, el("td", { text: k }), el("td", { text: "+" + n.gained }), el("td", { text: "−" + n.lost }))),
+        el("tr", { class: "micro" }, el("td", { text: "records changed" }), el("td", { text: d.shadow.changed }), el("td", { text: "" })));
+    }
+  } else if (kind === "shadow") {
+    const list = $("#shadow-list");
+    const parts = d.gained.map((x) => "+" + x).concat(d.lost.map((x) => "−" + x));
+    list.prepend(el("li", {}, el("code", { text: d.id }), " ", el("span", { class: "labels", text: parts.join(" ") }),
+      el("div", { class: "muted", text: (d.old_rules_version || "") + " → " + (d.new_rules_version || "") })));
+    while (list.children.length > 300) list.lastChild.remove();
   }
 }
 
