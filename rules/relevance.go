@@ -37,9 +37,11 @@ type RelevanceRule struct {
 	Background     *Number  `json:"background,omitempty"`
 	Modifier       *Number  `json:"modifier,omitempty"`
 	OneRule        *Number  `json:"one_rule,omitempty"`
+	Place          *Number  `json:"place,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
+	PlacePreps     []Str    `json:"place_prepositions,omitempty"`
 	Pos            Position `json:"-"`
 }
 
@@ -47,11 +49,12 @@ type RelevanceRule struct {
 type relevance struct {
 	lead, minSentences                                  int
 	passing, attribution, background, modifier, oneRule float64
+	place                                               float64
 }
 
 // defaultRelevance holds the documented defaults (docs/rule-language.md).
 var defaultRelevance = relevance{lead: 2, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5,
-	modifier: 0.5, oneRule: 0.5}
+	modifier: 0.5, oneRule: 0.5, place: 1}
 
 // Default cue lists, matched on lower-cased words of the original text.
 var (
@@ -61,6 +64,8 @@ var (
 		"statement by", "sources in", "briefed by"}
 	defaultBackgroundCues = []string{"after", "amid", "following", "because", "since", "over", "due to",
 		"in response to", "in retaliation for", "in protest against", "ahead of"}
+	defaultPlacePreps = []string{"in", "into", "to", "toward", "towards", "from", "near", "across", "at", "on",
+		"onto", "inside", "within", "throughout", "around", "via", "off"}
 )
 
 // Word windows the cues are looked for in, within one clause (no comma, colon, semicolon, bracket or quote between).
@@ -75,11 +80,14 @@ const (
 type cues struct {
 	speech           map[string]bool
 	source, backgrnd [][]string
-	class            map[string]uint8 // folded word -> its w* class bits (wKnown not set)
+	class            map[string]uint16 // folded word -> its w* class bits (wKnown not set)
 }
 
 func newCues(r *RelevanceRule) cues {
-	speech, source, bg := defaultSpeechVerbs, defaultSourceCues, defaultBackgroundCues
+	speech, source, bg, place := defaultSpeechVerbs, defaultSourceCues, defaultBackgroundCues, defaultPlacePreps
+	if len(r.PlacePreps) > 0 {
+		place = strValues(r.PlacePreps)
+	}
 	if len(r.SpeechVerbs) > 0 {
 		speech = strValues(r.SpeechVerbs)
 	}
@@ -100,7 +108,10 @@ func newCues(r *RelevanceRule) cues {
 		return out
 	}
 	c.source, c.backgrnd = split(source), split(bg)
-	c.class = map[string]uint8{"s": wSkip, "and": wAnd, "but": wAnd}
+	c.class = map[string]uint16{"s": wSkip, "and": wAnd, "but": wAnd, "the": wArticle, "a": wArticle}
+	for _, p := range place {
+		c.class[Fold(p)] |= wPlacePrep
+	}
 	for _, p := range c.source {
 		c.class[Fold(p[0])] |= wSourceFirst
 	}
@@ -149,7 +160,7 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 		n *Number
 		v *float64
 	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier},
-		{o.OneRule, &r.oneRule}} {
+		{o.OneRule, &r.oneRule}, {o.Place, &r.place}} {
 		if x.n != nil {
 			*x.v = x.n.Value
 		}
@@ -164,13 +175,13 @@ func mergeRule(r, o *RelevanceRule) {
 	}
 	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences},
 		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
-		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}} {
+		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}} {
 		if *x.src != nil {
 			*x.dst = *x.src
 		}
 	}
 	for _, x := range []struct{ dst, src *[]Str }{{&r.SpeechVerbs, &o.SpeechVerbs}, {&r.SourceCues, &o.SourceCues},
-		{&r.BackgroundCues, &o.BackgroundCues}} {
+		{&r.BackgroundCues, &o.BackgroundCues}, {&r.PlacePreps, &o.PlacePreps}} {
 		if len(*x.src) > 0 {
 			*x.dst = *x.src
 		}
@@ -190,11 +201,13 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		"background":    num(&r.Background, "background"),
 		"modifier":      num(&r.Modifier, "modifier"),
 		"one_rule":      num(&r.OneRule, "one_rule"),
+		"place":         num(&r.Place, "place"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
 		h["source_cues"] = func(v *yaml.Node) { r.SourceCues = p.strs(v, "relevance.source_cues") }
 		h["background_cues"] = func(v *yaml.Node) { r.BackgroundCues = p.strs(v, "relevance.background_cues") }
+		h["place_prepositions"] = func(v *yaml.Node) { r.PlacePreps = p.strs(v, "relevance.place_prepositions") }
 	}
 	p.fields(n, "relevance", h)
 	return r
@@ -214,12 +227,12 @@ func (v *validator) relevance(r *RelevanceRule) {
 		n    *Number
 		name string
 	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"},
-		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}} {
+		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}, {r.Place, "place"}} {
 		if x.n != nil && !math.IsNaN(x.n.Value) && !(x.n.Value >= 0 && x.n.Value <= 1) {
 			v.errs.addf(x.n.Pos, CodeBadValue, "relevance.%s must be a share between 0 and 1, not %v", x.name, x.n.Value)
 		}
 	}
-	for _, l := range [][]Str{r.SpeechVerbs, r.SourceCues, r.BackgroundCues} {
+	for _, l := range [][]Str{r.SpeechVerbs, r.SourceCues, r.BackgroundCues, r.PlacePreps} {
 		for _, s := range l {
 			if strings.TrimSpace(s.Value) == "" {
 				v.errs.Add(s.Pos, CodeBadValue, "relevance: an empty cue")

@@ -52,6 +52,7 @@ const (
 	whyAttribution = "attribution"
 	whyBackground  = "background"
 	whyModifier    = "modifier"
+	whyPlace       = "place"
 )
 
 // occKind says what an occurrence is, for the factors that depend on it.
@@ -83,6 +84,10 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 		factor *= rel.attribution
 		why |= fSaid
 	}
+	if kind == occPlace && rel.place < 1 && c.flags&(fPlace|fModifier) == fPlace { // a modifier's noun is the object
+		factor *= rel.place
+		why |= fPlace
+	}
 	if rel.background < 1 && c.flags&fBackground != 0 {
 		factor *= rel.background
 		why |= fBackground
@@ -96,7 +101,7 @@ func whyNames(why uint8) []string {
 	for _, x := range []struct {
 		bit  uint8
 		name string
-	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}} {
+	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}, {fPlace, whyPlace}} {
 		if why&x.bit != 0 {
 			out = append(out, x.name)
 		}

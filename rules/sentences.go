@@ -159,6 +159,7 @@ const (
 	fBackground       // in a cause or background clause (body only)
 	fModifier         // a demonym or possessive ("South Korean band", "South Korea's index")
 	fSaidNext         // fSaid with the speech verb the very next word ("the military said")
+	fPlace            // the object of a place preposition ("landed in Seoul", "a visit to Moscow")
 )
 
 type facts struct {
@@ -202,6 +203,9 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	if o.field == 1 && w.phraseBefore(o.w0, backgroundAfter, wBackgroundFirst, rs.cues.backgrnd) {
 		fl |= fBackground
 	}
+	if w.afterPlacePrep(o.w0) {
+		fl |= fPlace
+	}
 	c := facts{end: o.end, sent: int32(sent), flags: fl}
 	if int(o.start) < len(cache) {
 		cache[o.start] = c
@@ -211,14 +215,16 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 
 // Word classes (fieldWords.class), computed once per word and Match.
 const (
-	wKnown uint8 = 1 << iota
+	wKnown uint16 = 1 << iota
 	wSpeech
 	wSelf
 	wReaction
 	wAnd
 	wSourceFirst
 	wBackgroundFirst
-	wSkip // the "s" of a possessive: not a word of the window
+	wSkip      // the "s" of a possessive: not a word of the window
+	wPlacePrep // a place preposition ("in", "to", "toward"): what follows it is a place, not a subject
+	wArticle   // "the", "a": skipped between a place preposition and its object
 )
 
 // fieldWords is a field's folded words with their clause numbers (a comma, colon, semicolon, bracket, quote or
@@ -228,7 +234,7 @@ type fieldWords struct {
 	f      *folded
 	start  []int32 // folded byte offset of each word, plus one past the end
 	clause []int32
-	class  []uint8
+	class  []uint16
 }
 
 // wordsOf returns the words of field, building them on first use in this Match.
@@ -271,7 +277,7 @@ func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 
 func (w *fieldWords) text(i int32) []byte { return w.f.text[w.start[i] : w.start[i+1]-1] }
 
-func (w *fieldWords) classOf(i int32) uint8 {
+func (w *fieldWords) classOf(i int32) uint16 {
 	c := w.class[i]
 	if c&wKnown != 0 {
 		return c
@@ -337,9 +343,20 @@ func (w *fieldWords) saidBy(i int32) (speech, bool, int) {
 	return noSpeech, false, -1
 }
 
+// afterPlacePrep reports whether word i is the object of a place preposition: the word before it in its clause
+// (an article skipped) is one ("balloons landed in Seoul", "a visit to the United States", "toward N. Korea").
+func (w *fieldWords) afterPlacePrep(i int32) bool {
+	var buf [4]int32
+	before := w.window(buf[:0], i, 2, -1)
+	if len(before) > 0 && w.classOf(before[0])&wArticle != 0 {
+		before = before[1:]
+	}
+	return len(before) > 0 && w.classOf(before[0])&wPlacePrep != 0
+}
+
 // phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the n
 // words before word i, in its clause.
-func (w *fieldWords) phraseBefore(i int32, n int, bit uint8, phrases [][]string) bool {
+func (w *fieldWords) phraseBefore(i int32, n int, bit uint16, phrases [][]string) bool {
 	var buf [16]int32
 	before := w.window(buf[:0], i, n, -1)
 	for _, j := range before {
