@@ -38,6 +38,7 @@ type RelevanceRule struct {
 	Modifier       *Number  `json:"modifier,omitempty"`
 	OneRule        *Number  `json:"one_rule,omitempty"`
 	Place          *Number  `json:"place,omitempty"`
+	Object         *Number  `json:"object,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
@@ -49,12 +50,12 @@ type RelevanceRule struct {
 type relevance struct {
 	lead, minSentences                                  int
 	passing, attribution, background, modifier, oneRule float64
-	place                                               float64
+	place, object                                       float64
 }
 
 // defaultRelevance holds the documented defaults (docs/rule-language.md).
 var defaultRelevance = relevance{lead: 2, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5,
-	modifier: 0.5, oneRule: 0.5, place: 1}
+	modifier: 0.5, oneRule: 0.5, place: 1, object: 1}
 
 // Default cue lists, matched on lower-cased words of the original text.
 var (
@@ -64,6 +65,10 @@ var (
 		"statement by", "sources in", "briefed by"}
 	defaultBackgroundCues = []string{"after", "amid", "following", "because", "since", "over", "due to",
 		"in response to", "in retaliation for", "in protest against", "ahead of"}
+	// clauseOpeners are the words after which a clause's subject comes (see fieldWords.position); speech verbs
+	// and "and"/"but" open one too.
+	clauseOpeners = []string{"that", "or", "while", "as", "when", "whereas", "because", "if", "although",
+		"though", "after", "before", "since", "until", "then", "where", "which", "who", "nor", "meanwhile"}
 	defaultPlacePreps = []string{"in", "into", "to", "toward", "towards", "from", "near", "across", "at", "on",
 		"onto", "inside", "within", "throughout", "around", "via", "off"}
 )
@@ -111,6 +116,9 @@ func newCues(r *RelevanceRule) cues {
 	c.class = map[string]uint16{"s": wSkip, "and": wAnd, "but": wAnd, "the": wArticle, "a": wArticle}
 	for _, p := range place {
 		c.class[Fold(p)] |= wPlacePrep
+	}
+	for _, p := range clauseOpeners {
+		c.class[p] |= wOpener
 	}
 	for _, p := range c.source {
 		c.class[Fold(p[0])] |= wSourceFirst
@@ -160,7 +168,7 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 		n *Number
 		v *float64
 	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier},
-		{o.OneRule, &r.oneRule}, {o.Place, &r.place}} {
+		{o.OneRule, &r.oneRule}, {o.Place, &r.place}, {o.Object, &r.object}} {
 		if x.n != nil {
 			*x.v = x.n.Value
 		}
@@ -175,7 +183,7 @@ func mergeRule(r, o *RelevanceRule) {
 	}
 	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences},
 		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
-		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}} {
+		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}, {&r.Object, &o.Object}} {
 		if *x.src != nil {
 			*x.dst = *x.src
 		}
@@ -202,6 +210,7 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		"modifier":      num(&r.Modifier, "modifier"),
 		"one_rule":      num(&r.OneRule, "one_rule"),
 		"place":         num(&r.Place, "place"),
+		"object":        num(&r.Object, "object"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
@@ -227,7 +236,7 @@ func (v *validator) relevance(r *RelevanceRule) {
 		n    *Number
 		name string
 	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"},
-		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}, {r.Place, "place"}} {
+		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}, {r.Place, "place"}, {r.Object, "object"}} {
 		if x.n != nil && !math.IsNaN(x.n.Value) && !(x.n.Value >= 0 && x.n.Value <= 1) {
 			v.errs.addf(x.n.Pos, CodeBadValue, "relevance.%s must be a share between 0 and 1, not %v", x.name, x.n.Value)
 		}

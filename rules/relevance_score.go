@@ -53,6 +53,7 @@ const (
 	whyBackground  = "background"
 	whyModifier    = "modifier"
 	whyPlace       = "place"
+	whyObject      = "object"
 )
 
 // occKind says what an occurrence is, for the factors that depend on it.
@@ -67,9 +68,9 @@ const (
 
 // occFactor is the share of its weight occurrence o keeps under rel, its sentence, and the reasons as f* bits.
 // Person mentions are exempt from the attribution discount; backed modifiers (see score) from the modifier one.
-func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, uint8) {
+func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, uint16) {
 	c := rs.occFacts(st, o)
-	factor, why := 1.0, uint8(0)
+	factor, why := 1.0, uint16(0)
 	if kind == occPlace && !backed && rel.modifier < 1 && c.flags&fModifier != 0 {
 		factor *= rel.modifier
 		why |= fModifier
@@ -84,9 +85,13 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 		factor *= rel.attribution
 		why |= fSaid
 	}
-	if kind == occPlace && rel.place < 1 && c.flags&(fPlace|fModifier) == fPlace { // a modifier's noun is the object
+	switch {
+	case kind == occPlace && rel.place < 1 && c.flags&(fPlace|fModifier) == fPlace: // a modifier's noun is the object
 		factor *= rel.place
 		why |= fPlace
+	case kind == occPlace && rel.object < 1 && c.flags&fObject != 0:
+		factor *= rel.object
+		why |= fObject
 	}
 	if rel.background < 1 && c.flags&fBackground != 0 {
 		factor *= rel.background
@@ -96,12 +101,12 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 }
 
 // whyNames spells out occFactor's reason bits for Explain.
-func whyNames(why uint8) []string {
+func whyNames(why uint16) []string {
 	var out []string
 	for _, x := range []struct {
-		bit  uint8
+		bit  uint16
 		name string
-	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}, {fPlace, whyPlace}} {
+	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}, {fPlace, whyPlace}, {fObject, whyObject}} {
 		if why&x.bit != 0 {
 			out = append(out, x.name)
 		}
@@ -139,7 +144,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		}
 	}
 	kept := hits[:0]
-	note := func(h hit, factor float64, sent int, why uint8, extra ...string) {
+	note := func(h hit, factor float64, sent int, why uint16, extra ...string) {
 		if trace != nil {
 			trace.Evidence = append(trace.Evidence, ScoredEvidence{
 				Evidence: Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)},
@@ -168,7 +173,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		var count, best float64
 		var first occ
 		inTitle, bestSent := false, 0
-		var bestWhy uint8
+		var bestWhy uint16
 		var cs sentSet
 	refs:
 		for _, r := range c.refs {
