@@ -39,6 +39,7 @@ type RelevanceRule struct {
 	OneRule        *Number  `json:"one_rule,omitempty"`
 	Place          *Number  `json:"place,omitempty"`
 	Object         *Number  `json:"object,omitempty"`
+	TitleMentions  *Number  `json:"title_mentions,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
@@ -48,7 +49,7 @@ type RelevanceRule struct {
 
 // relevance is a topic's compiled relevance parameters.
 type relevance struct {
-	lead, minSentences                                  int
+	lead, minSentences, titleMentions                   int
 	passing, attribution, background, modifier, oneRule float64
 	place, object                                       float64
 }
@@ -164,6 +165,9 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 	if o.MinSentences != nil {
 		r.minSentences = int(o.MinSentences.Value)
 	}
+	if o.TitleMentions != nil {
+		r.titleMentions = int(o.TitleMentions.Value)
+	}
 	for _, x := range []struct {
 		n *Number
 		v *float64
@@ -181,7 +185,7 @@ func mergeRule(r, o *RelevanceRule) {
 	if o == nil {
 		return
 	}
-	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences},
+	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences}, {&r.TitleMentions, &o.TitleMentions},
 		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
 		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}, {&r.Object, &o.Object}} {
 		if *x.src != nil {
@@ -202,15 +206,16 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		return func(v *yaml.Node) { x := p.num(v, "relevance."+key); *dst = &x }
 	}
 	h := map[string]func(*yaml.Node){
-		"lead":          num(&r.Lead, "lead"),
-		"min_sentences": num(&r.MinSentences, "min_sentences"),
-		"passing":       num(&r.Passing, "passing"),
-		"attribution":   num(&r.Attribution, "attribution"),
-		"background":    num(&r.Background, "background"),
-		"modifier":      num(&r.Modifier, "modifier"),
-		"one_rule":      num(&r.OneRule, "one_rule"),
-		"place":         num(&r.Place, "place"),
-		"object":        num(&r.Object, "object"),
+		"lead":           num(&r.Lead, "lead"),
+		"min_sentences":  num(&r.MinSentences, "min_sentences"),
+		"title_mentions": num(&r.TitleMentions, "title_mentions"),
+		"passing":        num(&r.Passing, "passing"),
+		"attribution":    num(&r.Attribution, "attribution"),
+		"background":     num(&r.Background, "background"),
+		"modifier":       num(&r.Modifier, "modifier"),
+		"one_rule":       num(&r.OneRule, "one_rule"),
+		"place":          num(&r.Place, "place"),
+		"object":         num(&r.Object, "object"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
@@ -231,6 +236,9 @@ func (v *validator) relevance(r *RelevanceRule) {
 	}
 	if r.MinSentences != nil {
 		v.count(*r.MinSentences, "relevance.min_sentences", 1)
+	}
+	if r.TitleMentions != nil {
+		v.count(*r.TitleMentions, "relevance.title_mentions", 0)
 	}
 	for _, x := range []struct {
 		n    *Number

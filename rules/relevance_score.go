@@ -205,7 +205,11 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 					cs.add(sent)
 				}
 				if o.field == 0 && factor >= 1 {
-					inTitle = true
+					if rel.titleMentions > 0 { // worth that many mentions toward min, not any min
+						count += float64(rel.titleMentions) - factor
+					} else {
+						inTitle = true
+					}
 				}
 				// the best-kept occurrence stands for the condition; of equals the title's, then the first
 				if better := factor > best || factor == best && factor > 0 && (o.field < first.field ||
