@@ -40,6 +40,7 @@ type RelevanceRule struct {
 	Place          *Number  `json:"place,omitempty"`
 	Object         *Number  `json:"object,omitempty"`
 	TitleMentions  *Number  `json:"title_mentions,omitempty"`
+	Shared         *Number  `json:"shared,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
@@ -51,12 +52,12 @@ type RelevanceRule struct {
 type relevance struct {
 	lead, minSentences, titleMentions                   int
 	passing, attribution, background, modifier, oneRule float64
-	place, object                                       float64
+	place, object, shared                               float64
 }
 
 // defaultRelevance holds the documented defaults (docs/rule-language.md).
 var defaultRelevance = relevance{lead: 2, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5,
-	modifier: 0.5, oneRule: 0.5, place: 1, object: 1}
+	modifier: 0.5, oneRule: 0.5, place: 1, object: 1, shared: 1}
 
 // Default cue lists, matched on lower-cased words of the original text.
 var (
@@ -172,7 +173,7 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 		n *Number
 		v *float64
 	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier},
-		{o.OneRule, &r.oneRule}, {o.Place, &r.place}, {o.Object, &r.object}} {
+		{o.OneRule, &r.oneRule}, {o.Place, &r.place}, {o.Object, &r.object}, {o.Shared, &r.shared}} {
 		if x.n != nil {
 			*x.v = x.n.Value
 		}
@@ -187,7 +188,7 @@ func mergeRule(r, o *RelevanceRule) {
 	}
 	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences}, {&r.TitleMentions, &o.TitleMentions},
 		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
-		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}, {&r.Object, &o.Object}} {
+		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}, {&r.Object, &o.Object}, {&r.Shared, &o.Shared}} {
 		if *x.src != nil {
 			*x.dst = *x.src
 		}
@@ -216,6 +217,7 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		"one_rule":       num(&r.OneRule, "one_rule"),
 		"place":          num(&r.Place, "place"),
 		"object":         num(&r.Object, "object"),
+		"shared":         num(&r.Shared, "shared"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
@@ -244,7 +246,7 @@ func (v *validator) relevance(r *RelevanceRule) {
 		n    *Number
 		name string
 	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"},
-		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}, {r.Place, "place"}, {r.Object, "object"}} {
+		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}, {r.Place, "place"}, {r.Object, "object"}, {r.Shared, "shared"}} {
 		if x.n != nil && !math.IsNaN(x.n.Value) && !(x.n.Value >= 0 && x.n.Value <= 1) {
 			v.errs.addf(x.n.Pos, CodeBadValue, "relevance.%s must be a share between 0 and 1, not %v", x.name, x.n.Value)
 		}

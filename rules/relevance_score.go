@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -54,6 +55,7 @@ const (
 	whyModifier    = "modifier"
 	whyPlace       = "place"
 	whyObject      = "object"
+	whyShared      = "shared"
 )
 
 // occKind says what an occurrence is, for the factors that depend on it.
@@ -106,7 +108,7 @@ func whyNames(why uint16) []string {
 	for _, x := range []struct {
 		bit  uint16
 		name string
-	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}, {fPlace, whyPlace}, {fObject, whyObject}} {
+	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}, {fPlace, whyPlace}, {fObject, whyObject}, {fShared, whyShared}} {
 		if why&x.bit != 0 {
 			out = append(out, x.name)
 		}
@@ -154,6 +156,10 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 	}
 	for _, h := range hits {
 		factor, sent, why := rs.occFactor(st, h.occ, rel, occOther, false)
+		if rel.shared < 1 && rs.sharedBy(st, tp, h) {
+			factor *= rel.shared
+			why |= fShared
+		}
 		note(h, factor, sent, why)
 		if factor <= 0 {
 			continue
@@ -275,6 +281,37 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
 	}
 	return t, true
+}
+
+// sharedBy reports whether another label counts the words of hit h as its own term with a larger weight (title
+// weighting aside): "defector" is human-rights' word before it is north-korea's, "nuclear weapons" nuclear's
+// before military's.
+func (rs *RuleSet) sharedBy(st *matchState, tp *topic, h hit) bool {
+	w := h.weight
+	if h.field == 0 {
+		w /= tp.titleWeight
+	}
+	for j := range rs.topics {
+		o := &rs.topics[j]
+		if o == tp {
+			continue
+		}
+		hs := st.thits[j]
+		k, found := slices.BinarySearchFunc(hs, h.occ, func(x hit, t occ) int {
+			return cmp.Or(cmp.Compare(x.field, t.field), cmp.Compare(x.start, t.start))
+		})
+		if !found || hs[k].end != h.end {
+			continue
+		}
+		ow := hs[k].weight
+		if h.field == 0 {
+			ow /= o.titleWeight
+		}
+		if ow > w*(1+1e-9) {
+			return true
+		}
+	}
+	return false
 }
 
 // upperBound is the score tp's hits and entity conditions would reach with every factor at 1.

@@ -160,6 +160,7 @@ const (
 	fModifier          // a demonym or possessive ("South Korean band", "South Korea's index")
 	fSaidNext          // fSaid with the speech verb the very next word ("the military said")
 	fPlace             // the object of a place preposition ("landed in Seoul", "a visit to Moscow")
+	fShared            // another label's own word (see RuleSet.sharedBy); set by score, not cached
 	fObject            // not in subject position: a word other than a clause opener comes before it ("beat North Korea")
 )
 
