@@ -17,7 +17,11 @@ import (
 //     it keeps the `background` share (body only: a title is never background);
 //   - a LOCATION named only as a modifier ("South Korean band", "South Korea's index") keeps the `modifier`
 //     share, unless the label's own evidence is the modified noun ("South Korean navy");
-//   - an entity condition counts its mentions by what they kept, so an attributed mention does not reach `min`.
+//   - a LOCATION that is only where things happen ("landed in Seoul": `place`) or not the sentence's subject
+//     ("beat North Korea": `object`) keeps that share, and a hit another label weighs more ("defector" for
+//     north-korea) keeps `shared`; all three are off by default and set per label;
+//   - an entity condition counts its mentions by what they kept, so an attributed mention does not reach `min`;
+//     a title mention satisfies any `min`, or counts as `title_mentions` mentions when that is set.
 //
 // Then the label as a whole: evidence that is neither in the title nor in the lead (the first `lead` body
 // sentences) must run through at least `min_sentences` distinct sentences, else the label keeps only `passing`
