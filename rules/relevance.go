@@ -72,9 +72,9 @@ var (
 	defaultBackgroundCues = []string{"after", "amid", "following", "because", "since", "over", "due to",
 		"in response to", "in retaliation for", "in protest against", "ahead of"}
 	// clauseOpeners are the words after which a clause's subject comes (see fieldWords.position); speech verbs
-	// and "and"/"but" open one too.
+	// and "and"/"but" open one too, and "with"/"between" name a party ("a treaty with Russia"), not an object.
 	clauseOpeners = []string{"that", "or", "while", "as", "when", "whereas", "because", "if", "although",
-		"though", "after", "before", "since", "until", "then", "where", "which", "who", "nor", "meanwhile"}
+		"though", "after", "before", "since", "until", "then", "where", "which", "who", "nor", "meanwhile", "with", "between"}
 	defaultPlacePreps = []string{"in", "into", "to", "toward", "towards", "from", "near", "across", "at", "on",
 		"onto", "inside", "within", "throughout", "around", "via", "off"}
 )

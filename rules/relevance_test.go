@@ -262,6 +262,7 @@ func TestRelevanceSubject(t *testing.T) {
 		{"the subject", "russia", "Shells", "Russia fired shells.", "Russia", 1, ""},
 		{"a subject after a clause opener", "russia", "Shells", "Officials said that Russia fired shells.", "Russia", 1, ""},
 		{"a subject after a comma", "russia", "Shells", "On Monday, Russia fired shells.", "Russia", 1, ""},
+		{"a party", "russia", "Treaty", "They signed a treaty with Russia.", "Russia", 1, ""},
 		{"a demonym after a preposition is an object", "russia", "Prices", "Prices rose in Russian markets and in Russian shops.", "Russian", 0.5, "object"},
 		{"factors off", "loose", "Final", "Ukraine beat Russia in Russia.", "Russia", 1, ""},
 		{"another label's word", "weak", "Talk", "A defector spoke.", "defector", 0.5, "shared"},
