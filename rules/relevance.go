@@ -17,7 +17,11 @@ import (
 //     it keeps the `background` share (body only: a title is never background);
 //   - a LOCATION named only as a modifier ("South Korean band", "South Korea's index") keeps the `modifier`
 //     share, unless the label's own evidence is the modified noun ("South Korean navy");
-//   - an entity condition counts its mentions by what they kept, so an attributed mention does not reach `min`.
+//   - a LOCATION that is only where things happen ("landed in Seoul": `place`) or not the sentence's subject
+//     ("beat North Korea": `object`) keeps that share, and a hit another label weighs more ("defector" for
+//     north-korea) keeps `shared`; all three are off by default and set per label;
+//   - an entity condition counts its mentions by what they kept, so an attributed mention does not reach `min`;
+//     a title mention satisfies any `min`, or counts as `title_mentions` mentions when that is set.
 //
 // Then the label as a whole: evidence that is neither in the title nor in the lead (the first `lead` body
 // sentences) must run through at least `min_sentences` distinct sentences, else the label keeps only `passing`
@@ -37,21 +41,27 @@ type RelevanceRule struct {
 	Background     *Number  `json:"background,omitempty"`
 	Modifier       *Number  `json:"modifier,omitempty"`
 	OneRule        *Number  `json:"one_rule,omitempty"`
+	Place          *Number  `json:"place,omitempty"`
+	Object         *Number  `json:"object,omitempty"`
+	TitleMentions  *Number  `json:"title_mentions,omitempty"`
+	Shared         *Number  `json:"shared,omitempty"`
 	SpeechVerbs    []Str    `json:"speech_verbs,omitempty"`
 	SourceCues     []Str    `json:"source_cues,omitempty"`
 	BackgroundCues []Str    `json:"background_cues,omitempty"`
+	PlacePreps     []Str    `json:"place_prepositions,omitempty"`
 	Pos            Position `json:"-"`
 }
 
 // relevance is a topic's compiled relevance parameters.
 type relevance struct {
-	lead, minSentences                                  int
+	lead, minSentences, titleMentions                   int
 	passing, attribution, background, modifier, oneRule float64
+	place, object, shared                               float64
 }
 
 // defaultRelevance holds the documented defaults (docs/rule-language.md).
 var defaultRelevance = relevance{lead: 2, minSentences: 2, passing: 0.5, attribution: 0.25, background: 0.5,
-	modifier: 0.5, oneRule: 0.5}
+	modifier: 0.5, oneRule: 0.5, place: 1, object: 1, shared: 1}
 
 // Default cue lists, matched on lower-cased words of the original text.
 var (
@@ -61,6 +71,12 @@ var (
 		"statement by", "sources in", "briefed by"}
 	defaultBackgroundCues = []string{"after", "amid", "following", "because", "since", "over", "due to",
 		"in response to", "in retaliation for", "in protest against", "ahead of"}
+	// clauseOpeners are the words after which a clause's subject comes (see fieldWords.position); speech verbs
+	// and "and"/"but" open one too, and "with"/"between" name a party ("a treaty with Russia"), not an object.
+	clauseOpeners = []string{"that", "or", "while", "as", "when", "whereas", "because", "if", "although",
+		"though", "after", "before", "since", "until", "then", "where", "which", "who", "nor", "meanwhile", "with", "between"}
+	defaultPlacePreps = []string{"in", "into", "to", "toward", "towards", "from", "near", "across", "at", "on",
+		"onto", "inside", "within", "throughout", "around", "via", "off"}
 )
 
 // Word windows the cues are looked for in, within one clause (no comma, colon, semicolon, bracket or quote between).
@@ -75,11 +91,14 @@ const (
 type cues struct {
 	speech           map[string]bool
 	source, backgrnd [][]string
-	class            map[string]uint8 // folded word -> its w* class bits (wKnown not set)
+	class            map[string]uint16 // folded word -> its w* class bits (wKnown not set)
 }
 
 func newCues(r *RelevanceRule) cues {
-	speech, source, bg := defaultSpeechVerbs, defaultSourceCues, defaultBackgroundCues
+	speech, source, bg, place := defaultSpeechVerbs, defaultSourceCues, defaultBackgroundCues, defaultPlacePreps
+	if len(r.PlacePreps) > 0 {
+		place = strValues(r.PlacePreps)
+	}
 	if len(r.SpeechVerbs) > 0 {
 		speech = strValues(r.SpeechVerbs)
 	}
@@ -100,7 +119,13 @@ func newCues(r *RelevanceRule) cues {
 		return out
 	}
 	c.source, c.backgrnd = split(source), split(bg)
-	c.class = map[string]uint8{"s": wSkip, "and": wAnd, "but": wAnd}
+	c.class = map[string]uint16{"s": wSkip, "and": wAnd, "but": wAnd, "the": wArticle, "a": wArticle}
+	for _, p := range place {
+		c.class[Fold(p)] |= wPlacePrep
+	}
+	for _, p := range clauseOpeners {
+		c.class[p] |= wOpener
+	}
 	for _, p := range c.source {
 		c.class[Fold(p[0])] |= wSourceFirst
 	}
@@ -145,11 +170,14 @@ func (r relevance) merge(o *RelevanceRule) relevance {
 	if o.MinSentences != nil {
 		r.minSentences = int(o.MinSentences.Value)
 	}
+	if o.TitleMentions != nil {
+		r.titleMentions = int(o.TitleMentions.Value)
+	}
 	for _, x := range []struct {
 		n *Number
 		v *float64
 	}{{o.Passing, &r.passing}, {o.Attribution, &r.attribution}, {o.Background, &r.background}, {o.Modifier, &r.modifier},
-		{o.OneRule, &r.oneRule}} {
+		{o.OneRule, &r.oneRule}, {o.Place, &r.place}, {o.Object, &r.object}, {o.Shared, &r.shared}} {
 		if x.n != nil {
 			*x.v = x.n.Value
 		}
@@ -162,15 +190,15 @@ func mergeRule(r, o *RelevanceRule) {
 	if o == nil {
 		return
 	}
-	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences},
+	for _, x := range []struct{ dst, src **Number }{{&r.Lead, &o.Lead}, {&r.MinSentences, &o.MinSentences}, {&r.TitleMentions, &o.TitleMentions},
 		{&r.Passing, &o.Passing}, {&r.Attribution, &o.Attribution}, {&r.Background, &o.Background},
-		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}} {
+		{&r.Modifier, &o.Modifier}, {&r.OneRule, &o.OneRule}, {&r.Place, &o.Place}, {&r.Object, &o.Object}, {&r.Shared, &o.Shared}} {
 		if *x.src != nil {
 			*x.dst = *x.src
 		}
 	}
 	for _, x := range []struct{ dst, src *[]Str }{{&r.SpeechVerbs, &o.SpeechVerbs}, {&r.SourceCues, &o.SourceCues},
-		{&r.BackgroundCues, &o.BackgroundCues}} {
+		{&r.BackgroundCues, &o.BackgroundCues}, {&r.PlacePreps, &o.PlacePreps}} {
 		if len(*x.src) > 0 {
 			*x.dst = *x.src
 		}
@@ -183,18 +211,23 @@ func (p *parser) relevance(n *yaml.Node, packWide bool) *RelevanceRule {
 		return func(v *yaml.Node) { x := p.num(v, "relevance."+key); *dst = &x }
 	}
 	h := map[string]func(*yaml.Node){
-		"lead":          num(&r.Lead, "lead"),
-		"min_sentences": num(&r.MinSentences, "min_sentences"),
-		"passing":       num(&r.Passing, "passing"),
-		"attribution":   num(&r.Attribution, "attribution"),
-		"background":    num(&r.Background, "background"),
-		"modifier":      num(&r.Modifier, "modifier"),
-		"one_rule":      num(&r.OneRule, "one_rule"),
+		"lead":           num(&r.Lead, "lead"),
+		"min_sentences":  num(&r.MinSentences, "min_sentences"),
+		"title_mentions": num(&r.TitleMentions, "title_mentions"),
+		"passing":        num(&r.Passing, "passing"),
+		"attribution":    num(&r.Attribution, "attribution"),
+		"background":     num(&r.Background, "background"),
+		"modifier":       num(&r.Modifier, "modifier"),
+		"one_rule":       num(&r.OneRule, "one_rule"),
+		"place":          num(&r.Place, "place"),
+		"object":         num(&r.Object, "object"),
+		"shared":         num(&r.Shared, "shared"),
 	}
 	if packWide {
 		h["speech_verbs"] = func(v *yaml.Node) { r.SpeechVerbs = p.strs(v, "relevance.speech_verbs") }
 		h["source_cues"] = func(v *yaml.Node) { r.SourceCues = p.strs(v, "relevance.source_cues") }
 		h["background_cues"] = func(v *yaml.Node) { r.BackgroundCues = p.strs(v, "relevance.background_cues") }
+		h["place_prepositions"] = func(v *yaml.Node) { r.PlacePreps = p.strs(v, "relevance.place_prepositions") }
 	}
 	p.fields(n, "relevance", h)
 	return r
@@ -210,16 +243,19 @@ func (v *validator) relevance(r *RelevanceRule) {
 	if r.MinSentences != nil {
 		v.count(*r.MinSentences, "relevance.min_sentences", 1)
 	}
+	if r.TitleMentions != nil {
+		v.count(*r.TitleMentions, "relevance.title_mentions", 0)
+	}
 	for _, x := range []struct {
 		n    *Number
 		name string
 	}{{r.Passing, "passing"}, {r.Attribution, "attribution"}, {r.Background, "background"},
-		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}} {
+		{r.Modifier, "modifier"}, {r.OneRule, "one_rule"}, {r.Place, "place"}, {r.Object, "object"}, {r.Shared, "shared"}} {
 		if x.n != nil && !math.IsNaN(x.n.Value) && !(x.n.Value >= 0 && x.n.Value <= 1) {
 			v.errs.addf(x.n.Pos, CodeBadValue, "relevance.%s must be a share between 0 and 1, not %v", x.name, x.n.Value)
 		}
 	}
-	for _, l := range [][]Str{r.SpeechVerbs, r.SourceCues, r.BackgroundCues} {
+	for _, l := range [][]Str{r.SpeechVerbs, r.SourceCues, r.BackgroundCues, r.PlacePreps} {
 		for _, s := range l {
 			if strings.TrimSpace(s.Value) == "" {
 				v.errs.Add(s.Pos, CodeBadValue, "relevance: an empty cue")

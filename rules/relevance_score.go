@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -52,6 +53,9 @@ const (
 	whyAttribution = "attribution"
 	whyBackground  = "background"
 	whyModifier    = "modifier"
+	whyPlace       = "place"
+	whyObject      = "object"
+	whyShared      = "shared"
 )
 
 // occKind says what an occurrence is, for the factors that depend on it.
@@ -66,9 +70,9 @@ const (
 
 // occFactor is the share of its weight occurrence o keeps under rel, its sentence, and the reasons as f* bits.
 // Person mentions are exempt from the attribution discount; backed modifiers (see score) from the modifier one.
-func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, uint8) {
+func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind, backed bool) (float64, int, uint16) {
 	c := rs.occFacts(st, o)
-	factor, why := 1.0, uint8(0)
+	factor, why := 1.0, uint16(0)
 	if kind == occPlace && !backed && rel.modifier < 1 && c.flags&fModifier != 0 {
 		factor *= rel.modifier
 		why |= fModifier
@@ -83,6 +87,14 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 		factor *= rel.attribution
 		why |= fSaid
 	}
+	switch {
+	case kind == occPlace && rel.place < 1 && c.flags&(fPlace|fModifier) == fPlace: // a modifier's noun is the object
+		factor *= rel.place
+		why |= fPlace
+	case kind == occPlace && rel.object < 1 && c.flags&fObject != 0:
+		factor *= rel.object
+		why |= fObject
+	}
 	if rel.background < 1 && c.flags&fBackground != 0 {
 		factor *= rel.background
 		why |= fBackground
@@ -91,12 +103,12 @@ func (rs *RuleSet) occFactor(st *matchState, o occ, rel *relevance, kind occKind
 }
 
 // whyNames spells out occFactor's reason bits for Explain.
-func whyNames(why uint8) []string {
+func whyNames(why uint16) []string {
 	var out []string
 	for _, x := range []struct {
-		bit  uint8
+		bit  uint16
 		name string
-	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}} {
+	}{{fModifier, whyModifier}, {fSaid, whyAttribution}, {fBackground, whyBackground}, {fPlace, whyPlace}, {fObject, whyObject}, {fShared, whyShared}} {
 		if why&x.bit != 0 {
 			out = append(out, x.name)
 		}
@@ -134,7 +146,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		}
 	}
 	kept := hits[:0]
-	note := func(h hit, factor float64, sent int, why uint8, extra ...string) {
+	note := func(h hit, factor float64, sent int, why uint16, extra ...string) {
 		if trace != nil {
 			trace.Evidence = append(trace.Evidence, ScoredEvidence{
 				Evidence: Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)},
@@ -144,6 +156,10 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 	}
 	for _, h := range hits {
 		factor, sent, why := rs.occFactor(st, h.occ, rel, occOther, false)
+		if rel.shared < 1 && rs.sharedBy(st, tp, h) {
+			factor *= rel.shared
+			why |= fShared
+		}
 		note(h, factor, sent, why)
 		if factor <= 0 {
 			continue
@@ -163,7 +179,7 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		var count, best float64
 		var first occ
 		inTitle, bestSent := false, 0
-		var bestWhy uint8
+		var bestWhy uint16
 		var cs sentSet
 	refs:
 		for _, r := range c.refs {
@@ -195,7 +211,11 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 					cs.add(sent)
 				}
 				if o.field == 0 && factor >= 1 {
-					inTitle = true
+					if rel.titleMentions > 0 { // worth that many mentions toward min, not any min
+						count += float64(rel.titleMentions) - factor
+					} else {
+						inTitle = true
+					}
 				}
 				// the best-kept occurrence stands for the condition; of equals the title's, then the first
 				if better := factor > best || factor == best && factor > 0 && (o.field < first.field ||
@@ -261,6 +281,37 @@ func (rs *RuleSet) score(st *matchState, tp *topic, hits []hit, trace *TopicScor
 		t.Evidence[i] = Evidence{Rule: tp.rules[h.rule], Text: st.text(h.occ), Span: st.span(h.occ)}
 	}
 	return t, true
+}
+
+// sharedBy reports whether another label counts the words of hit h as its own term with a larger weight (title
+// weighting aside): "defector" is human-rights' word before it is north-korea's, "nuclear weapons" nuclear's
+// before military's.
+func (rs *RuleSet) sharedBy(st *matchState, tp *topic, h hit) bool {
+	w := h.weight
+	if h.field == 0 {
+		w /= tp.titleWeight
+	}
+	for j := range rs.topics {
+		o := &rs.topics[j]
+		if o == tp {
+			continue
+		}
+		hs := st.thits[j]
+		k, found := slices.BinarySearchFunc(hs, h.occ, func(x hit, t occ) int {
+			return cmp.Or(cmp.Compare(x.field, t.field), cmp.Compare(x.start, t.start))
+		})
+		if !found || hs[k].end != h.end {
+			continue
+		}
+		ow := hs[k].weight
+		if h.field == 0 {
+			ow /= o.titleWeight
+		}
+		if ow > w*(1+1e-9) {
+			return true
+		}
+	}
+	return false
 }
 
 // upperBound is the score tp's hits and entity conditions would reach with every factor at 1.

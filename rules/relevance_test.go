@@ -183,6 +183,10 @@ func TestRelevanceValidate(t *testing.T) {
 		{"relevance: {attribution: 2}\n", "relevance.attribution must be a share between 0 and 1"},
 		{"relevance: {min_sentences: 0}\n", "relevance.min_sentences must be a whole number >= 1"},
 		{"relevance: {lead: 1.5}\n", "relevance.lead must be a whole number"},
+		{"relevance: {title_mentions: 1.5}\n", "relevance.title_mentions must be a whole number"},
+		{"relevance: {place: 1.5}\n", "relevance.place must be a share between 0 and 1"},
+		{"relevance: {place_prepositions: ['']}\n", "is empty"},
+		{"topics:\n  - {label: x, terms: [a], relevance: {place_prepositions: [in]}}\n", `unknown key "place_prepositions"`},
 		{"relevance: {speech_verbs: ['']}\n", "is empty"},
 		{"relevance: {bogus: 1}\n", `unknown key "bogus"`},
 		{"topics:\n  - {label: x, terms: [a], relevance: {speech_verbs: [said]}}\n", `unknown key "speech_verbs"`},
@@ -209,5 +213,82 @@ func TestRelevanceOneRule(t *testing.T) {
 	}
 	if sc := scoreOf(rs.Explain(Doc{Title: "News", Body: "A missile flew. Another missile fell."}), "military"); !sc.Assigned {
 		t.Errorf("one strong rule: %+v, want assigned", sc)
+	}
+}
+
+// subjPack is a pack for the factors that ask who the subject is: place, object, shared and title_mentions.
+const subjPack = `
+entities:
+  - {canonical: Russia, type: LOCATION, demonyms: [Russian]}
+topics:
+  - label: russia
+    threshold: 2
+    relevance: {place: 0.5, object: 0.5, title_mentions: 1, one_rule: 1, modifier: 1}
+    entities:
+      - {any: [Russia], weight: 1}
+      - {any: [Russia], min: 2, weight: 1}
+  - label: loose
+    threshold: 2
+    relevance: {one_rule: 1}
+    entities:
+      - {any: [Russia], weight: 1}
+      - {any: [Russia], min: 2, weight: 1}
+  - label: weak
+    threshold: 2
+    relevance: {shared: 0.5}
+    terms: [{term: defector, weight: 1}]
+  - label: rights
+    threshold: 2
+    terms: [{term: defector, weight: 2}]
+`
+
+func TestRelevanceSubject(t *testing.T) {
+	f, errs := Parse("subj.yaml", []byte(subjPack))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	rs, err := Compile([]*File{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, label, title, body, text string
+		factor                         float64
+		why                            string
+	}{
+		{"a place", "russia", "Balloons", "Balloons landed in Russia and fell in Russia.", "Russia", 0.5, "place"},
+		{"a place after an article", "russia", "Trip", "They flew to the Russia of old, to the Russia of tsars.", "Russia", 0.5, "place"},
+		{"an object", "russia", "Final", "Ukraine beat Russia, then Japan beat Russia.", "Russia", 0.5, "object"},
+		{"the subject", "russia", "Shells", "Russia fired shells.", "Russia", 1, ""},
+		{"a subject after a clause opener", "russia", "Shells", "Officials said that Russia fired shells.", "Russia", 1, ""},
+		{"a subject after a comma", "russia", "Shells", "On Monday, Russia fired shells.", "Russia", 1, ""},
+		{"a party", "russia", "Treaty", "They signed a treaty with Russia.", "Russia", 1, ""},
+		{"a demonym after a preposition is an object", "russia", "Prices", "Prices rose in Russian markets and in Russian shops.", "Russian", 0.5, "object"},
+		{"factors off", "loose", "Final", "Ukraine beat Russia in Russia.", "Russia", 1, ""},
+		{"another label's word", "weak", "Talk", "A defector spoke.", "defector", 0.5, "shared"},
+		{"the strongest label keeps its word", "rights", "Talk", "A defector spoke.", "defector", 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := scoreOf(rs.Explain(Doc{Title: tc.title, Body: tc.body}), tc.label)
+			i := slices.IndexFunc(sc.Evidence, func(e ScoredEvidence) bool { return e.Text == tc.text })
+			if i < 0 {
+				t.Fatalf("no evidence %q in %+v", tc.text, sc)
+			}
+			if e := sc.Evidence[i]; e.Factor != tc.factor || strings.Join(e.Why, ",") != tc.why {
+				t.Errorf("%q: factor %v %v, want %v %q", tc.text, e.Factor, e.Why, tc.factor, tc.why)
+			}
+		})
+	}
+	// (each case has two mentions: one kept at 0.5 is half a mention, short of min 1)
+	// title_mentions: 1 makes a title mention one mention, short of min 2; by default it satisfies any min
+	doc := Doc{Title: "Russia theatre tours Asia", Body: "Tickets sold out."}
+	if sc := scoreOf(rs.Explain(doc), "russia"); sc.Assigned || sc.Raw != 1 {
+		t.Errorf("title_mentions 1: %+v, want raw 1 (min 2 not met)", sc)
+	}
+	if sc := scoreOf(rs.Explain(doc), "loose"); !sc.Assigned || sc.Raw != 2 {
+		t.Errorf("title satisfies any min: %+v, want raw 2", sc)
+	}
+	if sc := scoreOf(rs.Explain(Doc{Title: "Russia warns", Body: "Russia fired shells."}), "russia"); !sc.Assigned {
+		t.Errorf("title and body mention: %+v, want assigned", sc)
 	}
 }

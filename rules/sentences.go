@@ -152,19 +152,22 @@ func headlineSource(src string, b0, b1, s0 int) bool {
 
 // Facts about an occurrence that do not depend on the topic, cached per start position (see occFacts).
 const (
-	fKnown      uint8 = 1 << iota
-	fSaid             // followed by a speech verb that attributes it ("the JCS said")
-	fHeadline         // a headline source ("JCS: ...")
-	fSourceCue        // after a source cue ("according to")
-	fBackground       // in a cause or background clause (body only)
-	fModifier         // a demonym or possessive ("South Korean band", "South Korea's index")
-	fSaidNext         // fSaid with the speech verb the very next word ("the military said")
+	fKnown      uint16 = 1 << iota
+	fSaid              // followed by a speech verb that attributes it ("the JCS said")
+	fHeadline          // a headline source ("JCS: ...")
+	fSourceCue         // after a source cue ("according to")
+	fBackground        // in a cause or background clause (body only)
+	fModifier          // a demonym or possessive ("South Korean band", "South Korea's index")
+	fSaidNext          // fSaid with the speech verb the very next word ("the military said")
+	fPlace             // the object of a place preposition ("landed in Seoul", "a visit to Moscow")
+	fShared            // another label's own word (see RuleSet.sharedBy); set by score, not cached
+	fObject            // not in subject position: a word other than a clause opener comes before it ("beat North Korea")
 )
 
 type facts struct {
 	end   int32
 	sent  int32
-	flags uint8
+	flags uint16
 }
 
 // occFacts computes (once per Match for each start position and field) what occFactor needs to know about o.
@@ -202,6 +205,12 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	if o.field == 1 && w.phraseBefore(o.w0, backgroundAfter, wBackgroundFirst, rs.cues.backgrnd) {
 		fl |= fBackground
 	}
+	switch w.position(o.w0) {
+	case posPlace:
+		fl |= fPlace | fObject
+	case posObject:
+		fl |= fObject
+	}
 	c := facts{end: o.end, sent: int32(sent), flags: fl}
 	if int(o.start) < len(cache) {
 		cache[o.start] = c
@@ -211,14 +220,17 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 
 // Word classes (fieldWords.class), computed once per word and Match.
 const (
-	wKnown uint8 = 1 << iota
+	wKnown uint16 = 1 << iota
 	wSpeech
 	wSelf
 	wReaction
 	wAnd
 	wSourceFirst
 	wBackgroundFirst
-	wSkip // the "s" of a possessive: not a word of the window
+	wSkip      // the "s" of a possessive: not a word of the window
+	wPlacePrep // a place preposition ("in", "to", "toward"): what follows it is a place, not a subject
+	wArticle   // "the", "a": skipped between a place preposition and its object
+	wOpener    // a word after which a clause's subject comes ("that", "while", "when", "as")
 )
 
 // fieldWords is a field's folded words with their clause numbers (a comma, colon, semicolon, bracket, quote or
@@ -228,7 +240,7 @@ type fieldWords struct {
 	f      *folded
 	start  []int32 // folded byte offset of each word, plus one past the end
 	clause []int32
-	class  []uint8
+	class  []uint16
 }
 
 // wordsOf returns the words of field, building them on first use in this Match.
@@ -271,7 +283,7 @@ func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 
 func (w *fieldWords) text(i int32) []byte { return w.f.text[w.start[i] : w.start[i+1]-1] }
 
-func (w *fieldWords) classOf(i int32) uint8 {
+func (w *fieldWords) classOf(i int32) uint16 {
 	c := w.class[i]
 	if c&wKnown != 0 {
 		return c
@@ -337,9 +349,32 @@ func (w *fieldWords) saidBy(i int32) (speech, bool, int) {
 	return noSpeech, false, -1
 }
 
+// Where a word stands in its clause (fieldWords.position).
+const (
+	posSubject = iota // opens its clause, or follows a clause opener ("that", "and", "said"): the subject
+	posPlace          // follows a place preposition ("balloons landed in Seoul", "toward N. Korea")
+	posObject         // follows any other word: an object or a name inside another phrase ("beat North Korea")
+)
+
+// position classifies word i by the word before it in its clause, an article skipped.
+func (w *fieldWords) position(i int32) int {
+	var buf [4]int32
+	before := w.window(buf[:0], i, 2, -1)
+	if len(before) > 0 && w.classOf(before[0])&wArticle != 0 {
+		before = before[1:]
+	}
+	switch {
+	case len(before) == 0 || w.classOf(before[0])&(wOpener|wSpeech|wAnd) != 0:
+		return posSubject
+	case w.classOf(before[0])&wPlacePrep != 0:
+		return posPlace
+	}
+	return posObject
+}
+
 // phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the n
 // words before word i, in its clause.
-func (w *fieldWords) phraseBefore(i int32, n int, bit uint8, phrases [][]string) bool {
+func (w *fieldWords) phraseBefore(i int32, n int, bit uint16, phrases [][]string) bool {
 	var buf [16]int32
 	before := w.window(buf[:0], i, n, -1)
 	for _, j := range before {

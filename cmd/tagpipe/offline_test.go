@@ -227,11 +227,12 @@ func TestRulesCommands(t *testing.T) {
 
 // TestHoldoutQuality guards tagging quality on the project's own hand-labelled articles (testdata/eval), hard
 // negatives included. The floors sit a little under the scores measured when they were set (holdout: topics
-// 0.924, entities 0.975; blind: topics 0.913, entities 0.979; dev2, the relevance model's development set with 30
-// hard negatives: topics 0.879, entities 0.970), so a rule change that costs real quality fails here.
+// 0.945, entities 0.975; blind: topics 0.913, entities 0.979; dev2, the relevance model's development set with 30
+// hard negatives: topics 0.895, entities 0.970; dev3, an independent labeller's 150 articles: topics 0.826,
+// entities 0.895), so a rule change that costs real quality fails here.
 func TestHoldoutQuality(t *testing.T) {
 	for _, set := range []struct{ name, topicF1, entityF1 string }{
-		{"holdout", "0.90", "0.95"}, {"blind", "0.90", "0.95"}, {"dev2", "0.86", "0.95"},
+		{"holdout", "0.93", "0.95"}, {"blind", "0.90", "0.95"}, {"dev2", "0.88", "0.95"}, {"dev3", "0.80", "0.88"},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, "", "eval", "--gold", "../../testdata/eval/"+set.name+".jsonl", "-q",
