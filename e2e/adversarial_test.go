@@ -173,10 +173,10 @@ func (a *admin) produceLarge(t *testing.T, topic string, msgs []kafka.Message) {
 	}
 }
 
-// outputRate is the rate at which ids were tagged, from the broker's append times of their first tagged
-// records: over the middle 90% of them, so that the boundary with the neighbouring phase (three partitions
-// move on at slightly different times) and the start-up do not count.
-func outputRate(ids []string, tagged []kafka.Message) (float64, int) {
+// outputWindow is the middle 90% of ids' first tagged records, by the broker's append time: how many there
+// are and the time they span, so that the start-up and the boundaries with the neighbouring blocks (three
+// partitions move on at slightly different times) do not count. total is how many of ids were tagged.
+func outputWindow(ids []string, tagged []kafka.Message) (n int, span time.Duration, total int) {
 	want := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
@@ -195,27 +195,24 @@ func outputRate(ids []string, tagged []kafka.Message) (float64, int) {
 		times = append(times, ts)
 	}
 	if len(times) < 20 {
-		return 0, len(times)
+		return 0, 0, len(times)
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	lo, hi := len(times)/20, len(times)-1-len(times)/20
-	span := times[hi].Sub(times[lo])
-	if span <= 0 {
-		span = time.Millisecond
-	}
-	return float64(hi-lo) / span.Seconds(), len(times)
+	return hi - lo, max(times[hi].Sub(times[lo]), time.Millisecond), len(times)
 }
 
 // TestAdversarialInput is issue 10's end-to-end proof: `tagpipe run` against the real broker, with the eight
 // adversarial shapes at 1 MiB among 10,000 ordinary articles of 3 KB, keeps tagging the ordinary ones at its
 // usual rate, and every record ends tagged or in the DLQ (a record over --max-tag-time with reason timeout).
 //
-// One instance (default --max-tag-time 5s) tags two phases from one input topic: 5,000 ordinary articles,
-// then 10,000 more with the eight adversarial records spread among them; the rate of each phase's ordinary
-// articles is measured from the tagged records' append times (the output topic uses LogAppendTime) and
-// compared. Then that instance stops and a second one, in the same group with --max-tag-time 50ms, tags eight
-// more adversarial records among 1,000 ordinary ones: some must be dead-lettered with reason timeout, and it
-// must go on tagging what follows them.
+// Phase 1: one instance (default --max-tag-time 5s) tags, after 1,000 articles to warm up, eight blocks of
+// 2,500 ordinary articles from one input topic, alternately without and with two of the adversarial records spread in them (10,000 ordinary
+// articles among the eight, 10,000 more to compare with). The rate of the ordinary articles of each kind of
+// block is measured from the tagged records' append times (the output topic uses LogAppendTime), and the two
+// are compared. Phase 2: that instance stops and a second one, in the same group with --max-tag-time 50ms,
+// tags eight more adversarial records followed by 1,000 ordinary ones: some must be dead-lettered with reason
+// timeout, and it must go on tagging what follows them.
 func TestAdversarialInput(t *testing.T) {
 	brokers := sharedBrokers(t)
 	a := newAdmin(t, brokers)
@@ -228,23 +225,38 @@ func TestAdversarialInput(t *testing.T) {
 		kafka.ConfigEntry{ConfigName: "message.timestamp.type", ConfigValue: "LogAppendTime"})
 	a.createTopic(t, tp.dlq, 1, maxBytes(advInputMaxBytes))
 
-	const without, with, after = 5000, 10_000, 1000 // ordinary articles of the three phases
-	plain1, ids1 := articlesFrom(21, 0, without, 3000)
-	plain2, ids2 := articlesFrom(21, without, with, 3000)
-	plain3, ids3 := articlesFrom(21, without+with, after, 3000)
-	adv2, advIDs2 := adversarialRecords("-5s")
-	adv3, advIDs3 := adversarialRecords("-50ms")
-	isAdv := map[string]string{} // id -> the --max-tag-time it ran under
+	// Phase 1: blocks of 2,500 ordinary articles, alternately without and with two adversarial records (four
+	// of each), so that the machine's load, which comes and goes, weighs on both alike. All are in the topic
+	// before the instance starts, so that the producer's pace does not limit the rate; each partition holds
+	// the blocks in order.
+	const warmup, rounds, block, after = 1000, 4, 2500, 1000
+	adv1, advIDs1 := adversarialRecords("-5s")
+	adv2, advIDs2 := adversarialRecords("-50ms")
+	budgetOf := map[string]string{} // adversarial id -> the --max-tag-time it ran under
+	for _, id := range advIDs1 {
+		budgetOf[id] = "5s"
+	}
 	for _, id := range advIDs2 {
-		isAdv[id] = "5s"
+		budgetOf[id] = "50ms"
 	}
-	for _, id := range advIDs3 {
-		isAdv[id] = "50ms"
+	// A warm-up block first, not measured: the instance joins the group, connects, grows its heap.
+	input, ids := articlesFrom(21, 0, warmup, 3000)
+	var idsWithout, idsWith []string
+	blocks := make([][]string, 2*rounds) // even: without, odd: with
+	for b := range blocks {
+		msgs, bids := articlesFrom(21, warmup+b*block, block, 3000)
+		blocks[b] = bids
+		if b%2 == 1 {
+			per := len(adv1) / rounds
+			msgs = interleave(msgs, adv1[b/2*per:(b/2+1)*per])
+			idsWith = append(idsWith, bids...)
+		} else {
+			idsWithout = append(idsWithout, bids...)
+		}
+		input = append(input, msgs...)
+		ids = append(ids, bids...)
 	}
-
-	// Phases 1 and 2 are in the topic before the instance starts, so that the producer's pace does not limit
-	// either rate; each partition holds phase 1, then phase 2.
-	a.produceLarge(t, tp.in, slices.Concat(plain1, interleave(plain2, adv2)))
+	a.produceLarge(t, tp.in, input)
 	args := tp.run(brokers, "--max-message-bytes", fmt.Sprint(advMaxMessage))
 	start := time.Now()
 	run1 := startTagpipe(t, "tagpipe run (max-tag-time 5s)", nil, args...)
@@ -257,9 +269,10 @@ func TestAdversarialInput(t *testing.T) {
 		t.Errorf("tagpipe run (5s) exited %d after SIGTERM, want 0", code)
 	}
 
-	// Phase 3: a budget the adversarial records exceed. The ordinary records come after them in each
-	// partition, so they are tagged only if the instance goes on.
-	a.produceLarge(t, tp.in, slices.Concat(adv3, plain3))
+	// Phase 2: a budget the adversarial records exceed, in a new instance of the same group. The ordinary
+	// records come after them in each partition, so they are tagged only if the instance goes on.
+	plain2, ids2 := articlesFrom(21, warmup+2*rounds*block, after, 3000)
+	a.produceLarge(t, tp.in, slices.Concat(adv2, plain2))
 	run2 := startTagpipe(t, "tagpipe run (max-tag-time 50ms)", nil, append(args, "--max-tag-time", "50ms")...)
 	a.waitCommitted(t, run2, tp.group, tp.in, 2*time.Minute)
 	if !run2.running() {
@@ -270,21 +283,37 @@ func TestAdversarialInput(t *testing.T) {
 	}
 
 	tagged, dlq := a.readAll(t, tp.out), a.readAll(t, tp.dlq)
-	ids := slices.Concat(ids1, ids2, ids3, advIDs2, advIDs3)
+	ids = slices.Concat(ids, ids2, advIDs1, advIDs2)
 	res := countOutputs(ids, tagged, dlq)
 
-	rateWithout, n1 := outputRate(ids1, tagged)
-	rateWith, n2 := outputRate(ids2, tagged)
-	_, n3 := outputRate(ids3, tagged)
+	// The rate of each kind of block: its records over its time, summed over the four blocks.
+	var nWithout, nWith int
+	var spanWithout, spanWith time.Duration
+	var perBlock []string
+	for b, bids := range blocks {
+		n, span, _ := outputWindow(bids, tagged)
+		perBlock = append(perBlock, fmt.Sprintf("%.0f", float64(n)/span.Seconds()))
+		if b%2 == 1 {
+			nWith, spanWith = nWith+n, spanWith+span
+		} else {
+			nWithout, spanWithout = nWithout+n, spanWithout+span
+		}
+	}
+	t.Logf("ordinary articles/s per block (without, with, ...): %s", strings.Join(perBlock, " "))
+	rateWithout, rateWith := float64(nWithout)/max(spanWithout, time.Millisecond).Seconds(),
+		float64(nWith)/max(spanWith, time.Millisecond).Seconds()
 	ratio := 0.0
 	if rateWithout > 0 {
 		ratio = rateWith / rateWithout
 	}
+	_, _, n1 := outputWindow(idsWithout, tagged)
+	_, _, n2 := outputWindow(idsWith, tagged)
+	_, _, n3 := outputWindow(ids2, tagged)
 
 	// What became of each adversarial record, and every dead letter's reason.
 	outcome := map[string][]string{}
 	for _, m := range tagged {
-		if _, ok := isAdv[string(m.Key)]; ok {
+		if _, ok := budgetOf[string(m.Key)]; ok {
 			outcome[string(m.Key)] = append(outcome[string(m.Key)], fmt.Sprintf("tagged (%d bytes)", len(m.Value)))
 		}
 	}
@@ -292,13 +321,13 @@ func TestAdversarialInput(t *testing.T) {
 	plainTimeouts := 0
 	for _, m := range dlq {
 		key, reason := string(m.Key), headerValue(m, pipeline.HeaderError)
-		budget, adv := isAdv[key]
+		budget, adv := budgetOf[key]
 		switch {
 		case adv && strings.HasPrefix(reason, "timeout: "):
 			timeouts[budget]++
 		case adv && strings.HasPrefix(reason, pipeline.ReasonTooLarge):
-		case !adv && strings.HasPrefix(reason, "timeout: ") && slices.Contains(ids3, key):
-			// An ordinary article of phase 3 may exceed 50 ms when the machine is busy: counted, checked below.
+		case !adv && strings.HasPrefix(reason, "timeout: ") && slices.Contains(ids2, key):
+			// An ordinary article of phase 2 may exceed 50 ms when the machine is busy: counted, checked below.
 			plainTimeouts++
 		default:
 			t.Errorf("dead letter %q: reason %q, want timeout (or too large, for an adversarial record)", key, reason)
@@ -307,20 +336,21 @@ func TestAdversarialInput(t *testing.T) {
 			outcome[key] = append(outcome[key], "dlq: "+clipReason(reason))
 		}
 	}
-	for _, id := range slices.Concat(advIDs2, advIDs3) {
+	for _, id := range slices.Concat(advIDs1, advIDs2) {
 		t.Logf("adversarial %-22s -> %s", id, strings.Join(outcome[id], "; "))
 	}
 
 	res.check(t, "adversarial",
-		fmt.Sprintf("adversarial=%d", len(advIDs2)+len(advIDs3)),
+		fmt.Sprintf("adversarial=%d", len(advIDs1)+len(advIDs2)),
 		fmt.Sprintf("rate_without=%.0f/s", rateWithout), fmt.Sprintf("rate_with=%.0f/s", rateWith),
 		fmt.Sprintf("rate_ratio=%.2f", ratio),
 		fmt.Sprintf("timeouts_5s=%d", timeouts["5s"]), fmt.Sprintf("timeouts_50ms=%d", timeouts["50ms"]),
 		fmt.Sprintf("plain_timeouts_50ms=%d", plainTimeouts),
-		fmt.Sprintf("phases_1_2=%s", elapsed1.Round(100*time.Millisecond)))
+		fmt.Sprintf("phase1=%s", elapsed1.Round(100*time.Millisecond)))
 
-	if n1 < without || n2 < with {
-		t.Errorf("ordinary articles tagged: %d of %d without the adversarial records, %d of %d with them", n1, without, n2, with)
+	if n1 < len(idsWithout) || n2 < len(idsWith) {
+		t.Errorf("ordinary articles tagged: %d of %d in the blocks without adversarial records, %d of %d in those with them",
+			n1, len(idsWithout), n2, len(idsWith))
 	}
 	// The machine is shared and noisy: a generous bound. A worker pinned by one record for seconds (what issue
 	// 10 found) would stall the in-order commits and the in-flight window, and the rate with far below half.
