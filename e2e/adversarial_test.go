@@ -206,13 +206,12 @@ func outputWindow(ids []string, tagged []kafka.Message) (n int, span time.Durati
 // adversarial shapes at 1 MiB among 10,000 ordinary articles of 3 KB, keeps tagging the ordinary ones at its
 // usual rate, and every record ends tagged or in the DLQ (a record over --max-tag-time with reason timeout).
 //
-// Phase 1: one instance (default --max-tag-time 5s) tags, after 1,000 articles to warm up, eight blocks of
-// 2,500 ordinary articles from one input topic, alternately without and with two of the adversarial records spread in them (10,000 ordinary
-// articles among the eight, 10,000 more to compare with). The rate of the ordinary articles of each kind of
-// block is measured from the tagged records' append times (the output topic uses LogAppendTime), and the two
-// are compared. Phase 2: that instance stops and a second one, in the same group with --max-tag-time 50ms,
-// tags eight more adversarial records followed by 1,000 ordinary ones: some must be dead-lettered with reason
-// timeout, and it must go on tagging what follows them.
+// Phase 1: one instance (default --max-tag-time 5s) tags 5,000 ordinary articles, 10,000 with the eight
+// adversarial records spread among them, and 5,000 more. The rate of the ordinary articles among the
+// adversarial ones is measured from the tagged records' append times (the output topic uses LogAppendTime)
+// and compared with that of the blocks before and after. Phase 2: that instance stops and a second one, in
+// the same group with --max-tag-time 50ms, tags eight more adversarial records followed by 1,000 ordinary
+// ones: some must be dead-lettered with reason timeout, and it must go on tagging what follows them.
 func TestAdversarialInput(t *testing.T) {
 	brokers := sharedBrokers(t)
 	a := newAdmin(t, brokers)
@@ -225,11 +224,12 @@ func TestAdversarialInput(t *testing.T) {
 		kafka.ConfigEntry{ConfigName: "message.timestamp.type", ConfigValue: "LogAppendTime"})
 	a.createTopic(t, tp.dlq, 1, maxBytes(advInputMaxBytes))
 
-	// Phase 1: blocks of 2,500 ordinary articles, alternately without and with two adversarial records (four
-	// of each), so that the machine's load, which comes and goes, weighs on both alike. All are in the topic
-	// before the instance starts, so that the producer's pace does not limit the rate; each partition holds
-	// the blocks in order.
-	const warmup, rounds, block, after = 1000, 4, 2500, 1000
+	// Phase 1: 1,000 articles to warm up (not measured: the instance joins the group, connects, grows its
+	// heap), 5,000 ordinary articles, 10,000 with the eight adversarial records spread among them, 5,000
+	// ordinary ones again. The rate without is that of the blocks before and after, so that a change of the
+	// machine's load during the run weighs on both sides alike. All are in the topic before the instance
+	// starts, so that the producer's pace does not limit the rate; each partition holds the blocks in order.
+	const warmup, without, with, after = 1000, 5000, 10_000, 1000
 	adv1, advIDs1 := adversarialRecords("-5s")
 	adv2, advIDs2 := adversarialRecords("-50ms")
 	budgetOf := map[string]string{} // adversarial id -> the --max-tag-time it ran under
@@ -239,20 +239,17 @@ func TestAdversarialInput(t *testing.T) {
 	for _, id := range advIDs2 {
 		budgetOf[id] = "50ms"
 	}
-	// A warm-up block first, not measured: the instance joins the group, connects, grows its heap.
-	input, ids := articlesFrom(21, 0, warmup, 3000)
-	var idsWithout, idsWith []string
-	blocks := make([][]string, 2*rounds) // even: without, odd: with
-	for b := range blocks {
-		msgs, bids := articlesFrom(21, warmup+b*block, block, 3000)
-		blocks[b] = bids
-		if b%2 == 1 {
-			per := len(adv1) / rounds
-			msgs = interleave(msgs, adv1[b/2*per:(b/2+1)*per])
-			idsWith = append(idsWith, bids...)
-		} else {
-			idsWithout = append(idsWithout, bids...)
+	var input []kafka.Message
+	var ids []string
+	blocks := [][]string{} // warm-up, without, with, without
+	from := 0
+	for b, n := range []int{warmup, without, with, without} {
+		msgs, bids := articlesFrom(21, from, n, 3000)
+		from += n
+		if b == 2 {
+			msgs = interleave(msgs, adv1)
 		}
+		blocks = append(blocks, bids)
 		input = append(input, msgs...)
 		ids = append(ids, bids...)
 	}
@@ -271,7 +268,7 @@ func TestAdversarialInput(t *testing.T) {
 
 	// Phase 2: a budget the adversarial records exceed, in a new instance of the same group. The ordinary
 	// records come after them in each partition, so they are tagged only if the instance goes on.
-	plain2, ids2 := articlesFrom(21, warmup+2*rounds*block, after, 3000)
+	plain2, ids2 := articlesFrom(21, from, after, 3000)
 	a.produceLarge(t, tp.in, slices.Concat(adv2, plain2))
 	run2 := startTagpipe(t, "tagpipe run (max-tag-time 50ms)", nil, append(args, "--max-tag-time", "50ms")...)
 	a.waitCommitted(t, run2, tp.group, tp.in, 2*time.Minute)
@@ -286,29 +283,19 @@ func TestAdversarialInput(t *testing.T) {
 	ids = slices.Concat(ids, ids2, advIDs1, advIDs2)
 	res := countOutputs(ids, tagged, dlq)
 
-	// The rate of each kind of block: its records over its time, summed over the four blocks.
-	var nWithout, nWith int
-	var spanWithout, spanWith time.Duration
-	var perBlock []string
-	for b, bids := range blocks {
-		n, span, _ := outputWindow(bids, tagged)
-		perBlock = append(perBlock, fmt.Sprintf("%.0f", float64(n)/span.Seconds()))
-		if b%2 == 1 {
-			nWith, spanWith = nWith+n, spanWith+span
-		} else {
-			nWithout, spanWithout = nWithout+n, spanWithout+span
-		}
-	}
-	t.Logf("ordinary articles/s per block (without, with, ...): %s", strings.Join(perBlock, " "))
-	rateWithout, rateWith := float64(nWithout)/max(spanWithout, time.Millisecond).Seconds(),
-		float64(nWith)/max(spanWith, time.Millisecond).Seconds()
+	// The rates of the ordinary articles with and without the adversarial records among them.
+	nBefore, spanBefore, n1 := outputWindow(blocks[1], tagged)
+	nWith, spanWith, n2 := outputWindow(blocks[2], tagged)
+	nAfter, spanAfter, n3 := outputWindow(blocks[3], tagged)
+	rateWithout := float64(nBefore+nAfter) / (spanBefore + spanAfter).Seconds()
+	rateWith := float64(nWith) / spanWith.Seconds()
 	ratio := 0.0
 	if rateWithout > 0 {
 		ratio = rateWith / rateWithout
 	}
-	_, _, n1 := outputWindow(idsWithout, tagged)
-	_, _, n2 := outputWindow(idsWith, tagged)
-	_, _, n3 := outputWindow(ids2, tagged)
+	t.Logf("ordinary articles/s: %.0f before, %.0f among the adversarial records, %.0f after",
+		float64(nBefore)/spanBefore.Seconds(), rateWith, float64(nAfter)/spanAfter.Seconds())
+	_, _, nAfter50 := outputWindow(ids2, tagged)
 
 	// What became of each adversarial record, and every dead letter's reason.
 	outcome := map[string][]string{}
@@ -348,9 +335,8 @@ func TestAdversarialInput(t *testing.T) {
 		fmt.Sprintf("plain_timeouts_50ms=%d", plainTimeouts),
 		fmt.Sprintf("phase1=%s", elapsed1.Round(100*time.Millisecond)))
 
-	if n1 < len(idsWithout) || n2 < len(idsWith) {
-		t.Errorf("ordinary articles tagged: %d of %d in the blocks without adversarial records, %d of %d in those with them",
-			n1, len(idsWithout), n2, len(idsWith))
+	if n1 < without || n2 < with || n3 < without {
+		t.Errorf("ordinary articles tagged: %d of %d before, %d of %d among the adversarial records, %d of %d after", n1, without, n2, with, n3, without)
 	}
 	// The machine is shared and noisy: a generous bound. A worker pinned by one record for seconds (what issue
 	// 10 found) would stall the in-order commits and the in-flight window, and the rate with far below half.
@@ -363,8 +349,8 @@ func TestAdversarialInput(t *testing.T) {
 	// 50 ms of wall time is a tight budget for eight workers on two busy cores while 1 MiB records are tagged
 	// beside them: an ordinary article may exceed it too (dead-lettered with timeout, counted above), but most
 	// must be tagged.
-	if n3 < after*9/10 {
-		t.Errorf("only %d of the %d ordinary articles after the adversarial ones were tagged under --max-tag-time 50ms (%d timed out)", n3, after, plainTimeouts)
+	if nAfter50 < after*9/10 {
+		t.Errorf("only %d of the %d ordinary articles after the adversarial ones were tagged under --max-tag-time 50ms (%d timed out)", nAfter50, after, plainTimeouts)
 	}
 }
 
