@@ -364,8 +364,9 @@ func TestAdversarialInput(t *testing.T) {
 	if n1 < rounds*block || n2 < rounds*block {
 		t.Errorf("ordinary articles tagged: %d of %d in the blocks without adversarial records, %d of %d in those with them", n1, rounds*block, n2, rounds*block)
 	}
-	// The machine is shared and noisy: a generous bound. A worker pinned by one record for seconds (what issue
-	// 10 found) would stall the in-order commits and the in-flight window, and the rate with far below half.
+	// The machine is shared and noisy: a generous bound (0.7-1.0x here). A record that holds its worker for
+	// seconds (issue 10's quadratic stages) makes its block last that long: with a 4 s CPU burn per adversarial
+	// record put into the tagger by hand, this was 0.12x.
 	if ratio < 0.5 {
 		t.Errorf("ordinary articles were tagged at %.0f/s among the adversarial records, %.0f/s without: %.2fx, want at least 0.5x", rateWith, rateWithout, ratio)
 	}
