@@ -21,6 +21,10 @@ import (
 // admits 1 MB articles does.
 const adversarialSize = 1 << 20
 
+// minRateRatio is the least rate of ordinary articles among adversarial records, as a fraction of the rate
+// without them, that TestAdversarialInput accepts.
+const minRateRatio = 0.35
+
 // Sizes the adversarial test sets on its topics and on tagpipe: room for a 1 MiB article and its tagged
 // record (which carries the article and its entities, trimmed if need be).
 const (
@@ -372,13 +376,15 @@ func TestAdversarialInput(t *testing.T) {
 	if n1 < (rounds+1)*block || n2 < rounds*block {
 		t.Errorf("ordinary articles tagged: %d of %d in the blocks without adversarial records, %d of %d in those with them", n1, (rounds+1)*block, n2, rounds*block)
 	}
-	// The machine is shared and noisy: a generous bound. A record that holds its worker for seconds (issue
-	// 10's quadratic stages) makes its block last that long: with a 4 s CPU burn per adversarial record put
-	// into the tagger by hand, the blocks with them ran at about 0.1x. How long the records held their workers
+	// The machine is shared and noisy: a generous bound. Healthy, this is 0.7-1.0x on a quiet machine and
+	// 0.55-0.65x at a load of 13 on its two cores (the adversarial records' CPU time then costs their blocks
+	// more wall time). A record that holds its worker for seconds (issue 10's quadratic stages) makes its
+	// block last that long: with a 4 s CPU burn per adversarial record put into the tagger by hand, the blocks
+	// with them ran at 0.12x. How long the records held their workers
 	// (slow_over_*) is reported, not checked: it is wall time, and grows with the machine's load.
-	if ratio < 0.5 {
-		t.Errorf("ordinary articles were tagged at %.2fx the rate of the blocks around them among the adversarial records (median of %.2f; %.0f/s with, %.0f/s without overall), want at least 0.5x",
-			ratio, local, rateWith, rateWithout)
+	if ratio < minRateRatio {
+		t.Errorf("ordinary articles were tagged at %.2fx the rate of the blocks around them among the adversarial records (median of %.2f; %.0f/s with, %.0f/s without overall), want at least %.2fx",
+			ratio, local, rateWith, rateWithout, minRateRatio)
 	}
 	if timeouts["50ms"] == 0 {
 		t.Errorf("no adversarial record was dead-lettered with reason timeout under --max-tag-time 50ms")
