@@ -353,7 +353,11 @@ func (c *compiler) entities(ents []*EntityRule) {
 				rs.maxOwner = max(rs.maxOwner, strings.Count(f, " ")+1)
 			}
 		}
-		names := append([]Str{e.Canonical}, e.Aliases...)
+		// A canonical name also listed under exact matches only in that letter case (Apple, not apple).
+		names := e.Aliases
+		if !slices.ContainsFunc(e.Exact, func(x Str) bool { return foldCase(x.Value) == foldCase(e.Canonical.Value) }) {
+			names = append([]Str{e.Canonical}, e.Aliases...)
+		}
 		person := Type(e.Type.Value) == Person
 		last := ""
 		if person {

@@ -86,8 +86,8 @@ func TestOwnersDefaultPack(t *testing.T) {
 		{"Russian troops moved. Seoul's defence ministry said so.", "Ministry of National Defense"},
 		{"Ukraine's foreign ministry said Moscow lied. The North's foreign ministry replied.",
 			"Ministry of Foreign Affairs of North Korea"},
-		{"South Korea's Ministry of National Defense spoke. Russia's defense ministry replied.", "Ministry of Defence of Russia"},
-		{"Seoul officials met. The Kremlin's foreign ministry said no.", "Ministry of Foreign Affairs of Russia"},
+		{"South Korea's Ministry of National Defense spoke. Russia's defense ministry replied.", "Ministry of Defence of the Russian Federation"},
+		{"Seoul officials met. The Kremlin's foreign ministry said no.", "Ministry of Foreign Affairs (Russia)"},
 	} {
 		var last string
 		for _, m := range rs.Match(Doc{Body: tc.body}).Mentions {
