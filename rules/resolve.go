@@ -39,7 +39,7 @@ func (e *entState) nextField() {
 }
 
 // resolve picks the entity of ambiguous mentions (see pickAlt) and adds implied mentions, each right after the
-// mention that implies it. One pass over the mentions with per-entity state: O(mentions x alternatives).
+// mention that implies it (not after a mention through an ambiguous alias). One pass over the mentions with per-entity state: O(mentions x alternatives).
 func (rs *RuleSet) resolve(st *matchState) {
 	ambiguous := false
 	for i := range st.ments {
@@ -89,6 +89,11 @@ func (rs *RuleSet) resolve(st *matchState) {
 	out := st.mbuf[:0]
 	for _, m := range st.ments {
 		out = append(out, m)
+		if len(m.t.alts) > 0 {
+			// A generic name shared by several bodies ("the foreign ministry") does not name the country it
+			// resolved to: the article mentions the country only if it names it (then as its own mention).
+			continue
+		}
 		for _, imp := range rs.implies[m.entity] {
 			mi := m
 			mi.entity, mi.implied, mi.demonym = imp, true, false
