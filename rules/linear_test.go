@@ -120,6 +120,9 @@ func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 	}
 	n := len(ments)
 	for i := 0; i < n; i++ {
+		if len(ments[i].t.alts) > 0 {
+			continue // an ambiguous generic alias implies nothing
+		}
 		for _, imp := range rs.implies[ments[i].entity] {
 			m := ments[i]
 			m.entity, m.implied, m.demonym = imp, true, false

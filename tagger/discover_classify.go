@@ -297,9 +297,18 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	}
 	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
 	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
-	if b-a <= 4 && !x.koreanName(a) && (x.platformContext(a, b) || words >= 2 && x.orgNounBefore(a)) {
-		x.emit(a, b, rules.Organization)
+	// `Distributor CinemaLane said`: a capitalized kind-of-organization noun that starts the sentence.
+	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.in(x.text(a), rules.OrganizationCues) {
+		x.simple(a+1, b, beforeTitle, personHint)
 		return
+	}
+	if b-a <= 4 && !x.koreanName(a) && !givenNames[string(x.lowerKey(a))] {
+		before, after := x.orgContext(a, b)
+		if x.platformContext(a, b) || before && (words >= 2 || x.toks[a].rend-x.toks[a].rstart >= 3 && !x.toks[a].digit) ||
+			after && words >= 2 {
+			x.emit(a, b, rules.Organization)
+			return
+		}
 	}
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
 	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 {
@@ -452,9 +461,44 @@ func (x *fieldScan) platformContext(a, b int) bool {
 	return false
 }
 
-// orgNounBefore reports whether a lower-case common noun for a kind of organization stands right before token a
-// (`the K-pop group Blue Orbit`, `shipbuilder Hanwha Ocean`).
-func (x *fieldScan) orgNounBefore(a int) bool {
+// orgContext reports whether a..b names an instance of a lower-case common noun for a kind of organization:
+// right after the noun (`the K-pop group Blue Orbit`, `shipbuilder Hanwha Ocean`), after the noun and `called` or
+// `named` (`a group called Free Sky Korea`), after the noun and a comma (`a private promoter, Arte Stage`), or
+// before a comma and an article that introduce the noun (`Aurora, a Russian carrier`). after reports a noun after
+// the name, with at most one lower-case word between (`the Vostok Intur travel agency`).
+func (x *fieldScan) orgContext(a, b int) (before, after bool) {
+	lowerNoun := func(i int) bool { return x.isWord(i) && !x.toks[i].upper && orgNouns[string(x.lowerKey(i))] }
 	p := a - 1
-	return x.isWord(p) && !x.toks[p].upper && x.adjacent(a) && orgNouns[string(x.lowerKey(p))]
+	if x.isWord(p) && !x.toks[p].upper && x.adjacent(a) {
+		if k := string(x.lowerKey(p)); (k == "called" || k == "named") && x.adjacent(p) {
+			p--
+		}
+		if lowerNoun(p) {
+			return true, false
+		}
+	}
+	if x.isComma(p) && lowerNoun(p-1) {
+		return true, false
+	}
+	n := b + 1
+	if x.isComma(n) && x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+		for i := n + 2; i <= n+4 && x.isWord(i); i++ {
+			if lowerNoun(i) && (i+1 >= len(x.toks) || !x.isWord(i+1) || x.toks[i+1].upper ||
+				!connectors[string(x.lowerKey(i+1))]) {
+				return true, false // not `Aurora, a group of artists`
+			}
+		}
+	}
+	if x.isWord(n) && !x.toks[n].upper && x.adjacent(n) {
+		if lowerNoun(n) || x.isWord(n+1) && !x.toks[n+1].upper && x.adjacent(n+1) && lowerNoun(n+1) &&
+			!orgNouns[string(x.lowerKey(n))] {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// isComma reports whether token i is a comma.
+func (x *fieldScan) isComma(i int) bool {
+	return i > 0 && i < len(x.toks) && x.toks[i].kind == tokPunct && x.s[x.toks[i].start] == ','
 }

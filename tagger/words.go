@@ -55,7 +55,13 @@ var orgNouns = wordSet("group", "band", "company", "firm", "startup", "platform"
 	"airline", "carrier", "maker", "manufacturer", "conglomerate", "chaebol", "developer", "operator", "retailer",
 	"bank", "insurer", "shipbuilder", "automaker", "carmaker", "chipmaker", "lender", "brokerage", "broker",
 	"publisher", "studio", "orchestra", "ensemble", "choir", "troupe", "duo", "trio", "quartet", "exchange",
-	"foundation", "nonprofit", "organisation", "organization", "union", "party", "portal", "messenger", "service")
+	"foundation", "nonprofit", "organisation", "organization", "union", "party", "portal", "messenger", "service",
+	"promoter", "distributor", "restaurant", "eatery", "cafe", "bakery", "brewery", "brand", "chain", "pollster",
+	"watchdog", "regulator", "consultancy", "magazine", "website", "provider", "supplier", "exporter", "importer",
+	"shipper", "organiser", "organizer", "movement", "coalition", "alliance", "association", "federation",
+	"league", "festival", "biennale", "academy", "university", "college", "church", "sect", "theatre", "theater",
+	"hotel", "resort", "producer", "franchise", "cooperative", "society", "forum", "council", "committee",
+	"commission", "outfit", "militia")
 
 // givenNames are common given names (English, European, Russian, Ukrainian, Japanese, South Asian and Arabic ones
 // in Latin script). A two- or three-word name in running text whose first word is one of them is a person even
