@@ -113,6 +113,9 @@ type target struct {
 	id      int32   // entity or term index
 	alts    []int32 // ambiguous alias: the candidate entities in listing order (alts[0] == id)
 	exact   string  // case-kept folded text the original must fold to ("" = any case)
+	// noImply: the alias does not spell out any entity its entity implies ("Ministry of the Interior and Safety",
+	// "USFK"), so a mention through it is no mention of them.
+	noImply bool
 }
 
 // ref is a name in a condition: an entity (any alias or demonym) or, when it is not a canonical name, a term.
@@ -338,6 +341,23 @@ func (c *compiler) entities(ents []*EntityRule) {
 	for i := range ents {
 		setLookup(Fold(ents[i].Canonical.Value), int32(i))
 	}
+	// spells reports whether the folded alias f of entity i holds, as whole words, a name or demonym of an entity
+	// that i implies ("Russia's foreign ministry" spells Russia; "Ministry of the Interior and Safety" does not).
+	spells := func(i int, f string) bool {
+		for _, s := range ents[i].Implies {
+			j, ok := c.byCanon[Fold(s.Value)]
+			if !ok {
+				continue
+			}
+			je := ents[j]
+			for _, n := range slices.Concat([]Str{je.Canonical}, je.Aliases, je.Exact, je.Demonyms) {
+				if fn := Fold(n.Value); fn != "" && strings.Contains(" "+f+" ", " "+fn+" ") {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for i, e := range ents {
 		id := int32(i)
 		for _, s := range e.Implies {
@@ -376,7 +396,8 @@ func (c *compiler) entities(ents []*EntityRule) {
 					}
 				}
 			}
-			c.addTarget(f, target{kind: tEntity, id: id, surname: person && f == last && f != Fold(e.Canonical.Value)})
+			c.addTarget(f, target{kind: tEntity, id: id, surname: person && f == last && f != Fold(e.Canonical.Value),
+				noImply: !spells(i, f)})
 			setLookup(f, id)
 			if Type(e.Type.Value) == Person {
 				if e.Romanize == nil || *e.Romanize {
@@ -397,7 +418,7 @@ func (c *compiler) entities(ents []*EntityRule) {
 		for _, x := range e.Exact {
 			k := foldCase(x.Value)
 			fx := Fold(x.Value)
-			c.addTarget(fx, target{kind: tEntity, id: id, exact: k, surname: person && fx == last})
+			c.addTarget(fx, target{kind: tEntity, id: id, exact: k, surname: person && fx == last, noImply: !spells(i, fx)})
 			if _, ok := rs.exactLk[k]; !ok {
 				rs.exactLk[k] = id
 			}

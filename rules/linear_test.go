@@ -120,8 +120,8 @@ func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 	}
 	n := len(ments)
 	for i := 0; i < n; i++ {
-		if len(ments[i].t.alts) > 0 {
-			continue // an ambiguous generic alias implies nothing
+		if len(ments[i].t.alts) > 0 || ments[i].t.noImply {
+			continue // an ambiguous generic alias, or one not spelling the implied entity, implies nothing
 		}
 		for _, imp := range rs.implies[ments[i].entity] {
 			m := ments[i]

@@ -39,7 +39,8 @@ func (e *entState) nextField() {
 }
 
 // resolve picks the entity of ambiguous mentions (see pickAlt) and adds implied mentions, each right after the
-// mention that implies it (not after a mention through an ambiguous alias). One pass over the mentions with per-entity state: O(mentions x alternatives).
+// mention that implies it (not after a mention through an ambiguous alias or one that does not spell the implied
+// entity out). One pass over the mentions with per-entity state: O(mentions x alternatives).
 func (rs *RuleSet) resolve(st *matchState) {
 	ambiguous := false
 	for i := range st.ments {
@@ -89,9 +90,9 @@ func (rs *RuleSet) resolve(st *matchState) {
 	out := st.mbuf[:0]
 	for _, m := range st.ments {
 		out = append(out, m)
-		if len(m.t.alts) > 0 {
-			// A generic name shared by several bodies ("the foreign ministry") does not name the country it
-			// resolved to: the article mentions the country only if it names it (then as its own mention).
+		if len(m.t.alts) > 0 || m.t.noImply {
+			// A name that does not spell out the country ("the foreign ministry", "USFK") is no mention of it:
+			// the article mentions the country only if it names it (then as its own mention).
 			continue
 		}
 		for _, imp := range rs.implies[m.entity] {
