@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -113,6 +114,14 @@ func (x *fieldScan) classify(a, b int, beforeTitle, personHint bool) {
 	if typ := x.headCue(a, b); typ != "" {
 		x.cued(a, b, typ)
 		return
+	}
+	// `the group, Stepping Stones for Freedom`, `a charity called Friends of the Hills`: a kind-of-organization
+	// noun before a name with connectors makes it one organization, not two pieces split at `for` or `of`.
+	if b-a <= 8 && !x.isConnector(b) && !slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) {
+		if before, _ := x.orgContext(a, b); before {
+			x.emit(a, b, rules.Organization)
+			return
+		}
 	}
 	// Untyped: split at the first connector (or gazetteer mention); each side is trimmed and classified again.
 	for i := a; i <= b; i++ {
