@@ -104,7 +104,18 @@ var givenNames = wordSet(
 	"hanako", "tomoko", "narendra", "rahul", "imran", "shehbaz", "yair", "naftali", "recep", "keir", "rishi", "liz",
 	"antony", "kamala", "hillary", "barack", "mike", "jd", "lloyd", "pete", "kristi", "tulsi", "elon", "mohammed",
 	"muhammad", "ahmed", "ali", "hassan", "hussein", "omar", "abdullah", "ibrahim", "khalid", "yusuf", "fatima",
-	"aisha",
+	"aisha", "oliver", "liam", "lucas", "leo", "felix", "julian", "simon", "tom", "tim", "ben", "sam", "dan",
+	"nick", "chris", "matt", "alex", "kate", "sophie", "chloe", "charlotte", "amelia", "mia", "ella", "zoe",
+	"lena", "nina", "eva", "sofia", "julia", "marie", "anne", "marc", "michel", "philippe", "nicolas", "thierry",
+	"laurent", "jacques", "francesca", "paolo", "roberto", "mario", "luigi", "ana", "lucia", "carmen", "isabel",
+	"pieter", "joost", "daan", "sanne", "femke", "bram", "thijs", "finn", "emil", "oskar", "hanna", "ole", "bjorn",
+	"tomasz", "piotr", "pawel", "krzysztof", "marek", "jakub", "agnieszka", "katarzyna", "andrzej", "wojciech",
+	"mateusz", "lukasz", "tomas", "petr", "jiri", "zoltan", "gabor", "istvan", "mehmet", "mustafa", "emre",
+	"ahmet", "aylin", "ayse", "arjun", "priya", "amit", "vikram", "anil", "sunil", "deepak", "kwame", "kofi",
+	"chinedu", "amara", "casper", "hina", "yui", "aoi", "sakura", "haruka", "riku", "daiki", "kenta", "yuma",
+	"mio", "rin", "yuna", "koharu", "hinata", "takumi", "naoki", "ryo", "yusuke", "kazuki", "shota", "tsubasa",
+	"makoto", "satoshi", "hideki", "masato", "hiroki", "keisuke", "yasuhiro", "junichiro", "toshimitsu",
+	"katsunobu", "yoshitaka", "takeo", "minoru", "emi", "ayumi", "misaki", "nanami", "ryota", "sven",
 )
 
 // ordinals before a cue word belong to the name (`Third Committee`, `Second Fleet`), although `First` or `Second`
