@@ -159,8 +159,9 @@ func (x *fieldScan) cued(a, b int, typ rules.Type) {
 				a--
 			}
 			// The place stays a mention of its own, except where it only makes a name out of a bare cue word
-			// (`NK News`) or an adjective is part of a place name (`Russian River Valley` is not in Russia).
-			if bare || demonym && typ == rules.Location {
+			// (`NK News`) or is part of the name of a place or site (`Russian River Valley` is not in Russia,
+			// `Incheon International Airport` names the airport, not the city).
+			if bare || typ == rules.Location {
 				x.suppress(m)
 			}
 		}

@@ -59,7 +59,7 @@ var orgNouns = wordSet("group", "band", "company", "firm", "startup", "platform"
 	"promoter", "distributor", "restaurant", "eatery", "cafe", "bakery", "brewery", "brand", "chain", "pollster",
 	"watchdog", "regulator", "consultancy", "magazine", "website", "provider", "supplier", "exporter", "importer",
 	"shipper", "organiser", "organizer", "movement", "coalition", "alliance", "association", "federation",
-	"league", "festival", "biennale", "academy", "university", "college", "church", "sect", "theatre", "theater",
+	"league", "festival", "biennale", "academy", "university", "college", "sect", "theatre", "theater",
 	"hotel", "resort", "producer", "franchise", "cooperative", "society", "forum", "council", "committee",
 	"commission", "outfit", "militia")
 
