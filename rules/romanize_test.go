@@ -100,3 +100,35 @@ func TestOwnersDefaultPack(t *testing.T) {
 		}
 	}
 }
+
+// TestImpliesSpelledDefaultPack checks that a mention implies its country only through an alias that spells the
+// country out, and that a canonical name listed under exact keeps its letter case.
+func TestImpliesSpelledDefaultPack(t *testing.T) {
+	rs, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		body string
+		want []string // canonical names of all mentions, implied ones marked "+"
+	}{
+		{"Russia's transport ministry agreed.", []string{"Ministry of Transport of the Russian Federation", "+Russia"}},
+		{"The Ministry of the Interior and Safety agreed.", []string{"Ministry of the Interior and Safety"}},
+		{"The foreign ministry said so.", []string{"Ministry of Foreign Affairs (South Korea)"}},
+		{"The South Korean navy sailed.", []string{"Republic of Korea Navy", "+South Korea"}},
+		{"USFK said so.", []string{"United States Forces Korea"}},
+		{"Apple opened a store; an apple fell.", []string{"Apple"}},
+	} {
+		var got []string
+		for _, m := range rs.Match(Doc{Body: tc.body}).Mentions {
+			if m.Implied {
+				got = append(got, "+"+m.Entity.Canonical)
+			} else {
+				got = append(got, m.Entity.Canonical)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: mentions %q, want %q", tc.body, got, tc.want)
+		}
+	}
+}

@@ -309,7 +309,11 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
 	// `Distributor CinemaLane said`: a capitalized kind-of-organization noun that starts the sentence.
 	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.in(x.text(a), rules.OrganizationCues) {
-		x.simple(a+1, b, beforeTitle, personHint)
+		if b-a <= 4 && !x.koreanName(a+1) && !givenNames[string(x.lowerKey(a+1))] && !x.resolve(a+1, b) {
+			x.emit(a+1, b, rules.Organization)
+		} else {
+			x.simple(a+1, b, beforeTitle, personHint)
+		}
 		return
 	}
 	if b-a <= 4 && !x.koreanName(a) && !givenNames[string(x.lowerKey(a))] {
