@@ -324,8 +324,10 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 			return
 		}
 	}
-	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
-	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 {
+	// A lower-case location cue after the name: `Kursk region`, `Sunan area`; not after an indefinite article,
+	// where the word is an adjective (`a Buddhist temple`).
+	indef := a > 0 && x.isWord(a-1) && x.adjacent(a) && (string(x.lowerKey(a-1)) == "a" || string(x.lowerKey(a-1)) == "an")
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 && !indef {
 		x.emit(a, b, rules.Location)
 		return
 	}
