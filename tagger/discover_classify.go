@@ -335,6 +335,11 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		if x.isInitial(a) {
 			return
 		}
+		// `a man surnamed Lee`: the press's way of naming someone by surname only.
+		if p := a - 1; x.isWord(p) && x.adjacent(a) && string(x.lowerKey(p)) == "surnamed" {
+			x.emit(a, b, rules.Person)
+			return
+		}
 		x.sc.cands = append(x.sc.cands, candidate{fi: x.fi, rstart: x.toks[a].rstart, rend: x.toks[b].rend,
 			text: text, single: true, key: rules.Fold(text), place: x.placeContext(a)})
 		return

@@ -181,8 +181,8 @@ func TestDiscovery(t *testing.T) {
 		},
 		{
 			name: "a place that starts a site's name is part of it",
-			body: "Hikers crossed Busan Harbour Valley, and Hina Sato waved.",
-			want: []string{`b LOC "Busan Harbour Valley" *`, `b PER "Hina Sato" *`},
+			body: "Hikers crossed Busan Harbour Valley, and Hina Sato waved to a man surnamed Park.",
+			want: []string{`b LOC "Busan Harbour Valley" *`, `b PER "Hina Sato" *`, `b PER "Park" *`},
 		},
 		{
 			name: "initials and demonyms",
