@@ -115,6 +115,13 @@ func (x *fieldScan) classify(a, b int, beforeTitle, personHint bool) {
 		x.cued(a, b, typ)
 		return
 	}
+	// `People for Peace and Democracy`, `Reporters Without Borders`, `Mothers of the Disappeared`: a group of people
+	// named with `for`, `of`, `against` or `without` is a civic group.
+	if b-a >= 2 && b-a <= 8 && civicHeads[string(x.lowerKey(a))] && x.isWord(a+1) && civicLinks[string(x.lowerKey(a+1))] &&
+		!slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) && !x.isConnector(b) {
+		x.emit(a, b, rules.Organization)
+		return
+	}
 	// `the group, Stepping Stones for Freedom`, `a charity called Friends of the Hills`: a kind-of-organization
 	// noun before a name with connectors makes it one organization, not two pieces split at `for` or `of`.
 	if b-a <= 8 && !x.isConnector(b) && !slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) {

@@ -331,8 +331,9 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 		if ordinals[string(k)] && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
 			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
 		}
-		if functionWords[string(k)] || x.in(x.text(a), rules.Stopwords) || (x.init[a] && x.isCommon(a)) ||
-			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1) { // `Members of the ...`
+		civic := civicHeads[string(k)] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
+		if functionWords[string(k)] || !civic && (x.in(x.text(a), rules.Stopwords) || x.init[a] && x.isCommon(a) ||
+			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1)) { // `Members of the ...`
 			a++
 			continue
 		}

@@ -180,6 +180,11 @@ func TestDiscovery(t *testing.T) {
 				`b ORG "Stepping Stones for Freedom" *`},
 		},
 		{
+			name: "civic groups named as groups of people for or of something",
+			body: "Citizens for Fair Elections rallied with Reporters Without Borders. Families of the victims wept.",
+			want: []string{`b ORG "Citizens for Fair Elections" *`, `b ORG "Reporters Without Borders" *`},
+		},
+		{
 			name: "a place that starts a site's name is part of it",
 			body: "Hikers crossed Busan Harbour Valley, and Hina Sato waved to a man surnamed Park.",
 			want: []string{`b LOC "Busan Harbour Valley" *`, `b PER "Hina Sato" *`, `b PER "Park" *`},

@@ -63,6 +63,15 @@ var orgNouns = wordSet("group", "band", "company", "firm", "startup", "platform"
 	"hotel", "resort", "producer", "franchise", "cooperative", "society", "forum", "council", "committee",
 	"commission", "outfit", "militia")
 
+// civicHeads are plural nouns for groups of people that start civic groups' names (`People for Peace`, `Friends of
+// the Earth`, `Reporters Without Borders`) when one of civicLinks follows.
+var (
+	civicHeads = wordSet("people", "citizens", "fighters", "friends", "mothers", "fathers", "families", "parents",
+		"doctors", "lawyers", "physicians", "reporters", "scientists", "scholars", "veterans", "journalists", "artists",
+		"engineers", "christians", "buddhists", "defenders", "advocates", "champions", "partners", "volunteers")
+	civicLinks = wordSet("for", "of", "against", "without")
+)
+
 // givenNames are common given names (English, European, Russian, Ukrainian, Japanese, South Asian and Arabic ones
 // in Latin script). A two- or three-word name in running text whose first word is one of them is a person even
 // with no title, role or speech verb near it (`Casper Ruud beat Peter Kiprono`); words that are also common
