@@ -218,6 +218,12 @@ func (x *fieldScan) runs() error {
 				k++
 				continue
 			}
+			// An ampersand between capitalized words joins them: `Hanseong Marine & Logistics`.
+			if t.kind == tokPunct && x.s[t.start] == '&' && t.end == t.start+1 && k == end+1 && x.adjacent(k) &&
+				x.isCap(k+1) && x.adjacent(k+1) && x.cov[k+1] < 0 {
+				k++
+				continue
+			}
 			if !x.adjacent(k) || t.kind != tokWord {
 				break
 			}

@@ -181,8 +181,10 @@ func TestDiscovery(t *testing.T) {
 		},
 		{
 			name: "civic groups named as groups of people for or of something",
-			body: "Citizens for Fair Elections rallied with Reporters Without Borders. Families of the victims wept.",
-			want: []string{`b ORG "Citizens for Fair Elections" *`, `b ORG "Reporters Without Borders" *`},
+			body: "Citizens for Fair Elections rallied with Reporters Without Borders. Families of the victims wept. " +
+				"Haneul Harbour & Ferry Association paid.",
+			want: []string{`b ORG "Citizens for Fair Elections" *`, `b ORG "Reporters Without Borders" *`,
+				`b ORG "Haneul Harbour & Ferry Association" *`},
 		},
 		{
 			name: "a place that starts a site's name is part of it",
