@@ -324,10 +324,17 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		return
 	}
 	if b-a <= 4 && !x.koreanName(a) && !givenNames[string(x.lowerKey(a))] {
-		before, after := x.orgContext(a, b)
-		if x.platformContext(a, b) || before && (words >= 2 || x.toks[a].rend-x.toks[a].rstart >= 3 && !x.toks[a].digit) ||
+		// A place name right before the piece may start the name: `the restaurant, Hamhung Table`.
+		start := a
+		if m := x.placeBefore(a); m >= 0 && !x.ms[m].Demonym {
+			for start > 0 && int(x.cov[start-1]) == m {
+				start--
+			}
+		}
+		before, after := x.orgContext(start, b)
+		if x.platformContext(a, b) || before && (words >= 2 || start < a || x.toks[a].rend-x.toks[a].rstart >= 3 && !x.toks[a].digit) ||
 			after && words >= 2 {
-			x.emit(a, b, rules.Organization)
+			x.emit(start, b, rules.Organization)
 			return
 		}
 	}
