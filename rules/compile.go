@@ -40,6 +40,7 @@ type RuleSet struct {
 	version  string
 	entities []*Entity
 	implies  [][]int32        // entity -> implied entities
+	implied  []bool           // entity -> whether some entity implies it (a country that owns bodies)
 	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
 	maxOwner int              // the longest owner phrase, in words
 	roman    romanIndex       // romanization keys of Korean-shaped persons (romanize.go)
@@ -333,6 +334,7 @@ func (c *compiler) entities(ents []*EntityRule) {
 		c.byCanon[Fold(e.Canonical.Value)] = int32(i)
 	}
 	rs.implies = make([][]int32, len(ents))
+	rs.implied = make([]bool, len(ents))
 	setLookup := func(k string, id int32) {
 		if _, ok := rs.lookup[k]; !ok && k != "" {
 			rs.lookup[k] = id
@@ -362,6 +364,7 @@ func (c *compiler) entities(ents []*EntityRule) {
 		id := int32(i)
 		for _, s := range e.Implies {
 			rs.implies[i] = append(rs.implies[i], c.byCanon[Fold(s.Value)])
+			rs.implied[c.byCanon[Fold(s.Value)]] = true
 		}
 		for _, s := range e.Owners {
 			if rs.owners == nil {

@@ -118,6 +118,8 @@ func TestImpliesSpelledDefaultPack(t *testing.T) {
 		{"The South Korean navy sailed.", []string{"Republic of Korea Navy", "+South Korea"}},
 		{"USFK said so.", []string{"United States Forces Korea"}},
 		{"Apple opened a store; an apple fell.", []string{"Apple"}},
+		{"Israel's health ministry said so.", []string{"Israel"}}, // a country's body the pack does not list
+		{"Taipei's foreign ministry said so.", []string{"Taipei", "Ministry of Foreign Affairs of Taiwan"}},
 	} {
 		var got []string
 		for _, m := range rs.Match(Doc{Body: tc.body}).Mentions {
