@@ -40,6 +40,7 @@ type RuleSet struct {
 	version  string
 	entities []*Entity
 	implies  [][]int32        // entity -> implied entities
+	implied  []bool           // entity -> whether some entity implies it (a country that owns bodies)
 	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
 	maxOwner int              // the longest owner phrase, in words
 	roman    romanIndex       // romanization keys of Korean-shaped persons (romanize.go)
@@ -113,6 +114,9 @@ type target struct {
 	id      int32   // entity or term index
 	alts    []int32 // ambiguous alias: the candidate entities in listing order (alts[0] == id)
 	exact   string  // case-kept folded text the original must fold to ("" = any case)
+	// noImply: the alias does not spell out any entity its entity implies ("Ministry of the Interior and Safety",
+	// "USFK"), so a mention through it is no mention of them.
+	noImply bool
 }
 
 // ref is a name in a condition: an entity (any alias or demonym) or, when it is not a canonical name, a term.
@@ -330,6 +334,7 @@ func (c *compiler) entities(ents []*EntityRule) {
 		c.byCanon[Fold(e.Canonical.Value)] = int32(i)
 	}
 	rs.implies = make([][]int32, len(ents))
+	rs.implied = make([]bool, len(ents))
 	setLookup := func(k string, id int32) {
 		if _, ok := rs.lookup[k]; !ok && k != "" {
 			rs.lookup[k] = id
@@ -338,10 +343,28 @@ func (c *compiler) entities(ents []*EntityRule) {
 	for i := range ents {
 		setLookup(Fold(ents[i].Canonical.Value), int32(i))
 	}
+	// spells reports whether the folded alias f of entity i holds, as whole words, a name or demonym of an entity
+	// that i implies ("Russia's foreign ministry" spells Russia; "Ministry of the Interior and Safety" does not).
+	spells := func(i int, f string) bool {
+		for _, s := range ents[i].Implies {
+			j, ok := c.byCanon[Fold(s.Value)]
+			if !ok {
+				continue
+			}
+			je := ents[j]
+			for _, n := range slices.Concat([]Str{je.Canonical}, je.Aliases, je.Exact, je.Demonyms) {
+				if fn := Fold(n.Value); fn != "" && strings.Contains(" "+f+" ", " "+fn+" ") {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for i, e := range ents {
 		id := int32(i)
 		for _, s := range e.Implies {
 			rs.implies[i] = append(rs.implies[i], c.byCanon[Fold(s.Value)])
+			rs.implied[c.byCanon[Fold(s.Value)]] = true
 		}
 		for _, s := range e.Owners {
 			if rs.owners == nil {
@@ -353,7 +376,11 @@ func (c *compiler) entities(ents []*EntityRule) {
 				rs.maxOwner = max(rs.maxOwner, strings.Count(f, " ")+1)
 			}
 		}
-		names := append([]Str{e.Canonical}, e.Aliases...)
+		// A canonical name also listed under exact matches only in that letter case (Apple, not apple).
+		names := e.Aliases
+		if !slices.ContainsFunc(e.Exact, func(x Str) bool { return foldCase(x.Value) == foldCase(e.Canonical.Value) }) {
+			names = append([]Str{e.Canonical}, e.Aliases...)
+		}
 		person := Type(e.Type.Value) == Person
 		last := ""
 		if person {
@@ -372,7 +399,8 @@ func (c *compiler) entities(ents []*EntityRule) {
 					}
 				}
 			}
-			c.addTarget(f, target{kind: tEntity, id: id, surname: person && f == last && f != Fold(e.Canonical.Value)})
+			c.addTarget(f, target{kind: tEntity, id: id, surname: person && f == last && f != Fold(e.Canonical.Value),
+				noImply: !spells(i, f)})
 			setLookup(f, id)
 			if Type(e.Type.Value) == Person {
 				if e.Romanize == nil || *e.Romanize {
@@ -393,7 +421,7 @@ func (c *compiler) entities(ents []*EntityRule) {
 		for _, x := range e.Exact {
 			k := foldCase(x.Value)
 			fx := Fold(x.Value)
-			c.addTarget(fx, target{kind: tEntity, id: id, exact: k, surname: person && fx == last})
+			c.addTarget(fx, target{kind: tEntity, id: id, exact: k, surname: person && fx == last, noImply: !spells(i, fx)})
 			if _, ok := rs.exactLk[k]; !ok {
 				rs.exactLk[k] = id
 			}

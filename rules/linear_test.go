@@ -80,19 +80,26 @@ func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 				byPhrase, byPhraseLen = id, len(ph)
 			}
 		}
+		country := false
 		if byPhrase >= 0 {
 			if a := owns(byPhrase); a >= 0 {
 				m.entity = a
 				continue
 			}
+			country = rs.implied[byPhrase] && rs.entities[byPhrase].Type == Location
 		}
 		if i > 0 {
-			if o := ments[i-1]; o.field == m.field && (o.w1 == m.w0-1 || poss && o.w1 == m.w0-2) {
+			if o := ments[i-1]; o.entity >= 0 && o.field == m.field && !o.implied && (o.w1 == m.w0-1 || poss && o.w1 == m.w0-2) {
 				if a := owns(o.entity); a >= 0 {
 					m.entity = a
 					continue
 				}
+				country = country || rs.implied[o.entity] && rs.entities[o.entity].Type == Location
 			}
+		}
+		if country {
+			m.entity = -1 // a country that owns no candidate: no mention
+			continue
 		}
 		m.entity = func() int32 {
 			for _, a := range m.t.alts {
@@ -118,8 +125,12 @@ func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 			return best
 		}()
 	}
+	ments = slices.DeleteFunc(ments, func(m ment) bool { return m.entity < 0 })
 	n := len(ments)
 	for i := 0; i < n; i++ {
+		if len(ments[i].t.alts) > 0 || ments[i].t.noImply {
+			continue // an ambiguous generic alias, or one not spelling the implied entity, implies nothing
+		}
 		for _, imp := range rs.implies[ments[i].entity] {
 			m := ments[i]
 			m.entity, m.implied, m.demonym = imp, true, false

@@ -1,5 +1,7 @@
 package rules
 
+import "slices"
+
 // impliedWindow is how many words before an ambiguous mention pickAlt looks for the entity it implies.
 const impliedWindow = 25
 
@@ -39,9 +41,10 @@ func (e *entState) nextField() {
 }
 
 // resolve picks the entity of ambiguous mentions (see pickAlt) and adds implied mentions, each right after the
-// mention that implies it. One pass over the mentions with per-entity state: O(mentions x alternatives).
+// mention that implies it (not after a mention through an ambiguous alias or one that does not spell the implied
+// entity out). One pass over the mentions with per-entity state: O(mentions x alternatives).
 func (rs *RuleSet) resolve(st *matchState) {
-	ambiguous := false
+	ambiguous, dropped := false, false
 	for i := range st.ments {
 		if len(st.ments[i].t.alts) > 0 {
 			ambiguous = true
@@ -72,9 +75,16 @@ func (rs *RuleSet) resolve(st *matchState) {
 				if !st.m.add(len(m.t.alts)) {
 					return
 				}
+				if m.entity < 0 {
+					dropped = true
+					continue
+				}
 			}
 			e.last[m.entity], e.lastGen[m.entity] = m.w1, e.fgen
 		}
+	}
+	if dropped {
+		st.ments = slices.DeleteFunc(st.ments, func(m ment) bool { return m.entity < 0 })
 	}
 	n := len(st.ments)
 	extra := 0
@@ -89,6 +99,11 @@ func (rs *RuleSet) resolve(st *matchState) {
 	out := st.mbuf[:0]
 	for _, m := range st.ments {
 		out = append(out, m)
+		if len(m.t.alts) > 0 || m.t.noImply {
+			// A name that does not spell out the country ("the foreign ministry", "USFK") is no mention of it:
+			// the article mentions the country only if it names it (then as its own mention).
+			continue
+		}
 		for _, imp := range rs.implies[m.entity] {
 			mi := m
 			mi.entity, mi.implied, mi.demonym = imp, true, false
@@ -99,17 +114,20 @@ func (rs *RuleSet) resolve(st *matchState) {
 }
 
 // pickAlt chooses the entity of the ambiguous mention m: the candidate whose implied entity owns m, named right
-// before it (see ownerBefore); else the first candidate that has an unambiguous mention of its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
+// before it (see ownerBefore), or -1 (no mention) when a country owns it (a place some entity implies) that no
+// candidate implies (`Israel's health ministry` is not South Korea's); else the first candidate that has an unambiguous mention of its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
 // last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
 // Defense"); else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
 // latest mention before m ends (mentions before m are resolved already, ambiguous ones included).
 func (rs *RuleSet) pickAlt(e *entState, m *ment, prev *ment, text []byte) int32 {
 	alts := m.t.alts
 	byMention, byPhrase := rs.ownerBefore(m, prev, text)
+	country := false // an owner that is a place: `Israel's defense ministry` is Israel's, or no body the pack lists
 	for _, own := range [2]int32{byPhrase, byMention} {
 		if own < 0 {
 			continue
 		}
+		country = country || rs.implied[own] && rs.entities[own].Type == Location
 		for _, a := range alts {
 			for _, imp := range rs.implies[a] {
 				if imp == own {
@@ -117,6 +135,9 @@ func (rs *RuleSet) pickAlt(e *entState, m *ment, prev *ment, text []byte) int32 
 				}
 			}
 		}
+	}
+	if country {
+		return -1
 	}
 	for _, a := range alts {
 		if e.unamb[a] == e.gen {

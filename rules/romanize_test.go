@@ -86,8 +86,8 @@ func TestOwnersDefaultPack(t *testing.T) {
 		{"Russian troops moved. Seoul's defence ministry said so.", "Ministry of National Defense"},
 		{"Ukraine's foreign ministry said Moscow lied. The North's foreign ministry replied.",
 			"Ministry of Foreign Affairs of North Korea"},
-		{"South Korea's Ministry of National Defense spoke. Russia's defense ministry replied.", "Ministry of Defence of Russia"},
-		{"Seoul officials met. The Kremlin's foreign ministry said no.", "Ministry of Foreign Affairs of Russia"},
+		{"South Korea's Ministry of National Defense spoke. Russia's defense ministry replied.", "Ministry of Defence of the Russian Federation"},
+		{"Seoul officials met. The Kremlin's foreign ministry said no.", "Ministry of Foreign Affairs (Russia)"},
 	} {
 		var last string
 		for _, m := range rs.Match(Doc{Body: tc.body}).Mentions {
@@ -97,6 +97,40 @@ func TestOwnersDefaultPack(t *testing.T) {
 		}
 		if last != tc.want {
 			t.Errorf("%q: last ministry %q, want %q", tc.body, last, tc.want)
+		}
+	}
+}
+
+// TestImpliesSpelledDefaultPack checks that a mention implies its country only through an alias that spells the
+// country out, and that a canonical name listed under exact keeps its letter case.
+func TestImpliesSpelledDefaultPack(t *testing.T) {
+	rs, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		body string
+		want []string // canonical names of all mentions, implied ones marked "+"
+	}{
+		{"Russia's transport ministry agreed.", []string{"Ministry of Transport of the Russian Federation", "+Russia"}},
+		{"The Ministry of the Interior and Safety agreed.", []string{"Ministry of the Interior and Safety"}},
+		{"The foreign ministry said so.", []string{"Ministry of Foreign Affairs (South Korea)"}},
+		{"The South Korean navy sailed.", []string{"Republic of Korea Navy", "+South Korea"}},
+		{"USFK said so.", []string{"United States Forces Korea"}},
+		{"Apple opened a store; an apple fell.", []string{"Apple"}},
+		{"Israel's health ministry said so.", []string{"Israel"}}, // a country's body the pack does not list
+		{"Taipei's foreign ministry said so.", []string{"Taipei", "Ministry of Foreign Affairs of Taiwan"}},
+	} {
+		var got []string
+		for _, m := range rs.Match(Doc{Body: tc.body}).Mentions {
+			if m.Implied {
+				got = append(got, "+"+m.Entity.Canonical)
+			} else {
+				got = append(got, m.Entity.Canonical)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: mentions %q, want %q", tc.body, got, tc.want)
 		}
 	}
 }

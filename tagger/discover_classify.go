@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -114,6 +115,21 @@ func (x *fieldScan) classify(a, b int, beforeTitle, personHint bool) {
 		x.cued(a, b, typ)
 		return
 	}
+	// `People for Peace and Democracy`, `Reporters Without Borders`, `Mothers of the Disappeared`: a group of people
+	// named with `for`, `of`, `against` or `without` is a civic group.
+	if b-a >= 2 && b-a <= 8 && civicHeads[string(x.lowerKey(a))] && x.isWord(a+1) && civicLinks[string(x.lowerKey(a+1))] &&
+		!slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) && !x.isConnector(b) {
+		x.emit(a, b, rules.Organization)
+		return
+	}
+	// `the group, Stepping Stones for Freedom`, `a charity called Friends of the Hills`: a kind-of-organization
+	// noun before a name with connectors makes it one organization, not two pieces split at `for` or `of`.
+	if b-a <= 8 && !x.isConnector(b) && !slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) {
+		if before, _ := x.orgContext(a, b); before {
+			x.emit(a, b, rules.Organization)
+			return
+		}
+	}
 	// Untyped: split at the first connector (or gazetteer mention); each side is trimmed and classified again.
 	for i := a; i <= b; i++ {
 		if !x.isConnector(i) && x.cov[i] < 0 {
@@ -150,8 +166,9 @@ func (x *fieldScan) cued(a, b int, typ rules.Type) {
 				a--
 			}
 			// The place stays a mention of its own, except where it only makes a name out of a bare cue word
-			// (`NK News`) or an adjective is part of a place name (`Russian River Valley` is not in Russia).
-			if bare || demonym && typ == rules.Location {
+			// (`NK News`) or is part of the name of a place or site (`Russian River Valley` is not in Russia,
+			// `Incheon International Airport` names the airport, not the city).
+			if bare || typ == rules.Location {
 				x.suppress(m)
 			}
 		}
@@ -297,17 +314,44 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	}
 	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
 	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
-	if b-a <= 4 && !x.koreanName(a) && (x.platformContext(a, b) || words >= 2 && x.orgNounBefore(a)) {
-		x.emit(a, b, rules.Organization)
+	// `Distributor CinemaLane said`: a capitalized kind-of-organization noun that starts the sentence.
+	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.in(x.text(a), rules.OrganizationCues) {
+		if b-a <= 4 && !x.koreanName(a+1) && !givenNames[string(x.lowerKey(a+1))] && !x.resolve(a+1, b) {
+			x.emit(a+1, b, rules.Organization)
+		} else {
+			x.simple(a+1, b, beforeTitle, personHint)
+		}
 		return
 	}
-	// A lower-case location cue after the name: `Kursk region`, `Sunan area`.
-	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 {
+	if b-a <= 4 && !x.koreanName(a) && !givenNames[string(x.lowerKey(a))] {
+		// A place name right before the piece may start the name: `the restaurant, Hamhung Table`.
+		start := a
+		if m := x.placeBefore(a); m >= 0 && !x.ms[m].Demonym {
+			for start > 0 && int(x.cov[start-1]) == m {
+				start--
+			}
+		}
+		before, after := x.orgContext(start, b)
+		if x.platformContext(a, b) || before && (words >= 2 || start < a || x.toks[a].rend-x.toks[a].rstart >= 3 && !x.toks[a].digit) ||
+			after && words >= 2 {
+			x.emit(start, b, rules.Organization)
+			return
+		}
+	}
+	// A lower-case location cue after the name: `Kursk region`, `Sunan area`; not after an indefinite article,
+	// where the word is an adjective (`a Buddhist temple`).
+	indef := a > 0 && x.isWord(a-1) && x.adjacent(a) && (string(x.lowerKey(a-1)) == "a" || string(x.lowerKey(a-1)) == "an")
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 && !indef {
 		x.emit(a, b, rules.Location)
 		return
 	}
 	if words == 1 {
 		if x.isInitial(a) {
+			return
+		}
+		// `a man surnamed Lee`: the press's way of naming someone by surname only.
+		if p := a - 1; x.isWord(p) && x.adjacent(a) && string(x.lowerKey(p)) == "surnamed" {
+			x.emit(a, b, rules.Person)
 			return
 		}
 		x.sc.cands = append(x.sc.cands, candidate{fi: x.fi, rstart: x.toks[a].rstart, rend: x.toks[b].rend,
@@ -452,9 +496,44 @@ func (x *fieldScan) platformContext(a, b int) bool {
 	return false
 }
 
-// orgNounBefore reports whether a lower-case common noun for a kind of organization stands right before token a
-// (`the K-pop group Blue Orbit`, `shipbuilder Hanwha Ocean`).
-func (x *fieldScan) orgNounBefore(a int) bool {
+// orgContext reports whether a..b names an instance of a lower-case common noun for a kind of organization:
+// right after the noun (`the K-pop group Blue Orbit`, `shipbuilder Hanwha Ocean`), after the noun and `called` or
+// `named` (`a group called Free Sky Korea`), after the noun and a comma (`a private promoter, Arte Stage`), or
+// before a comma and an article that introduce the noun (`Aurora, a Russian carrier`). after reports a noun after
+// the name, with at most one lower-case word between (`the Vostok Intur travel agency`).
+func (x *fieldScan) orgContext(a, b int) (before, after bool) {
+	lowerNoun := func(i int) bool { return x.isWord(i) && !x.toks[i].upper && orgNouns[string(x.lowerKey(i))] }
 	p := a - 1
-	return x.isWord(p) && !x.toks[p].upper && x.adjacent(a) && orgNouns[string(x.lowerKey(p))]
+	if x.isWord(p) && !x.toks[p].upper && x.adjacent(a) {
+		if k := string(x.lowerKey(p)); (k == "called" || k == "named") && x.adjacent(p) {
+			p--
+		}
+		if lowerNoun(p) {
+			return true, false
+		}
+	}
+	if x.isComma(p) && lowerNoun(p-1) {
+		return true, false
+	}
+	n := b + 1
+	if x.isComma(n) && x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+		for i := n + 2; i <= n+4 && x.isWord(i); i++ {
+			if lowerNoun(i) && (i+1 >= len(x.toks) || !x.isWord(i+1) || x.toks[i+1].upper ||
+				!connectors[string(x.lowerKey(i+1))]) {
+				return true, false // not `Aurora, a group of artists`
+			}
+		}
+	}
+	if x.isWord(n) && !x.toks[n].upper && x.adjacent(n) {
+		if lowerNoun(n) || x.isWord(n+1) && !x.toks[n+1].upper && x.adjacent(n+1) && lowerNoun(n+1) &&
+			!orgNouns[string(x.lowerKey(n))] {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// isComma reports whether token i is a comma.
+func (x *fieldScan) isComma(i int) bool {
+	return i > 0 && i < len(x.toks) && x.toks[i].kind == tokPunct && x.s[x.toks[i].start] == ','
 }

@@ -218,6 +218,12 @@ func (x *fieldScan) runs() error {
 				k++
 				continue
 			}
+			// An ampersand between capitalized words joins them: `Hanseong Marine & Logistics`.
+			if t.kind == tokPunct && x.s[t.start] == '&' && t.end == t.start+1 && k == end+1 && x.adjacent(k) &&
+				x.isCap(k+1) && x.adjacent(k+1) && x.cov[k+1] < 0 {
+				k++
+				continue
+			}
 			if !x.adjacent(k) || t.kind != tokWord {
 				break
 			}
@@ -331,8 +337,9 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 		if ordinals[string(k)] && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
 			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
 		}
-		if functionWords[string(k)] || x.in(x.text(a), rules.Stopwords) || (x.init[a] && x.isCommon(a)) ||
-			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1) { // `Members of the ...`
+		civic := civicHeads[string(k)] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
+		if functionWords[string(k)] || !civic && (x.in(x.text(a), rules.Stopwords) || x.init[a] && x.isCommon(a) ||
+			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1)) { // `Members of the ...`
 			a++
 			continue
 		}

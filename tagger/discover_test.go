@@ -170,6 +170,28 @@ func TestDiscovery(t *testing.T) {
 				`b PER "Nora Quill" *`},
 		},
 		{
+			name: "organizations by their kind noun: called, apposition, after the name, sentence-initial",
+			body: "A small group called Free Sky Haneul launched balloons. The tour was run by a promoter, Arte Vela. " +
+				"Travellers fly with Orlan, a Busan carrier. The Vostok Intur travel agency said so. " +
+				"Distributor CinemaLane agreed. Rights group Memoria objected, and the group, Stepping Stones for " +
+				"Freedom, helped.",
+			want: []string{`b ORG "Free Sky Haneul" *`, `b ORG "Arte Vela" *`, `b ORG "Orlan" *`,
+				`b LOC "Busan"`, `b ORG "Vostok Intur" *`, `b ORG "CinemaLane" *`, `b ORG "Memoria" *`,
+				`b ORG "Stepping Stones for Freedom" *`},
+		},
+		{
+			name: "civic groups named as groups of people for or of something",
+			body: "Citizens for Fair Elections rallied with Reporters Without Borders. Families of the victims wept. " +
+				"Haneul Harbour & Ferry Association paid.",
+			want: []string{`b ORG "Citizens for Fair Elections" *`, `b ORG "Reporters Without Borders" *`,
+				`b ORG "Haneul Harbour & Ferry Association" *`},
+		},
+		{
+			name: "a place that starts a site's name is part of it",
+			body: "Hikers crossed Busan Harbour Valley, and Hina Sato waved to a man surnamed Park.",
+			want: []string{`b LOC "Busan Harbour Valley" *`, `b PER "Hina Sato" *`, `b PER "Park" *`},
+		},
+		{
 			name: "initials and demonyms",
 			body: "North Korean media quoted John F. Kennedy, and South Korean officials quoted Olivia M. Brennan.",
 			want: []string{`b LOC "North Korean" -> North Korea`, `b PER "John F. Kennedy" *`,

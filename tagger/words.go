@@ -55,7 +55,22 @@ var orgNouns = wordSet("group", "band", "company", "firm", "startup", "platform"
 	"airline", "carrier", "maker", "manufacturer", "conglomerate", "chaebol", "developer", "operator", "retailer",
 	"bank", "insurer", "shipbuilder", "automaker", "carmaker", "chipmaker", "lender", "brokerage", "broker",
 	"publisher", "studio", "orchestra", "ensemble", "choir", "troupe", "duo", "trio", "quartet", "exchange",
-	"foundation", "nonprofit", "organisation", "organization", "union", "party", "portal", "messenger", "service")
+	"foundation", "nonprofit", "organisation", "organization", "union", "party", "portal", "messenger", "service",
+	"promoter", "distributor", "restaurant", "eatery", "cafe", "bakery", "brewery", "brand", "chain", "pollster",
+	"watchdog", "regulator", "consultancy", "magazine", "website", "provider", "supplier", "exporter", "importer",
+	"shipper", "organiser", "organizer", "movement", "coalition", "alliance", "association", "federation",
+	"league", "festival", "biennale", "academy", "university", "college", "sect", "theatre", "theater",
+	"hotel", "resort", "producer", "franchise", "cooperative", "society", "forum", "council", "committee",
+	"commission", "outfit", "militia")
+
+// civicHeads are plural nouns for groups of people that start civic groups' names (`People for Peace`, `Friends of
+// the Earth`, `Reporters Without Borders`) when one of civicLinks follows.
+var (
+	civicHeads = wordSet("people", "citizens", "fighters", "friends", "mothers", "fathers", "families", "parents",
+		"doctors", "lawyers", "physicians", "reporters", "scientists", "scholars", "veterans", "journalists", "artists",
+		"engineers", "christians", "buddhists", "defenders", "advocates", "champions", "partners", "volunteers")
+	civicLinks = wordSet("for", "of", "against", "without")
+)
 
 // givenNames are common given names (English, European, Russian, Ukrainian, Japanese, South Asian and Arabic ones
 // in Latin script). A two- or three-word name in running text whose first word is one of them is a person even
@@ -98,7 +113,18 @@ var givenNames = wordSet(
 	"hanako", "tomoko", "narendra", "rahul", "imran", "shehbaz", "yair", "naftali", "recep", "keir", "rishi", "liz",
 	"antony", "kamala", "hillary", "barack", "mike", "jd", "lloyd", "pete", "kristi", "tulsi", "elon", "mohammed",
 	"muhammad", "ahmed", "ali", "hassan", "hussein", "omar", "abdullah", "ibrahim", "khalid", "yusuf", "fatima",
-	"aisha",
+	"aisha", "oliver", "liam", "lucas", "leo", "felix", "julian", "simon", "tom", "tim", "ben", "sam", "dan",
+	"nick", "chris", "matt", "alex", "kate", "sophie", "chloe", "charlotte", "amelia", "mia", "ella", "zoe",
+	"lena", "nina", "eva", "sofia", "julia", "marie", "anne", "marc", "michel", "philippe", "nicolas", "thierry",
+	"laurent", "jacques", "francesca", "paolo", "roberto", "mario", "luigi", "ana", "lucia", "carmen", "isabel",
+	"pieter", "joost", "daan", "sanne", "femke", "bram", "thijs", "finn", "emil", "oskar", "hanna", "ole", "bjorn",
+	"tomasz", "piotr", "pawel", "krzysztof", "marek", "jakub", "agnieszka", "katarzyna", "andrzej", "wojciech",
+	"mateusz", "lukasz", "tomas", "petr", "jiri", "zoltan", "gabor", "istvan", "mehmet", "mustafa", "emre",
+	"ahmet", "aylin", "ayse", "arjun", "priya", "amit", "vikram", "anil", "sunil", "deepak", "kwame", "kofi",
+	"chinedu", "amara", "casper", "hina", "yui", "aoi", "sakura", "haruka", "riku", "daiki", "kenta", "yuma",
+	"mio", "rin", "yuna", "koharu", "hinata", "takumi", "naoki", "ryo", "yusuke", "kazuki", "shota", "tsubasa",
+	"makoto", "satoshi", "hideki", "masato", "hiroki", "keisuke", "yasuhiro", "junichiro", "toshimitsu",
+	"katsunobu", "yoshitaka", "takeo", "minoru", "emi", "ayumi", "misaki", "nanami", "ryota", "sven",
 )
 
 // ordinals before a cue word belong to the name (`Third Committee`, `Second Fleet`), although `First` or `Second`
