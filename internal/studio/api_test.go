@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagpipe/tagpipe/rules"
 	"github.com/tagpipe/tagpipe/tagger"
 )
 
@@ -211,7 +213,11 @@ func TestRulesSave(t *testing.T) {
 	if string(now) != good || string(bak) != string(orig) || len(r.Written) != 1 || len(r.Backups) != 1 {
 		t.Errorf("after save: new content %v, backup %v, %+v", string(now) == good, string(bak) == string(orig), r)
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 9 { // the 8 pack files and the backup, nothing temporary left
+	packFiles, err := fs.Glob(rules.DefaultFS(), "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != len(packFiles)+1 { // the pack's files and the backup, nothing temporary left
 		var names []string
 		for _, e := range ents {
 			names = append(names, e.Name())
