@@ -130,8 +130,8 @@ type topicTerm struct {
 
 type topicPattern struct {
 	re     *regexp.Regexp
-	words  [][]byte // one of these must be in the folded field (see analyzeRegex); nil: always run
-	width  int      // most code points a match spans; -1: unbounded (run over the whole field)
+	words  []literal // one of these must be in the folded field (see analyzeRegex); nil: always run
+	width  int       // most code points a match spans; -1: unbounded (run over the whole field)
 	weight float64
 	rule   int32
 }
@@ -477,9 +477,9 @@ func (c *compiler) topic(t *TopicRule) {
 	}
 	for i, x := range t.Patterns {
 		req, width := analyzeRegex(x.Regex.Value)
-		var words [][]byte
+		var words []literal
 		for _, w := range req {
-			words = append(words, []byte(w))
+			words = append(words, newLiteral(w))
 		}
 		tp.patterns = append(tp.patterns, topicPattern{
 			re: regexp.MustCompile(x.Regex.Value), words: words, width: width, weight: x.Weight.Value,

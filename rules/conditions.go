@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"cmp"
 	"math"
 	"slices"
@@ -162,9 +161,9 @@ func (st *matchState) dropUnless(hits []hit, u *unlessRule) []hit {
 }
 
 // containsAny reports whether text contains one of words.
-func containsAny(text []byte, words [][]byte) bool {
+func containsAny(text []byte, words []literal) bool {
 	for _, w := range words {
-		if bytes.Contains(text, w) {
+		if w.index(text, 0) >= 0 {
 			return true
 		}
 	}
@@ -187,14 +186,13 @@ func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w
 	wins := st.wins[:0]
 	for _, word := range p.words {
 		for off := 0; ; {
-			i := bytes.Index(f.text[off:], word)
-			if i < 0 {
+			b := word.index(f.text, off)
+			if b < 0 {
 				break
 			}
-			b := off + i
 			off = b + 1
 			r0 := int(f.byteRune[b]) - p.width - 1
-			r1 := int(f.byteRune[b+len(word)-1]) + 1 + p.width + 1
+			r1 := int(f.byteRune[b+len(word.b)-1]) + 1 + p.width + 1
 			wins = append(wins, [2]int{max(r0, 0), min(r1, n)})
 		}
 	}
