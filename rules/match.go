@@ -108,8 +108,9 @@ type matchState struct {
 	entSorted []occ // entity mentions grouped by entity (see indexEntities)
 	entStart  []int32
 	ments     []ment
-	mbuf      []ment  // resolve's second buffer for ments
-	thits     [][]hit // per topic: term hits in text order, leftmost-longest
+	lits      [2][][]int32 // per field and literal id: the folded byte offsets where the literal occurs
+	mbuf      []ment       // resolve's second buffer for ments
+	thits     [][]hit      // per topic: term hits in text order, leftmost-longest
 	tmpA      []occ
 	wins      [][2]int
 	tmpB      []occ
@@ -218,6 +219,13 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 	f := &st.f[field]
 	text := f.text
 	st.cands = st.cands[:0]
+	if cap(st.lits[field]) < rs.nLits {
+		st.lits[field] = make([][]int32, rs.nLits)
+	}
+	st.lits[field] = st.lits[field][:rs.nLits]
+	for i := range st.lits[field] {
+		st.lits[field][i] = st.lits[field][i][:0]
+	}
 	tr := rs.trie
 	for p := 1; p < len(text); p++ {
 		if text[p-1] != ' ' || text[p] == ' ' {
@@ -263,6 +271,12 @@ func (rs *RuleSet) found(st *matchState, field uint8, s, e int, pat int32) {
 	ts := rs.targets[pat]
 	for i := range ts {
 		t := &ts[i]
+		if t.kind == tLiteral {
+			if pre := len(t.exact); s >= pre && string(text[s-pre:s]) == t.exact {
+				st.lits[field][t.id] = append(st.lits[field][t.id], int32(s-pre))
+			}
+			continue
+		}
 		we := e
 		if text[e] == ' ' {
 			if t.stem {

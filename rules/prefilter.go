@@ -163,9 +163,15 @@ func isASCII(s string) bool {
 // its bytes in English text. bytes.Index starts from the first byte, and the pack's words start with common
 // letters ("eoul and pyongyang", "outh and north korea"), so it stopped at hundreds of candidates per field:
 // 9% of Tag's time for five patterns. IndexByte on the rare byte and one comparison finds the same occurrences.
+//
+// A word with a space (most of them) is found by the trie scan instead, which walks from every word start anyway:
+// the part after the first space starts at a word start wherever the word occurs, so it is a trie pattern (a
+// tLiteral target holding the part before it), and each of its matches preceded by that part is an occurrence.
 type literal struct {
-	b []byte
-	k int // offset of the rare byte in b
+	b   []byte
+	k   int   // offset of the rare byte in b
+	pre int   // > 0: found by the scan, b[pre:] is the trie pattern (st.lits holds the occurrences)
+	id  int32 // with pre > 0: index into st.lits[field]
 }
 
 // byteRarity ranks the bytes of folded text from common (low) to rare (high): letters and the separator by
