@@ -227,20 +227,28 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 		st.lits[field][i] = st.lits[field][i][:0]
 	}
 	tr := rs.trie
-	for p := 1; p < len(text); p++ {
-		if text[p-1] != ' ' || text[p] == ' ' {
+	// Word starts: folding leaves single spaces between words, so each space but a last one is followed by one.
+	for sp := 0; ; {
+		k := bytes.IndexByte(text[sp:], ' ')
+		if k < 0 {
+			break
+		}
+		p := sp + k + 1
+		sp = p
+		if p >= len(text) || text[p] == ' ' {
 			continue // not a word start
 		}
 		node := tr.root[text[p]]
 		i := p + 1
 		for ; node >= 0; i++ {
-			if out := tr.nodes[node].out; out >= 0 {
-				rs.found(st, field, p, i, out)
+			nd := &tr.nodes[node]
+			if nd.out >= 0 {
+				rs.found(st, field, p, i, nd.out)
 			}
 			if i >= len(text) {
 				break
 			}
-			node = tr.next(node, text[i])
+			node = tr.step(node, nd, text[i])
 		}
 		if !st.m.add(i - p) {
 			return

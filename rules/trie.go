@@ -25,11 +25,14 @@ type trie struct {
 // denseMin is the number of children above which a node gets a dense row (below it a linear scan is as fast).
 const denseMin = 4
 
+// A node's first child (the one for its smallest edge byte b0) is always the next node (build is depth first), so
+// the walk follows it without reading the edges: along the letters of one alias that is the only child.
 type trieNode struct {
-	first int32 // first edge
-	n     int32 // number of edges
-	out   int32 // pattern index ending here, -1 if none
-	row   int32 // start of the node's dense row in trie.dense, -1 if none
+	first int32  // first edge
+	out   int32  // pattern index ending here, -1 if none
+	row   int32  // start of the node's dense row in trie.dense, -1 if none
+	n     uint16 // number of edges (at most 256)
+	b0    byte   // the byte of edge first, whose child is this node's index + 1
 }
 
 type trieEdge struct {
@@ -60,7 +63,7 @@ func buildTrie(patterns []string) *trie {
 		t.root[i] = -1
 	}
 	r := t.nodes[0]
-	for _, e := range t.edges[r.first : r.first+r.n] {
+	for _, e := range t.edges[r.first : r.first+int32(r.n)] {
 		t.root[e.b] = e.child
 	}
 	t.buildDense()
@@ -86,7 +89,7 @@ func (t *trie) buildDense() {
 		for range stride {
 			t.dense = append(t.dense, -1)
 		}
-		for _, e := range t.edges[nd.first : nd.first+nd.n] {
+		for _, e := range t.edges[nd.first : nd.first+int32(nd.n)] {
 			t.dense[nd.row+int32(t.class[e.b])] = e.child
 		}
 	}
@@ -108,7 +111,10 @@ func (t *trie) build(patterns []string, ord []int32, depth int) int32 {
 		}
 	}
 	first := int32(len(t.edges))
-	t.nodes[id].first, t.nodes[id].n = first, int32(n)
+	t.nodes[id].first, t.nodes[id].n = first, uint16(n)
+	if n > 0 {
+		t.nodes[id].b0 = patterns[ord[0]][depth]
+	}
 	for k := 0; k < n; k++ {
 		t.edges = append(t.edges, trieEdge{})
 	}
@@ -127,13 +133,17 @@ func (t *trie) build(patterns []string, ord []int32, depth int) int32 {
 	return id
 }
 
-// next returns the child of node for byte b, or -1.
-func (t *trie) next(node int32, b byte) int32 {
-	nd := &t.nodes[node]
-	if nd.row >= 0 {
+// step returns the child of node (whose trieNode is nd) for byte b, or -1.
+func (t *trie) step(node int32, nd *trieNode, b byte) int32 {
+	switch {
+	case nd.row >= 0:
 		return t.dense[nd.row+int32(t.class[b])]
+	case nd.n == 0:
+		return -1
+	case b == nd.b0:
+		return node + 1
 	}
-	for _, e := range t.edges[nd.first : nd.first+nd.n] {
+	for _, e := range t.edges[nd.first+1 : nd.first+int32(nd.n)] {
 		if e.b == b {
 			return e.child
 		}
