@@ -52,6 +52,7 @@ type RuleSet struct {
 	trie    *trie
 	targets [][]target // trie pattern index -> what it means
 	nTerms  int
+	nLits   int         // distinct required words of the patterns that the trie finds (see literal)
 	uses    [][]termUse // term -> the topic terms that use it
 
 	topics    []topic
@@ -70,6 +71,7 @@ type targetKind uint8
 const (
 	tEntity targetKind = iota
 	tTerm
+	tLiteral // the part after the first space of a pattern's required word (see literal)
 )
 
 // suffixMask says which word endings may follow a pattern inside the same word.
@@ -140,8 +142,8 @@ type topicTerm struct {
 
 type topicPattern struct {
 	re     *regexp.Regexp
-	words  [][]byte // one of these must be in the folded field (see analyzeRegex); nil: always run
-	width  int      // most code points a match spans; -1: unbounded (run over the whole field)
+	words  []literal // one of these must be in the folded field (see analyzeRegex); nil: always run
+	width  int       // most code points a match spans; -1: unbounded (run over the whole field)
 	weight float64
 	rule   int32
 }
@@ -184,6 +186,7 @@ type compiler struct {
 	rs       *RuleSet
 	patIndex map[string]int
 	patterns []string
+	litIdx   map[string]int32 // required word -> literal id, for the words the trie finds
 	termIdx  map[string]int32
 	byCanon  map[string]int32
 	amb      []bool
@@ -214,7 +217,7 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	if cfg.workSet {
 		rs.workPerByte = max(cfg.workPerByte, 0)
 	}
-	c := &compiler{rs: rs, patIndex: map[string]int{}, termIdx: map[string]int32{}, byCanon: map[string]int32{}}
+	c := &compiler{rs: rs, patIndex: map[string]int{}, litIdx: map[string]int32{}, termIdx: map[string]int32{}, byCanon: map[string]int32{}}
 
 	h := sha256.New()
 	h.Write([]byte(cfg.salt))
@@ -262,6 +265,25 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	return rs, nil
 }
 
+// literal returns the literal for the required word w. A word with a space has its part after the first space
+// added to the trie (that part starts at a word start wherever w occurs), so that the scan finds its occurrences.
+func (c *compiler) literal(w string) literal {
+	l := newLiteral(w)
+	sp := strings.IndexByte(w, ' ')
+	if sp <= 0 || sp+1 >= len(w) || w[sp+1] == ' ' {
+		return l // found by literal.index
+	}
+	id, ok := c.litIdx[w]
+	if !ok {
+		id = int32(len(c.litIdx))
+		c.litIdx[w] = id
+		c.addTarget(w[sp+1:], target{kind: tLiteral, id: id, exact: w[:sp+1]})
+	}
+	l.id, l.pre = id, sp+1
+	c.rs.nLits = len(c.litIdx)
+	return l
+}
+
 // addTarget records that the folded pattern means t.
 func (c *compiler) addTarget(key string, t target) {
 	if key == "" {
@@ -281,7 +303,7 @@ func (c *compiler) addTarget(key string, t target) {
 			o.surname != t.surname {
 			continue
 		}
-		if t.kind == tTerm && o.id == t.id {
+		if t.kind != tEntity && o.id == t.id {
 			return
 		}
 		if t.kind == tEntity {
@@ -542,9 +564,9 @@ func (c *compiler) topic(t *TopicRule) {
 	}
 	for i, x := range t.Patterns {
 		req, width := analyzeRegex(x.Regex.Value)
-		var words [][]byte
+		var words []literal
 		for _, w := range req {
-			words = append(words, []byte(w))
+			words = append(words, c.literal(w))
 		}
 		tp.patterns = append(tp.patterns, topicPattern{
 			re: regexp.MustCompile(x.Regex.Value), words: words, width: width, weight: x.Weight.Value,

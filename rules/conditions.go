@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"cmp"
 	"math"
 	"slices"
@@ -161,10 +160,10 @@ func (st *matchState) dropUnless(hits []hit, u *unlessRule) []hit {
 	return kept
 }
 
-// containsAny reports whether text contains one of words.
-func containsAny(text []byte, words [][]byte) bool {
+// containsAny reports whether the folded field contains one of words.
+func (st *matchState) containsAny(field uint8, words []literal) bool {
 	for _, w := range words {
-		if bytes.Contains(text, w) {
+		if w.pre > 0 && len(st.lits[field][w.id]) > 0 || w.pre == 0 && w.index(st.f[field].text, 0) >= 0 {
 			return true
 		}
 	}
@@ -176,7 +175,7 @@ func containsAny(text []byte, words [][]byte) bool {
 func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w float64) []hit {
 	f := &st.f[field]
 	if p.width < 0 {
-		if containsAny(f.text, p.words) {
+		if st.containsAny(field, p.words) {
 			hits = st.patternHits(hits, p, field, 0, len(f.src), w)
 		}
 		return hits
@@ -185,17 +184,25 @@ func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w
 	// that \b and the like see the real neighbours; merged when they overlap.
 	n := f.nRunes()
 	wins := st.wins[:0]
+	add := func(b int, word literal) {
+		r0 := int(f.byteRune[b]) - p.width - 1
+		r1 := int(f.byteRune[b+len(word.b)-1]) + 1 + p.width + 1
+		wins = append(wins, [2]int{max(r0, 0), min(r1, n)})
+	}
 	for _, word := range p.words {
+		if word.pre > 0 {
+			for _, b := range st.lits[field][word.id] {
+				add(int(b), word)
+			}
+			continue
+		}
 		for off := 0; ; {
-			i := bytes.Index(f.text[off:], word)
-			if i < 0 {
+			b := word.index(f.text, off)
+			if b < 0 {
 				break
 			}
-			b := off + i
 			off = b + 1
-			r0 := int(f.byteRune[b]) - p.width - 1
-			r1 := int(f.byteRune[b+len(word)-1]) + 1 + p.width + 1
-			wins = append(wins, [2]int{max(r0, 0), min(r1, n)})
+			add(b, word)
 		}
 	}
 	if len(wins) == 0 {

@@ -33,7 +33,8 @@
 //   - `near` and `unless`: a sweep over the condition's occurrences sorted by word (prefix maxima, then a binary
 //     search per occurrence): O(m log m) per condition; few occurrences are compared pairwise, at most 1024 pairs;
 //   - `patterns`: RE2 (linear) over the whole field, or only over merged windows around a required literal for
-//     a pattern of bounded width: O(n) per pattern.
+//     a pattern of bounded width: O(n) per pattern. A literal with a space is found by the trie walk (its part
+//     after the first space starts at a word start); any other by IndexByte on its rarest byte.
 //
 // MatchContext is Match with a context and a work budget (DefaultWorkPerByte units per byte unless
 // WithWorkBudget says otherwise): it checks both every few thousand units of work and stops with an error

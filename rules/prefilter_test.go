@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -54,11 +55,11 @@ func TestPrefilterNeverSkipsAMatch(t *testing.T) {
 		words, _ := analyzeRegex(e)
 		for _, s := range texts {
 			f.fold(s)
-			var bw [][]byte
+			var bw []literal
 			for _, w := range words {
-				bw = append(bw, []byte(w))
+				bw = append(bw, newLiteral(w))
 			}
-			if re.MatchString(s) && words != nil && !containsAny(f.text, bw) {
+			if re.MatchString(s) && words != nil && !slices.ContainsFunc(bw, func(l literal) bool { return l.index(f.text, 0) >= 0 }) {
 				t.Errorf("%q matches %q but its words %q are not in %q", e, s, words, f.text)
 			}
 		}
@@ -134,5 +135,46 @@ func TestPatternWindowsAgainstFullScan(t *testing.T) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		checkPatternWindows(t, rs, windowExprs, b.String())
+	}
+}
+
+// TestLiteralIndexLikeBytesIndex checks that the rare-byte search finds exactly the occurrences bytes.Index finds
+// (overlapping ones included), in order, on texts made of the words' own letters so that near misses abound.
+func TestLiteralIndexLikeBytesIndex(t *testing.T) {
+	words := []string{"eoul and pyongyang", "the north", "aaa", "a", "president", "outh and north korea", "x9"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, w := range words {
+		l := newLiteral(w)
+		for range 300 {
+			alphabet := w + " "
+			var text []byte
+			for range rng.IntN(80) {
+				if rng.IntN(8) == 0 {
+					text = append(text, w...)
+				} else {
+					text = append(text, alphabet[rng.IntN(len(alphabet))])
+				}
+			}
+			var want, got []int
+			for off := 0; ; {
+				i := bytes.Index(text[off:], []byte(w))
+				if i < 0 {
+					break
+				}
+				want = append(want, off+i)
+				off += i + 1
+			}
+			for off := 0; ; {
+				b := l.index(text, off)
+				if b < 0 {
+					break
+				}
+				got = append(got, b)
+				off = b + 1
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q in %q: got %v, want %v", w, text, got, want)
+			}
+		}
 	}
 }
