@@ -2,7 +2,7 @@ from b1 import NK,SK,US,RU,UA,JP,CN,KCNA,JCS,KJU,PY,SE,NIS,UM,LJM
 A=[
 ("Samsung Lions clinch pennant as Kim tosses shutout","2026-09-20",
 "The Samsung Lions clinched the KBO regular-season title on Sunday after right-hander Kim Ji-hoon pitched a complete-game shutout in a 4-0 win over the Doosan Bears in Daegu. It is the Lions' first pennant since 2015. Manager Park Jin-man said the team would rest starters before the Korean Series. Kim, who completed his military service last year, struck out 11 batters. The Lions drew a record 1.4 million fans this season.",
-["north-korea"][:0],[("O","Samsung Lions"),("O","KBO League","KBO"),("P","Kim Ji-hoon"),("O","Doosan Bears"),("L","Daegu"),("P","Park Jin-man")]),
+[],[("O","Samsung Lions"),("O","KBO League","KBO"),("P","Kim Ji-hoon"),("O","Doosan Bears"),("L","Daegu"),("P","Park Jin-man")]),
 ("Scientists at KAIST develop faster-charging battery anode","2026-07-06",
 "Researchers at the Korea Advanced Institute of Science and Technology said Monday they had developed a silicon-based anode that allows electric vehicle batteries to charge to 80 percent in under 10 minutes. The team, led by professor Choi Jang-wook, published the findings in the journal Nature Energy. The anode withstood 1,500 charge cycles with minimal degradation, they said. The research was funded in part by the Ministry of Science and ICT. Battery makers have shown interest in licensing the technology.",
 [],[("O","Korea Advanced Institute of Science and Technology","KAIST"),("P","Choi Jang-wook"),("O","Nature Energy"),("O","Ministry of Science and ICT")]),
