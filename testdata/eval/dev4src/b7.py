@@ -1,7 +1,7 @@
 from b1 import NK,SK,US,RU,UA,JP,CN,KCNA,JCS,KJU,PY,SE,NIS,UM,LJM
 MND=("O","Ministry of National Defense (South Korea)","defense ministry","Ministry of National Defense")
 A=[
-("APEC summit in Gyeongju: Lee and Xi agree to boost trade","2026-10-02",
+("Lee and Xi agree to boost trade at Shenzhen meeting","2026-10-02",
 "President Lee Jae-myung and Chinese President Xi Jinping agreed Friday to expand trade and resume a bilateral free trade agreement review, on the sidelines of a regional forum in Shenzhen. Xi said China and South Korea are \"important cooperative partners,\" and Lee asked Beijing to play a \"constructive role\" on North Korea. The two also discussed Chinese structures in the Yellow Sea that Seoul sees as encroaching on its waters. It was their second meeting in a year.",
 ["diplomacy","south-korea"],[LJM,("P","Xi Jinping"),CN,("L","Shenzhen"),SK,("L","Beijing"),NK,("L","Yellow Sea"),SE]),
 ("N. Korea fires hypersonic missile ahead of party anniversary","2026-10-07",
@@ -9,7 +9,7 @@ A=[
 ["north-korea","military"],[NK,("L","East Sea","Sea of Japan"),("O","Workers' Party of Korea","Workers' Party"),JCS,KCNA,("O","Hwasong-16B"),KJU,JP,("O","Ministry of Defense (Japan)","Japan's defense ministry")]),
 ("Military parade in Pyongyang as Medvedev, Chinese envoy watch","2026-10-10",
 "North Korea staged a military parade in Pyongyang on Saturday to mark the party's founding anniversary, with Dmitry Medvedev, deputy chairman of Russia's Security Council, and Chinese Vice Premier Ding Xuexiang standing beside Kim Jong-un. Kim held separate talks with both guests, pledging to strengthen \"strategic solidarity\" against U.S. hegemony. Medvedev delivered a letter from President Vladimir Putin. The guests' presence marked Pyongyang's widening diplomatic support.",
-["north-korea","diplomacy"],[NK,PY,("P","Dmitry Medvedev"),RU,("O","Security Council of Russia"),CN,("P","Ding Xuexiang"),KJU,US,("P","Vladimir Putin")]),
+["north-korea","diplomacy","russia"],[NK,PY,("P","Dmitry Medvedev"),RU,("O","Security Council of Russia"),CN,("P","Ding Xuexiang"),KJU,US,("P","Vladimir Putin")]),
 ("Police investigate drone sighting over nuclear plant","2026-10-13",
 "Police and military authorities are investigating a drone that flew over the Kori nuclear power plant in Busan on Monday night, Korea Hydro & Nuclear Power said Tuesday. The drone circled for about 10 minutes before disappearing. Operations were not affected. Flying drones over nuclear plants is banned under aviation law. Police said they suspect a hobbyist but have not ruled out other possibilities.",
 [],[("L","Kori Nuclear Power Plant","Kori nuclear power plant"),("L","Busan"),("O","Korea Hydro & Nuclear Power","KHNP")]),
@@ -20,11 +20,11 @@ A=[
 "The Russian ruble weakened past 100 per dollar on Monday for the first time in a year as lower oil prices and Western sanctions squeezed export revenues. The Central Bank of Russia, led by Elvira Nabiullina, signaled it could pause rate cuts. Economists said the budget deficit was widening as military spending consumes about a third of federal expenditure. The Moscow Exchange index fell 1.6 percent.",
 ["economy"],[RU,("O","Central Bank of Russia"),("P","Elvira Nabiullina"),("O","Moscow Exchange")]),
 ("Foreign ministers of S. Korea, Japan, China meet in Tokyo","2026-10-22",
-"The foreign ministers of South Korea, Japan and China met in Tokyo on Thursday and agreed to prepare a trilateral summit early next year. Cho Hyun, Toshimitsu Motegi and Wang Yi discussed supply chains, aging populations and disaster response. On North Korea, Cho and Motegi called for denuclearization, while Wang urged \"political settlement.\" The meeting was the first in two years.",
+"The foreign ministers of South Korea, Japan and China met in Tokyo on Thursday and agreed to prepare a trilateral summit early next year. Cho Hyun, Toshimitsu Motegi and Wang Yi discussed supply chains, aging populations and disaster response. On North Korea, Cho and Motegi called for denuclearization, while Wang urged \"political settlement.\" The meeting was the first in two years. Officials said the ministers also agreed to expand youth exchanges and to coordinate on fine dust.",
 ["diplomacy"],[SK,JP,CN,("L","Tokyo"),("P","Cho Hyun"),("P","Toshimitsu Motegi"),("P","Wang Yi"),NK]),
 ("K-pop group Stray Kids tops Billboard 200 again","2026-10-26",
-"Stray Kids topped the Billboard 200 albums chart for the eighth time with their new album, JYP Entertainment said Monday. The group sold 210,000 equivalent album units in the United States in its first week, according to Luminate. Members said in a statement they were grateful to fans. The group will perform at the MAMA Awards in Hong Kong next month.",
-[],[("O","Stray Kids"),("O","Billboard 200"),("O","JYP Entertainment"),US,("O","Luminate"),("O","MAMA Awards"),("L","Hong Kong")]),
+"Stray Kids topped the Billboard 200 albums chart for the eighth time with their new album, JYP Entertainment said Monday. The group sold 210,000 equivalent album units in the United States in its first week, according to Luminate. Members said in a statement they were grateful to fans. The group will perform at the MAMA Awards in Hong Kong next month. The album's lead single also entered the Billboard Hot 100, a first for the group in two years.",
+[],[("O","Stray Kids"),("O","Billboard 200"),("O","Billboard Hot 100"),("O","JYP Entertainment"),US,("O","Luminate"),("O","MAMA Awards"),("L","Hong Kong")]),
 ("N. Korean workers sent to Russian construction sites, report says","2026-10-29",
 "North Korea has sent about 15,000 workers to Russia this year to work at construction sites and factories, including in areas of Ukraine occupied by Russia, according to a report by a Seoul-based think tank. The Korea Institute for National Unification said the workers earn up to $1,000 a month, most of which goes to Pyongyang, in violation of UN sanctions. Some were sent to rebuild Mariupol. Russia's labor ministry does not publish figures on North Korean workers.",
 ["north-korea","russia","economy","ukraine-war"],[NK,RU,UA,SE,("O","Korea Institute for National Unification","KINU"),PY,("O","United Nations","UN"),("L","Mariupol"),("O","Ministry of Labour and Social Protection (Russia)","Russia's labor ministry")]),
