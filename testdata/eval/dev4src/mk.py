@@ -1,7 +1,7 @@
 import json, glob, importlib.util, sys, shutil
 TOPICS={"north-korea","south-korea","russia","united-states","military","nuclear","leaflets","inter-korean","diplomacy","human-rights","ukraine-war","economy"}
 arts=[]
-for f in sorted(glob.glob('/work/wt/dev4/testdata/eval/dev4src/b*.py')):
+for f in sorted(glob.glob('/work/wt/dev4/testdata/eval/dev4src/[bc]*.py')):
     spec=importlib.util.spec_from_file_location(f,f); m=importlib.util.module_from_spec(spec); spec.loader.exec_module(m); arts+=m.A
 out=[]
 for i,a in enumerate(arts,1):
