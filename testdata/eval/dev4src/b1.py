@@ -46,5 +46,5 @@ A=[
 ["ukraine-war","military","russia"],[("P","Volodymyr Zelensky","Zelenskyy"),UA,RU,("L","Kharkiv"),("P","Oleh Syniehubov"),("O","Telegram"),("O","Ministry of Defence of Russia","Russia's defense ministry"),("L","Istanbul")]),
 ("N. Korean soldier who crossed border questioned by authorities", "2026-03-24",
 "A North Korean soldier who crossed the heavily fortified border in the central region last month is being questioned by authorities, the Joint Chiefs of Staff said Tuesday. The soldier, a staff sergeant in his 20s, walked across the Military Demarcation Line in Cheorwon and expressed a wish to defect, the JCS said. He is the third North Korean soldier to defect across the land border in two years. The unification ministry said he would be transferred to a resettlement center after the questioning ends. The two Koreas remain technically at war since the 1950-53 Korean War ended in an armistice.",
-["human-rights","inter-korean"],[NK,JCS,("L","Military Demarcation Line","MDL"),("L","Cheorwon"),UM,("L","Korean Demilitarized Zone","DMZ")]),
+["human-rights","inter-korean"],[NK,JCS,("L","Military Demarcation Line","MDL"),("L","Cheorwon"),UM]),
 ]

@@ -9,7 +9,7 @@ A=[
 ["north-korea","military"],[NK,("L","East Sea","Sea of Japan"),("O","Workers' Party of Korea","Workers' Party"),JCS,KCNA,("O","Hwasong-16B"),KJU,JP,("O","Ministry of Defense (Japan)","Japan's defense ministry")]),
 ("Military parade in Pyongyang as Medvedev, Chinese envoy watch","2026-10-10",
 "North Korea staged a military parade in Pyongyang on Saturday to mark the party's founding anniversary, with Dmitry Medvedev, deputy chairman of Russia's Security Council, and Chinese Vice Premier Ding Xuexiang standing beside Kim Jong-un. Kim held separate talks with both guests, pledging to strengthen \"strategic solidarity\" against U.S. hegemony. Medvedev delivered a letter from President Vladimir Putin. The guests' presence marked Pyongyang's widening diplomatic support.",
-["north-korea","diplomacy","russia"],[NK,PY,("P","Dmitry Medvedev"),RU,("O","Security Council of Russia"),CN,("P","Ding Xuexiang"),KJU,US,("P","Vladimir Putin")]),
+["north-korea","diplomacy","russia"],[NK,PY,("P","Dmitry Medvedev"),RU,("O","Security Council of Russia","Security Council"),CN,("P","Ding Xuexiang"),KJU,US,("P","Vladimir Putin")]),
 ("Police investigate drone sighting over nuclear plant","2026-10-13",
 "Police and military authorities are investigating a drone that flew over the Kori nuclear power plant in Busan on Monday night, Korea Hydro & Nuclear Power said Tuesday. The drone circled for about 10 minutes before disappearing. Operations were not affected. Flying drones over nuclear plants is banned under aviation law. Police said they suspect a hobbyist but have not ruled out other possibilities.",
 [],[("L","Kori Nuclear Power Plant","Kori nuclear power plant"),("L","Busan"),("O","Korea Hydro & Nuclear Power","KHNP")]),
