@@ -30,5 +30,5 @@ A=[
 ["north-korea","russia","economy","ukraine-war"],[NK,RU,UA,SE,("O","Korea Institute for National Unification","KINU"),PY,("O","United Nations","UN"),("L","Mariupol"),("O","Ministry of Labour and Social Protection (Russia)","Russia's labor ministry")]),
 ("Court orders Japan firm to compensate forced labour victims","2026-11-02",
 "The Supreme Court of Korea on Monday upheld rulings ordering Mitsubishi Heavy Industries to pay compensation to four Koreans forced to work at its factories during Japan's colonial rule. The plaintiffs, now in their 90s, will receive 100 million won each. Tokyo protested, saying all claims were settled by a 1965 treaty. The Lee government said it would respect the ruling while continuing to use a state foundation to pay victims.",
-["human-rights"],[("O","Supreme Court of Korea"),("O","Mitsubishi Heavy Industries"),JP,("L","Tokyo"),LJM]),
+["human-rights"],[("O","Supreme Court of Korea"),("O","Mitsubishi Heavy Industries"),JP,("L","Tokyo")]),
 ]
