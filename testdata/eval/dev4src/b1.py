@@ -1,4 +1,4 @@
-NK=("L","North Korea","N. Korea","DPRK"); SK=("L","South Korea","S. Korea","Republic of Korea"); US=("L","United States","US","U.S."); RU=("L","Russia"); UA=("L","Ukraine"); JP=("L","Japan"); CN=("L","China")
+NK=("L","North Korea","N. Korea","DPRK"); SK=("L","South Korea","S. Korea","Republic of Korea","ROK"); US=("L","United States","US","U.S."); RU=("L","Russia"); UA=("L","Ukraine"); JP=("L","Japan"); CN=("L","China")
 KCNA=("O","Korean Central News Agency","KCNA"); JCS=("O","Joint Chiefs of Staff","JCS"); KJU=("P","Kim Jong-un","Kim Jong Un"); PY=("L","Pyongyang"); SE=("L","Seoul")
 NIS=("O","National Intelligence Service","NIS"); UM=("O","Ministry of Unification","unification ministry"); LJM=("P","Lee Jae-myung","Lee Jae Myung")
 A=[
