@@ -96,6 +96,10 @@ type Config struct {
 
 	// Rules is a rule pack (file or directory) to load instead of the embedded default.
 	Rules string `yaml:"rules"`
+	// NER is how names no rule lists are found: builtin (discovery), prose (prose v2's recognizer) or hybrid
+	// (discovery plus prose as a recall layer); see tagger.NERMode. The pipeline only validates it: the caller
+	// builds the tagger with tagger.WithNER. Default builtin.
+	NER string `yaml:"ner"`
 	// RulesTopic is where rule packs are published for hot reload; empty disables it. Default "tagpipe.rules".
 	RulesTopic string `yaml:"rules-topic"`
 
@@ -133,6 +137,7 @@ func DefaultConfig() Config {
 		HTML:              tagger.HTMLAuto,
 		Record:            tagger.RecordFull,
 		ShadowTopic:       "tagpipe.shadow",
+		NER:               string(tagger.NERBuiltin),
 	}
 }
 
@@ -172,6 +177,9 @@ func (c *Config) Validate() error {
 		if err := kafkaio.ValidTopic(c.RulesTopic); err != nil {
 			bad("rules-topic", fmt.Sprintf("%q", c.RulesTopic), err.Error())
 		}
+	}
+	if _, err := tagger.ParseNERMode(c.NER); err != nil {
+		bad("ner", fmt.Sprintf("%q", c.NER), err.Error())
 	}
 	if c.ShadowRules != "" {
 		if err := kafkaio.ValidTopic(c.ShadowTopic); err != nil || c.ShadowTopic == c.In || c.ShadowTopic == c.Out || c.ShadowTopic == c.DLQ {

@@ -12,6 +12,8 @@ func TestConfigValidate(t *testing.T) {
 		want   string // substring naming field and value; "" means valid
 	}{
 		{"defaults", func(*Config) {}, ""},
+		{"ner hybrid", func(c *Config) { c.NER = "hybrid" }, ""},
+		{"ner unknown", func(c *Config) { c.NER = "spacy" }, `ner "spacy"`},
 		{"workers", func(c *Config) { c.Workers = 0 }, "workers 0: must be at least 1"},
 		{"max in flight", func(c *Config) { c.MaxInFlight = -1 }, "max-in-flight -1"},
 		{"broker without port", func(c *Config) { c.Brokers = []string{"kafka"} }, `brokers "kafka": want host:port`},

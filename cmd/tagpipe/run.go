@@ -120,7 +120,12 @@ and "tagpipe rules diff --from-topic tagpipe.shadow" summarizes it like a corpus
 			if err != nil {
 				return err
 			}
-			t, err := tagger.New(rs, tagger.WithVersion(version), tagger.WithLogger(log.With("component", "tagger")))
+			ner, err := tagger.ParseNERMode(cfg.NER) // checked by Validate
+			if err != nil {
+				return usageError{err}
+			}
+			t, err := tagger.New(rs, tagger.WithVersion(version), tagger.WithLogger(log.With("component", "tagger")),
+				tagger.WithNER(ner))
 			if err != nil {
 				return err
 			}
@@ -130,7 +135,8 @@ and "tagpipe rules diff --from-topic tagpipe.shadow" summarizes it like a corpus
 				if err != nil {
 					return err
 				}
-				st, err := tagger.New(srs, tagger.WithVersion(version), tagger.WithLogger(log.With("component", "shadow-tagger")))
+				st, err := tagger.New(srs, tagger.WithVersion(version), tagger.WithLogger(log.With("component", "shadow-tagger")),
+					tagger.WithNER(ner))
 				if err != nil {
 					return err
 				}

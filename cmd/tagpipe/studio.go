@@ -20,6 +20,7 @@ func newStudioCmd(e *env) *cobra.Command {
 		addr, topic string
 		fields      []string
 		shadowTopic string
+		ner         string
 	)
 	cmd := &cobra.Command{
 		Use:   "studio [--rules PATH] [--gold FILE] [--corpus FILE] [--brokers HOST:PORT --topic TOPIC [--shadow-topic TOPIC]] [--http ADDR]",
@@ -47,6 +48,14 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 			if err := studio.CheckAddr(addr, cfg.Token); err != nil {
 				return usageError{err}
 			}
+			mode, err := tagger.ParseNERMode(ner)
+			if err != nil {
+				return usageError{fmt.Errorf("--ner: %w", err)}
+			}
+			if cfg.NoDiscovery && mode != tagger.NERBuiltin {
+				return usageError{fmt.Errorf("--no-discovery conflicts with --ner %s", mode)}
+			}
+			cfg.NER = mode
 			conn := kafkaio.DefaultConn()
 			if err := cliconfig.ApplyConn(&conn, cmd.Flags(), os.Getenv); err != nil {
 				return usageError{err}
@@ -101,5 +110,6 @@ articles are the corpus; without --rules the embedded pack is used (edits can be
 	f.StringVar(&cfg.Token, "http-token", os.Getenv("TAGPIPE_HTTP_TOKEN"), "bearer token required by the API; required off loopback (env TAGPIPE_HTTP_TOKEN)")
 	f.StringArrayVar(&fields, "field", nil, "map an article field of pasted JSON to JSON Pointers tried in order, NAME=/ptr[,/ptr...] for id, title, body, published_at (repeatable)")
 	f.BoolVar(&cfg.NoDiscovery, "no-discovery", false, "report only gazetteer entities, no discovered names")
+	f.StringVar(&ner, "ner", envOr("TAGPIPE_NER", "builtin"), "how names no rule lists are found: builtin, prose or hybrid (see tagpipe tag --help)")
 	return cmd
 }

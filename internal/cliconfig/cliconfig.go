@@ -80,6 +80,7 @@ func BindConfig(fs *pflag.FlagSet, c *pipeline.Config) {
 	BindInput(fs, c)
 	fs.StringVar((*string)(&c.Record), "record", string(c.Record), "format of tagged records: full (one entry per mention and per hit) or compact (one per entity, mentions as spans; docs/record.compact.schema.json)"+envHelp("record"))
 	fs.StringVar(&c.Rules, "rules", c.Rules, "rule pack file or directory (default: the embedded pack), reloaded when its files change"+envHelp("rules"))
+	fs.StringVar(&c.NER, "ner", c.NER, "how names no rule lists are found: builtin (discovery, the default), prose (prose v2's recognizer, ~25 articles/s per core) or hybrid (discovery plus prose)"+envHelp("ner"))
 	fs.StringVar(&c.RulesTopic, "rules-topic", c.RulesTopic, "topic of published rule packs for hot reload; empty disables"+envHelp("rules-topic"))
 	fs.StringVar(&c.ShadowRules, "shadow-rules", c.ShadowRules, "candidate rule pack file or directory: tag every record with it too and publish the differences to --shadow-topic (a shadow run; --out is unchanged)"+envHelp("shadow-rules"))
 	fs.StringVar(&c.ShadowTopic, "shadow-topic", c.ShadowTopic, "topic of a shadow run's differences"+envHelp("shadow-topic"))

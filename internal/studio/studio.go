@@ -66,6 +66,8 @@ type Config struct {
 	Decoder *tagger.Decoder
 	// NoDiscovery tags with gazetteer entities only.
 	NoDiscovery bool
+	// NER is how names no rule lists are found (tagger.NERBuiltin when empty).
+	NER tagger.NERMode
 	Log         *slog.Logger
 }
 
@@ -224,7 +226,13 @@ func (s *Server) compile(files map[string]string) (*packEntry, rules.ErrorList) 
 		s.touch(v)
 		return e, nil
 	}
-	t, err := tagger.New(p.Rules, tagger.WithDiscovery(!s.cfg.NoDiscovery), tagger.WithLogger(s.log))
+	opts := []tagger.Option{tagger.WithLogger(s.log)}
+	if s.cfg.NoDiscovery {
+		opts = append(opts, tagger.WithDiscovery(false))
+	} else if s.cfg.NER != "" {
+		opts = append(opts, tagger.WithNER(s.cfg.NER))
+	}
+	t, err := tagger.New(p.Rules, opts...)
 	if err != nil {
 		return nil, rules.ErrorList{{Code: rules.CodeBadValue, Msg: err.Error()}}
 	}
