@@ -38,10 +38,18 @@ func ParseRecordFormat(s string) (RecordFormat, error) {
 // Marshal encodes r in format f. Both formats are deterministic and share the article's members and the tagger
 // member, whose "record" names the format.
 func (r *Record) Marshal(f RecordFormat) ([]byte, error) {
-	if f == RecordCompact {
-		return r.MarshalCompact()
+	bp := recordBufs.Get().(*[]byte)
+	b, err := appendArticleMembers(append((*bp)[:0], '{'), &r.Article, false)
+	if err != nil {
+		recordBufs.Put(bp)
+		return nil, err
 	}
-	return r.MarshalJSON()
+	if f == RecordCompact {
+		b = r.appendCompactTags(b)
+	} else {
+		b = r.appendFullTags(b)
+	}
+	return finishRecord(bp, b), nil
 }
 
 // MarshalCompact writes the record in RecordCompact: the article's members as MarshalJSON writes them, then
@@ -50,16 +58,13 @@ func (r *Record) Marshal(f RecordFormat) ([]byte, error) {
 //	"entities": [{"canonical", "type", "id"?, "source", "count", "mentions": [[field, start, end], ...]}]
 //	"tagger":   {"version", "rules_version", "tagged_at", "record": "compact"}
 //
-// Scores are rounded to four decimals. Topics keep the record's order; a topic's rules are in order of their first hit. Entities are in order of
-// their first mention, each (type, canonical) pair once, its mentions in text order (title first). Flags of single
+// Scores are rounded to four decimals. Topics keep the record's order; a topic's rules are in order of their
+// first hit. Entities are in order of their first mention, each (type, canonical) pair once, its mentions in text order (title first). Flags of single
 // mentions (demonym, implied) are not carried. Cost: linear in the number of hits and mentions.
-func (r *Record) MarshalCompact() ([]byte, error) {
-	bp := recordBufs.Get().(*[]byte)
-	b, err := appendArticleMembers(append((*bp)[:0], '{'), &r.Article, false)
-	if err != nil {
-		recordBufs.Put(bp)
-		return nil, err
-	}
+func (r *Record) MarshalCompact() ([]byte, error) { return r.Marshal(RecordCompact) }
+
+// appendCompactTags appends the RecordCompact topics, entities and tagger members and closes the object.
+func (r *Record) appendCompactTags(b []byte) []byte {
 	b = append(b, `"topics":[`...)
 	type ruleAgg struct {
 		first Evidence
@@ -136,8 +141,7 @@ func (r *Record) MarshalCompact() ([]byte, error) {
 	}
 	b = append(b, "],"...)
 	b = r.Tagger.appendJSON(b, RecordCompact)
-	b = append(b, '}')
-	return finishRecord(bp, b), nil
+	return append(b, '}')
 }
 
 // groupMentions returns the indexes of ents grouped by (type, canonical), groups in order of first mention and

@@ -97,13 +97,10 @@ func (r *Record) Canonicals() []EntityKey {
 // body from the Article's fields; any of them the input lacked come first), then topics, entities and tagger.
 // Members named topics, entities or tagger in the input are replaced by the tagger's. The output has no
 // insignificant whitespace and does not escape HTML characters.
-func (r *Record) MarshalJSON() ([]byte, error) {
-	bp := recordBufs.Get().(*[]byte)
-	b, err := appendArticleMembers(append((*bp)[:0], '{'), &r.Article, false)
-	if err != nil {
-		recordBufs.Put(bp)
-		return nil, err
-	}
+func (r *Record) MarshalJSON() ([]byte, error) { return r.Marshal(RecordFull) }
+
+// appendFullTags appends the RecordFull topics, entities and tagger members and closes the object.
+func (r *Record) appendFullTags(b []byte) []byte {
 	b = append(b, `"topics":[`...)
 	for i, t := range r.Topics {
 		if i > 0 {
@@ -162,8 +159,7 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 	}
 	b = append(b, "],"...)
 	b = r.Tagger.appendJSON(b, RecordFull)
-	b = append(b, '}')
-	return finishRecord(bp, b), nil
+	return append(b, '}')
 }
 
 // finishRecord returns a copy of b of its exact length and gives the scratch buffer back to the pool.
