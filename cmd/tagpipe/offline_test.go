@@ -231,8 +231,14 @@ func TestRulesCommands(t *testing.T) {
 // hard negatives: topics 0.895, entities 0.970; dev3, an independent labeller's 150 articles: topics 0.826,
 // entities 0.895), so a rule change that costs real quality fails here.
 func TestHoldoutQuality(t *testing.T) {
+	// Floors a little under today's scores (testdata/eval/README.md has the figures). blind's topic floor went
+	// from 0.90 to 0.87 in the round that tuned the relevance model on the sets of independent, taxonomy-only
+	// labellers (dev3, dev4: topic F1 about 0.80 -> 0.85; blind2, never tuned on, 0.798 -> 0.848), while blind,
+	// labelled earlier by a developer, fell from 0.918 to 0.881: the labellers' conventions differ. blind and
+	// blind2 are only scored: their misses are not read.
 	for _, set := range []struct{ name, topicF1, entityF1 string }{
-		{"holdout", "0.93", "0.95"}, {"blind", "0.90", "0.95"}, {"dev2", "0.88", "0.95"}, {"dev3", "0.80", "0.88"},
+		{"holdout", "0.93", "0.95"}, {"blind", "0.87", "0.95"}, {"dev2", "0.88", "0.95"}, {"dev3", "0.84", "0.93"},
+		{"dev4", "0.83", "0.92"}, {"blind2", "0.83", "0.91"},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, "", "eval", "--gold", "../../testdata/eval/"+set.name+".jsonl", "-q",
