@@ -61,7 +61,9 @@ promtool_rules() {
 	promtool check rules deploy/prometheus/alerts.yaml && promtool test rules deploy/prometheus/alerts_test.yaml
 }
 step "promtool check/test rules deploy/prometheus" promtool_rules
-step "fuzz (${FUZZTIME:-5s} per target)" env FUZZTIME="${FUZZTIME:-5s}" bash deploy/fuzz.sh
+# A count (Nx) rather than a duration: a duration-bounded run can fail at its deadline with no failing input on
+# Go 1.26 (golang/go#75804), and a count also does the same work on a fast and a loaded machine.
+step "fuzz (${FUZZTIME:-20000x} per target)" env FUZZTIME="${FUZZTIME:-20000x}" bash deploy/fuzz.sh
 
 echo
 echo "=== summary"
