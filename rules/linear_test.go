@@ -122,6 +122,18 @@ func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 					}
 				}
 			}
+			if bestDist <= impliedWindow || m.field == 0 {
+				return best
+			}
+			for _, a := range m.t.alts {
+				for _, imp := range rs.implies[a] {
+					for _, o := range ments {
+						if o.entity == imp && o.field == 0 {
+							return a // its country is in the title
+						}
+					}
+				}
+			}
 			return best
 		}()
 	}

@@ -10,6 +10,7 @@ const impliedWindow = 25
 // not the size of the gazetteer.
 type entState struct {
 	unamb   []uint32 // entity -> gen when it has an unambiguous mention in the document
+	title   []uint32 // entity -> gen when it has a mention in the title (field 0)
 	last    []int32  // entity -> w1 of its latest mention so far in the current field (valid when lastGen == fgen)
 	lastGen []uint32
 	gen     uint32 // this document
@@ -20,6 +21,7 @@ type entState struct {
 func (e *entState) prepare(n int) {
 	if len(e.unamb) < n {
 		e.unamb = make([]uint32, n)
+		e.title = make([]uint32, n)
 		e.last = make([]int32, n)
 		e.lastGen = make([]uint32, n)
 		e.gen, e.fgen = 0, 0
@@ -27,6 +29,7 @@ func (e *entState) prepare(n int) {
 	e.gen++
 	if e.gen == 0 { // wrapped: old stamps could look current
 		clear(e.unamb)
+		clear(e.title)
 		e.gen = 1
 	}
 }
@@ -81,6 +84,9 @@ func (rs *RuleSet) resolve(st *matchState) {
 				}
 			}
 			e.last[m.entity], e.lastGen[m.entity] = m.w1, e.fgen
+			if m.field == 0 {
+				e.title[m.entity] = e.gen
+			}
 		}
 	}
 	if dropped {
@@ -117,7 +123,8 @@ func (rs *RuleSet) resolve(st *matchState) {
 // before it (see ownerBefore), or -1 (no mention) when a country owns it (a place some entity implies) that no
 // candidate implies (`Israel's health ministry` is not South Korea's); else the first candidate that has an unambiguous mention of its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
 // last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
-// Defense"); else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
+// Defense"); else the first candidate whose implied entity is named in the title, the article's subject ("Ex-Russian
+// deputy defense minister jailed" ... "moved from the defense ministry"); else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
 // latest mention before m ends (mentions before m are resolved already, ambiguous ones included).
 func (rs *RuleSet) pickAlt(e *entState, m *ment, prev *ment, text []byte) int32 {
 	alts := m.t.alts
@@ -158,6 +165,16 @@ func (rs *RuleSet) pickAlt(e *entState, m *ment, prev *ment, text []byte) int32 
 			}
 			if d < bestDist {
 				best, bestDist = a, d
+			}
+		}
+	}
+	if bestDist <= impliedWindow || m.field == 0 {
+		return best
+	}
+	for _, a := range alts {
+		for _, imp := range rs.implies[a] {
+			if e.title[imp] == e.gen {
+				return a
 			}
 		}
 	}
