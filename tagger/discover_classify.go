@@ -96,6 +96,12 @@ func (x *fieldScan) headCue(a, b int) rules.Type {
 
 func (x *fieldScan) typedHead(a, b int) bool { return x.headCue(a, b) != "" }
 
+// isCue reports whether word token i is an organization or location cue (`Ministry`, `Sea`).
+func (x *fieldScan) isCue(i int) bool {
+	w := x.text(i)
+	return x.in(w, rules.OrganizationCues) || x.in(w, rules.LocationCues)
+}
+
 // classify types the piece a..b (trimmed: it starts and ends with an uncovered capitalized word, or ends with a
 // gazetteer mention inside a cued name).
 func (x *fieldScan) classify(a, b int, beforeTitle, personHint bool) {

@@ -338,8 +338,10 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
 		}
 		civic := civicHeads[string(k)] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
+		// A sentence's first word joined to a name by a connector is a common word unless it is a cue, the head of
+		// the name: `Members of the ...`, `Traffic on the Incheon Bridge`, but `Ministry of ...`, `Sea of Japan`.
 		if functionWords[string(k)] || !civic && (x.in(x.text(a), rules.Stopwords) || x.init[a] && x.isCommon(a) ||
-			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1)) { // `Members of the ...`
+			x.init[a] && x.isConnector(a+1) && (k[len(k)-1] == 's' || !x.isCue(a))) {
 			a++
 			continue
 		}

@@ -76,6 +76,12 @@ func TestDiscovery(t *testing.T) {
 				`b ORG "Harbour Workers Association" *`, `b ORG "Bridge of Hope Coalition" *`},
 		},
 		{
+			name: "a sentence's first word before a connector is no part of a name unless it is a cue",
+			body: "Traffic on the Haejin Island was slow. Ministry of Ocean Affairs officials came. Sea of Okhotsk " +
+				"ice melted.",
+			want: []string{`b LOC "Haejin Island" *`, `b ORG "Ministry of Ocean Affairs" *`, `b LOC "Sea of Okhotsk" *`},
+		},
+		{
 			name: "organization containing a gazetteer place",
 			body: "The Association for Families Separated by North Korea met in Seoul.",
 			want: []string{`b ORG "Association for Families Separated by North Korea" *`,
