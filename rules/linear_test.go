@@ -128,8 +128,11 @@ func naiveResolve(rs *RuleSet, ments []ment, texts [2][]byte) []ment {
 			for _, a := range m.t.alts {
 				for _, imp := range rs.implies[a] {
 					for _, o := range ments {
-						if o.entity == imp && o.field == 0 {
-							return a // its country is in the title
+						if o.field != 0 || o.entity < 0 {
+							continue
+						}
+						if o.entity == imp || len(o.t.alts) == 0 && !o.t.noImply && slices.Contains(rs.implies[o.entity], imp) {
+							return a // its country is in the title, or implied there
 						}
 					}
 				}

@@ -10,7 +10,7 @@ const impliedWindow = 25
 // not the size of the gazetteer.
 type entState struct {
 	unamb   []uint32 // entity -> gen when it has an unambiguous mention in the document
-	title   []uint32 // entity -> gen when it has a mention in the title (field 0)
+	title   []uint32 // entity -> gen when the title (field 0) mentions it or an entity that implies it
 	last    []int32  // entity -> w1 of its latest mention so far in the current field (valid when lastGen == fgen)
 	lastGen []uint32
 	gen     uint32 // this document
@@ -86,6 +86,11 @@ func (rs *RuleSet) resolve(st *matchState) {
 			e.last[m.entity], e.lastGen[m.entity] = m.w1, e.fgen
 			if m.field == 0 {
 				e.title[m.entity] = e.gen
+				if len(m.t.alts) == 0 && !m.t.noImply {
+					for _, imp := range rs.implies[m.entity] {
+						e.title[imp] = e.gen // `Bank of Russia cuts key rate` names Russia
+					}
+				}
 			}
 		}
 	}
@@ -123,8 +128,9 @@ func (rs *RuleSet) resolve(st *matchState) {
 // before it (see ownerBefore), or -1 (no mention) when a country owns it (a place some entity implies) that no
 // candidate implies (`Israel's health ministry` is not South Korea's); else the first candidate that has an unambiguous mention of its own in the article; else the candidate whose implied entity (its country, for a ministry) was mentioned
 // last before m, within impliedWindow words of the same field ("Japanese authorities ... Tokyo's Ministry of
-// Defense"); else the first candidate whose implied entity is named in the title, the article's subject ("Ex-Russian
-// deputy defense minister jailed" ... "moved from the defense ministry"); else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
+// Defense"); else the first candidate whose implied entity is named in the title, the article's subject, or implied
+// there ("Ex-Russian deputy defense minister jailed", "Bank of Russia cuts key rate" ... "the Finance Ministry said");
+// else the first listed. e holds, per entity, whether it has an unambiguous mention and where its
 // latest mention before m ends (mentions before m are resolved already, ambiguous ones included).
 func (rs *RuleSet) pickAlt(e *entState, m *ment, prev *ment, text []byte) int32 {
 	alts := m.t.alts
