@@ -96,6 +96,15 @@ func (x *fieldScan) headCue(a, b int) rules.Type {
 
 func (x *fieldScan) typedHead(a, b int) bool { return x.headCue(a, b) != "" }
 
+// isCompound reports whether word token i is a hyphenated adjective such as `European-style` (compoundSuffixes).
+func (x *fieldScan) isCompound(i int) bool {
+	if !x.isWord(i) || !x.toks[i].hyphen {
+		return false
+	}
+	k := x.lowerKey(i)
+	return compoundSuffixes[string(k[bytes.LastIndexByte(k, '-')+1:])]
+}
+
 // isCue reports whether word token i is an organization or location cue (`Ministry`, `Sea`).
 func (x *fieldScan) isCue(i int) bool {
 	w := x.text(i)
@@ -525,8 +534,8 @@ func (x *fieldScan) orgContext(a, b int) (before, after bool) {
 	if x.isComma(n) && x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
 		for i := n + 2; i <= n+4 && x.isWord(i); i++ {
 			if lowerNoun(i) && (i+1 >= len(x.toks) || !x.isWord(i+1) || x.toks[i+1].upper ||
-				!connectors[string(x.lowerKey(i+1))]) {
-				return true, false // not `Aurora, a group of artists`
+				!connectors[string(x.lowerKey(i+1))] && !speechVerbs[string(x.lowerKey(i+1))]) {
+				return true, false // not `Aurora, a group of artists`, nor `in the South, the foundation said`
 			}
 		}
 	}

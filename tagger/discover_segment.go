@@ -328,6 +328,10 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 		if x.koreanName(a) && a+1 <= b {
 			break
 		}
+		if x.isCompound(a) {
+			a++
+			continue
+		}
 		if x.in(x.text(a), rules.PersonCues) {
 			personHint = true
 			a++
@@ -347,7 +351,7 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 		}
 		break
 	}
-	for b >= a && (!x.isWord(b) || x.isConnector(b) || x.cov[b] >= 0 && !x.typedHead(a, b)) {
+	for b >= a && (!x.isWord(b) || x.isConnector(b) || x.isCompound(b) || x.cov[b] >= 0 && !x.typedHead(a, b)) {
 		if x.cov[b] >= 0 {
 			// Drop a trailing gazetteer mention and the connectors before it.
 			m := x.cov[b]

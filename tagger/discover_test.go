@@ -82,6 +82,12 @@ func TestDiscovery(t *testing.T) {
 			want: []string{`b LOC "Haejin Island" *`, `b ORG "Ministry of Ocean Affairs" *`, `b LOC "Sea of Okhotsk" *`},
 		},
 		{
+			name: "hyphenated adjectives are no names; an attribution after a comma is no apposition",
+			body: "Tourists want a short Nordic-style town break. Aid helps defectors settle in Uppsala, the " +
+				"foundation said. Aurora, a Russian carrier, flew.",
+			want: []string{`b LOC "Uppsala" *`, `b ORG "Aurora" *`, `b LOC "Russian" -> Russia`},
+		},
+		{
 			name: "organization containing a gazetteer place",
 			body: "The Association for Families Separated by North Korea met in Seoul.",
 			want: []string{`b ORG "Association for Families Separated by North Korea" *`,

@@ -218,6 +218,11 @@ var speechVerbs = wordSet(
 	"suggested", "countered", "cautioned", "remarked", "commented", "who",
 )
 
+// compoundSuffixes after a hyphen make a capitalized word an adjective, not a name (`European-style`,
+// `Seoul-based`, `Soviet-era`); a gazetteer name before the hyphen is still its mention (`Russian-made`).
+var compoundSuffixes = wordSet("style", "based", "born", "made", "led", "backed", "owned", "run", "funded",
+	"linked", "bound", "built", "flagged", "registered", "speaking", "era", "type", "class", "like", "wide")
+
 // placePrepositions before a single capitalized word suggest a place (`in Uppsala`).
 var placePrepositions = wordSet("in", "near", "outside")
 
