@@ -4,8 +4,9 @@
 #   prose              prose v2 NER alone with a shared model (Go): bench/prosepeer
 #   spaCy              en_core_web_sm plus an EntityRuler holding tagpipe's gazetteer (Python): bench/spacy_peer.py
 # Speed is articles per second on one core; on a machine shared with other work the comparison uses articles per
-# CPU-second of each process, which the other processes do not disturb. Quality is scored on the repo's holdout
-# set and, when present, on ../shared/devset/seed-articles.jsonl (tagpipe eval's scoring in all three).
+# CPU-second of each process, which the other processes do not disturb. Quality is scored on the repo's holdout,
+# blind, dev3, dev4 and blind2 sets and, when present, on ../shared/devset/seed-articles.jsonl (tagpipe eval's
+# scoring in all three).
 #
 #   bench/run.sh                          tagger-only
 #   BROKERS=127.0.0.1:9092 bench/run.sh   also end to end through Kafka (tagpipe bench --brokers)
@@ -52,8 +53,12 @@ go build -o "$OUT/prosepeer" ./bench/prosepeer
 CORPUS="$OUT/corpus.jsonl"
 "$OUT/tagpipe" bench --write-corpus "$CORPUS" --articles "$ARTICLES" --size "$SIZE" --seed "$SEED"
 log "corpus: $ARTICLES articles of $SIZE bytes in $CORPUS"
-GOLDS=(holdout)
+# The repo's sets (blind and blind2 are never tuned on; dev3 and dev4 are labelled independently) and the devset.
+GOLDS=(holdout blind dev3 dev4 blind2)
 declare -A GOLD=([holdout]="$HOLDOUT")
+for g in blind dev3 dev4 blind2; do
+	GOLD[$g]="$ROOT/testdata/eval/$g.jsonl"
+done
 if [[ -f "$DEVSET" ]]; then
 	GOLDS+=(devset)
 	GOLD[devset]="$DEVSET"

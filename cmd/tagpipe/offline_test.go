@@ -226,10 +226,10 @@ func TestRulesCommands(t *testing.T) {
 }
 
 // TestHoldoutQuality guards tagging quality on the project's own hand-labelled articles (testdata/eval), hard
-// negatives included. The floors sit a little under the scores measured when they were set (holdout: topics
-// 0.945, entities 0.975; blind: topics 0.913, entities 0.979; dev2, the relevance model's development set with 30
-// hard negatives: topics 0.895, entities 0.970; dev3, an independent labeller's 150 articles: topics 0.826,
-// entities 0.895), so a rule change that costs real quality fails here.
+// negatives included. The floors sit a little under the scores measured when they were last set (topics / entities:
+// holdout 0.944 / 0.988; blind 0.881 / 0.977; dev2, the relevance model's development set, 0.886 / 0.978; dev3 and
+// dev4, independent labellers' sets, 0.848 / 0.933 and 0.845 / 0.945; blind2 0.848 / 0.922), so a rule change that
+// costs real quality fails here.
 func TestHoldoutQuality(t *testing.T) {
 	// Floors a little under today's scores (testdata/eval/README.md has the figures). blind's topic floor went
 	// from 0.90 to 0.87 in the round that tuned the relevance model on the sets of independent, taxonomy-only
@@ -237,8 +237,8 @@ func TestHoldoutQuality(t *testing.T) {
 	// labelled earlier by a developer, fell from 0.918 to 0.881: the labellers' conventions differ. blind and
 	// blind2 are only scored: their misses are not read.
 	for _, set := range []struct{ name, topicF1, entityF1 string }{
-		{"holdout", "0.93", "0.95"}, {"blind", "0.87", "0.95"}, {"dev2", "0.88", "0.95"}, {"dev3", "0.84", "0.93"},
-		{"dev4", "0.83", "0.92"}, {"blind2", "0.83", "0.91"},
+		{"holdout", "0.93", "0.97"}, {"blind", "0.87", "0.96"}, {"dev2", "0.88", "0.96"}, {"dev3", "0.84", "0.93"},
+		{"dev4", "0.83", "0.93"}, {"blind2", "0.83", "0.91"},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, "", "eval", "--gold", "../../testdata/eval/"+set.name+".jsonl", "-q",
