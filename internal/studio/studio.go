@@ -68,7 +68,8 @@ type Config struct {
 	NoDiscovery bool
 	// NER is how names no rule lists are found (tagger.NERBuiltin when empty).
 	NER tagger.NERMode
-	Log         *slog.Logger
+	// Log receives the tagger's log records; nil discards them.
+	Log *slog.Logger
 }
 
 // Server serves the studio. It is safe for concurrent use.
