@@ -27,6 +27,7 @@ type AccessError struct {
 	Code     kafka.Error
 }
 
+// Error says what was refused, on which resource, and the Kafka error code.
 func (e *AccessError) Error() string {
 	code := fmt.Sprintf("Kafka error %d %s", int(e.Code), codeName(e.Code))
 	if e.Code == kafka.UnknownTopicOrPartition {
@@ -39,6 +40,7 @@ func (e *AccessError) Error() string {
 	return fmt.Sprintf("not authorized to %s %s (%s)", e.Op, what, code)
 }
 
+// Unwrap returns the kafka.Error, so that errors.Is(err, kafka.TopicAuthorizationFailed) holds.
 func (e *AccessError) Unwrap() error { return e.Code }
 
 // IsAccess reports whether err holds an *AccessError.
