@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Entity is a gazetteer entry as reported in the output.
@@ -34,38 +33,6 @@ func WithVersionSalt(salt string) Option {
 	return func(c *compileConfig) { c.salt = salt }
 }
 
-// RuleSet is a compiled rule pack. It never changes once built; all its methods are safe for concurrent use by any
-// number of goroutines. Build it with Compile, Load or Default.
-type RuleSet struct {
-	version  string
-	entities []*Entity
-	implies  [][]int32        // entity -> implied entities
-	implied  []bool           // entity -> whether some entity implies it (a country that owns bodies)
-	owners   map[string]int32 // folded owner phrase ("the north", "seoul") -> entity (see pickAlt)
-	maxOwner int              // the longest owner phrase, in words
-	roman    romanIndex       // romanization keys of Korean-shaped persons (romanize.go)
-	given    [][]string       // PERSON entity -> folded first words of its multi-word names (see surnameConflict)
-
-	lookup  map[string]int32 // folded canonical, alias, demonym (and plural), joined person name -> entity
-	exactLk map[string]int32 // case-kept folded exact alias -> entity
-
-	trie    *trie
-	targets [][]target // trie pattern index -> what it means
-	nTerms  int
-	nLits   int         // distinct required words of the patterns that the trie finds (see literal)
-	uses    [][]termUse // term -> the topic terms that use it
-
-	topics    []topic
-	cues      cues // the pack-wide relevance cue lists
-	labels    []string
-	discovery Discovery
-	examples  []Example
-
-	workPerByte int // MatchContext's budget per byte of input; 0: none
-
-	pool sync.Pool // *matchState
-}
-
 type targetKind uint8
 
 const (
@@ -73,38 +40,6 @@ const (
 	tTerm
 	tLiteral // the part after the first space of a pattern's required word (see literal)
 )
-
-// suffixMask says which word endings may follow a pattern inside the same word.
-type suffixMask uint16
-
-const (
-	sufS suffixMask = 1 << iota
-	sufES
-	sufED
-	sufD
-	sufING
-	sufIES
-	sufIED
-	sufAny // prefix term: any continuation
-)
-
-var suffixes = [...]struct {
-	m suffixMask
-	s string
-}{{sufS, "s"}, {sufES, "es"}, {sufED, "ed"}, {sufD, "d"}, {sufING, "ing"}, {sufIES, "ies"}, {sufIED, "ied"}}
-
-// allows reports whether the word ending suf may follow the pattern.
-func (m suffixMask) allows(suf []byte) bool {
-	if m&sufAny != 0 {
-		return true
-	}
-	for _, x := range suffixes {
-		if m&x.m != 0 && string(suf) == x.s {
-			return true
-		}
-	}
-	return false
-}
 
 // target is one meaning of an automaton pattern: an alias of an entity or a term.
 type target struct {
@@ -501,36 +436,6 @@ func (c *compiler) term(text string, exact bool) int32 {
 	return id
 }
 
-func isVowel(b byte) bool { return strings.IndexByte("aeiou", b) >= 0 }
-
-func isConsonant(b byte) bool { return 'a' <= b && b <= 'z' && !isVowel(b) }
-
-// inflections returns the endings a folded term accepts right after it: s and ing always, es after s, x, z, ch,
-// sh and o, d after e, ed otherwise; not ing after consonant + e (the "denucleariz" variant takes it) and not ed
-// after consonant + y (the "-ied" variant).
-func inflections(f string) suffixMask {
-	m := sufS | sufING
-	n := len(f)
-	consonantBefore := n >= 2 && isConsonant(f[n-2])
-	switch {
-	case strings.HasSuffix(f, "e"):
-		m |= sufD
-		if consonantBefore && n >= 4 && f[n-4] != ' ' && f[n-3] != ' ' {
-			m &^= sufING
-		}
-	case strings.HasSuffix(f, "y") && consonantBefore:
-	default:
-		m |= sufED
-	}
-	for _, e := range []string{"s", "x", "z", "ch", "sh", "o"} {
-		if strings.HasSuffix(f, e) {
-			m |= sufES
-			break
-		}
-	}
-	return m
-}
-
 // ref resolves a condition name: a canonical entity name (folded comparison) is that entity; anything else is a
 // plain term.
 func (c *compiler) ref(s string) ref {
@@ -593,51 +498,3 @@ func (c *compiler) topic(t *TopicRule) {
 	c.rs.topics = append(c.rs.topics, tp)
 	c.rs.labels = append(c.rs.labels, label)
 }
-
-// Version returns a content hash of the compiled pack ("sha256:" and 12 hex digits). Formatting and comments do not
-// change it; any change to a rule does.
-func (rs *RuleSet) Version() string { return rs.version }
-
-// Labels returns the topic labels in pack order.
-func (rs *RuleSet) Labels() []string { return append([]string(nil), rs.labels...) }
-
-// Entities returns the gazetteer in pack order. The entities are shared: do not modify them.
-func (rs *RuleSet) Entities() []*Entity { return append([]*Entity(nil), rs.entities...) }
-
-// Lookup finds the entity a name refers to: a canonical name, alias, demonym (also with a plural s) or joined
-// PERSON name, compared folded; failing that, an exact alias compared with its letter case. When names are shared
-// (ambiguous entries) the first listed entity is returned.
-func (rs *RuleSet) Lookup(name string) (*Entity, bool) {
-	var buf [64]byte
-	if n, ok := foldInto(buf[:], name); ok {
-		if id, ok := rs.lookup[string(buf[:n])]; ok {
-			return rs.entities[id], true
-		}
-		if id, ok := rs.exactLk[foldCase(name)]; ok {
-			return rs.entities[id], true
-		}
-		if rs.roman.full != nil && maybeKorean(buf[:n]) {
-			if id, ok := rs.lookupRoman(string(buf[:n])); ok {
-				return rs.entities[id], true
-			}
-		}
-		return nil, false
-	} else if id, ok := rs.lookup[Fold(name)]; ok {
-		return rs.entities[id], true
-	}
-	if id, ok := rs.exactLk[foldCase(name)]; ok {
-		return rs.entities[id], true
-	}
-	if rs.roman.full != nil {
-		if id, ok := rs.lookupRoman(Fold(name)); ok {
-			return rs.entities[id], true
-		}
-	}
-	return nil, false
-}
-
-// Discovery returns the merged `discovery` lists of the pack.
-func (rs *RuleSet) Discovery() Discovery { return rs.discovery }
-
-// Examples returns the pack's examples in pack order.
-func (rs *RuleSet) Examples() []Example { return append([]Example(nil), rs.examples...) }
