@@ -243,7 +243,8 @@ type fieldWords struct {
 	class  []uint16
 }
 
-// wordsOf returns the words of field, building them on first use in this Match.
+// wordsOf returns the words of field (their starts and clauses come from folding), with their classes reset on
+// first use in this Match.
 func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 	w := &st.fw[field]
 	if w.f != nil {
@@ -251,33 +252,10 @@ func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 	}
 	f := &st.f[field]
 	w.rs, w.f = rs, f
-	n := int(f.nWords)
-	w.start = slices.Grow(w.start[:0], n+1)[:0]
-	for i := 1; i < len(f.text); i++ {
-		if f.text[i-1] == ' ' && f.text[i] != ' ' {
-			w.start = append(w.start, int32(i))
-		}
-	}
-	w.start = append(w.start, int32(len(f.text)))
-	w.clause = slices.Grow(w.clause[:0], n)[:n]
+	w.start, w.clause = f.wordStart, f.wordClause
+	n := len(w.clause)
 	w.class = slices.Grow(w.class[:0], n)[:n]
 	clear(w.class)
-	clause, last := int32(0), int32(-1)
-	src := f.src
-	for ri, bi := 0, 0; bi < len(src); ri++ {
-		r, size := rune(src[bi]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(src[bi:])
-		}
-		bi += size
-		if clauseBreak(r) {
-			clause++
-			continue
-		}
-		if wi := f.runeWord[ri]; wi != last && wi < int32(n) {
-			w.clause[wi], last = clause, wi
-		}
-	}
 	return w
 }
 
