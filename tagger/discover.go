@@ -56,7 +56,7 @@ type scratch struct {
 	toks     [2][]token
 	cov      [2][]int32
 	init     [2][]bool
-	lower    map[string]struct{}
+	lower    lowerSet
 	cands    []candidate
 	supp     []bool
 	keybuf   []byte
@@ -74,11 +74,7 @@ func (sc *scratch) trim() {
 			sc.toks[fi], sc.cov[fi], sc.init[fi] = nil, nil, nil
 		}
 	}
-	if len(sc.lower) > maxTokens/4 {
-		sc.lower = make(map[string]struct{}, 512)
-	} else {
-		clear(sc.lower) // its keys are substrings of the article
-	}
+	sc.lower.release(maxTokens / 2) // its words are substrings of the article; a table for over maxTokens/4 words goes
 	if cap(sc.cands) > maxTokens/4 {
 		sc.cands, sc.order, sc.refs, sc.supp = nil, nil, nil, nil
 	} else {
@@ -90,7 +86,7 @@ func (sc *scratch) trim() {
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{lower: make(map[string]struct{}, 512), surnames: make(map[string]string, 64), memo: newMemo()}
+	return &scratch{surnames: make(map[string]string, 64), memo: newMemo()}
 }}
 
 // discovery runs discovery on one document for one rule set: the state shared by both fields.
@@ -139,15 +135,17 @@ func entities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []rules.
 
 func (x *discovery) run() ([]Entity, error) {
 	sc := x.sc
-	clear(sc.lower)
 	sc.cands = sc.cands[:0]
 	sc.supp = slices.Grow(sc.supp[:0], len(x.ms))[:len(x.ms)]
 	clear(sc.supp)
 	for fi, s := range x.texts {
 		sc.toks[fi] = tokenize(s, sc.toks[fi][:0])
+	}
+	sc.lower.reset(len(sc.toks[0]) + len(sc.toks[1]))
+	for fi, s := range x.texts {
 		for _, t := range sc.toks[fi] {
 			if t.kind == tokWord && !t.upper && !t.digit {
-				sc.lower[s[t.start:t.end]] = struct{}{}
+				sc.lower.add(s[t.start:t.end])
 			}
 		}
 	}

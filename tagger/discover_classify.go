@@ -16,7 +16,7 @@ func (x *fieldScan) isCommon(i int) bool {
 	if functionWords[string(k)] {
 		return true
 	}
-	if _, ok := x.sc.lower[string(k)]; ok {
+	if x.sc.lower.has(string(k)) {
 		return true
 	}
 	return x.in(x.text(i), rules.Stopwords)
@@ -35,7 +35,7 @@ func (x *fieldScan) koreanName(i int) bool {
 	if x.toks[i+1].digit || bytes.HasSuffix(given, []byte("-class")) {
 		return false
 	}
-	if _, ok := x.sc.lower[string(given)]; ok {
+	if x.sc.lower.has(string(given)) {
 		return false
 	}
 	for part := range bytes.SplitSeq(given, []byte("-")) {
@@ -458,7 +458,7 @@ func (x *fieldScan) nameLike(i int, personHint bool) bool {
 		return false
 	}
 	if !personHint {
-		if _, ok := x.sc.lower[k]; ok {
+		if x.sc.lower.has(k) {
 			return false
 		}
 	}
