@@ -17,6 +17,12 @@ import (
 func splitSentences(dst []int32, s string) []int32 {
 	dst = append(dst[:0], 0)
 	for i := 0; i < len(s); i++ {
+		for i < len(s) && !sentenceByte[s[i]] {
+			i++ // nothing else can end a sentence: skipped in a loop of its own
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c == '\n' && i+1 < len(s) && s[i+1] == '\n' {
 			j := i + 2
@@ -61,6 +67,9 @@ func splitSentences(dst []int32, s string) []int32 {
 	}
 	return dst
 }
+
+// sentenceByte marks the bytes splitSentences stops at: a line break and the sentence stops.
+var sentenceByte = [256]bool{'\n': true, '.': true, '!': true, '?': true}
 
 var abbreviations = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "gen": true, "lt": true,
 	"col": true, "sgt": true, "capt": true, "adm": true, "rep": true, "sen": true, "gov": true, "st": true,
