@@ -63,6 +63,7 @@ type scratch struct {
 	order    []int32
 	refs     []ref
 	surnames map[string]string
+	lists    [2][]uint16 // per field and token, its discovery lists | listsKnown once looked up (see listsOf)
 	memo
 }
 
@@ -71,7 +72,7 @@ func (sc *scratch) trim() {
 	const maxTokens = 1 << 15
 	for fi := range sc.toks {
 		if cap(sc.toks[fi]) > maxTokens {
-			sc.toks[fi], sc.cov[fi], sc.init[fi] = nil, nil, nil
+			sc.toks[fi], sc.cov[fi], sc.init[fi], sc.lists[fi] = nil, nil, nil, nil
 		}
 	}
 	sc.lower.release(maxTokens / 2) // its words are substrings of the article; a table for over maxTokens/4 words goes
@@ -142,6 +143,11 @@ func (x *discovery) run() ([]Entity, error) {
 		sc.toks[fi] = tokenize(s, sc.toks[fi][:0])
 	}
 	sc.lower.reset(len(sc.toks[0]) + len(sc.toks[1]))
+	for fi := range sc.lists {
+		n := len(sc.toks[fi])
+		sc.lists[fi] = slices.Grow(sc.lists[fi][:0], n)[:n]
+		clear(sc.lists[fi])
+	}
 	for fi, s := range x.texts {
 		for _, t := range sc.toks[fi] {
 			if t.kind == tokWord && !t.upper && !t.digit {

@@ -19,7 +19,7 @@ func (x *fieldScan) isCommon(i int) bool {
 	if x.sc.lower.has(string(k)) {
 		return true
 	}
-	return x.in(x.text(i), rules.Stopwords)
+	return x.tokIn(i, rules.Stopwords)
 }
 
 // koreanName reports whether tokens i, i+1 are a Korean surname and a hyphenated given name (`Choi Seong-ryong`).
@@ -70,11 +70,10 @@ func (x *fieldScan) headCue(a, b int) rules.Type {
 		if !x.isCap(i) || x.cov[i] >= 0 {
 			return ""
 		}
-		w := x.text(i)
-		switch {
-		case x.in(w, rules.LocationCues):
+		switch l := x.listsOf(i); {
+		case l.Has(rules.LocationCues):
 			return rules.Location
-		case x.in(w, rules.OrganizationCues):
+		case l.Has(rules.OrganizationCues):
 			return rules.Organization
 		}
 		return ""
@@ -278,7 +277,7 @@ func (x *fieldScan) personContext(a, b int) bool {
 		p-- // `the party's candidate, Laura Ortega`
 	}
 	if p >= 0 && x.isWord(p) && !x.toks[p].upper && !x.toks[p+1].nl {
-		if k := string(x.lowerKey(p)); roleWords[k] || x.in(x.text(p), rules.Titles) {
+		if k := string(x.lowerKey(p)); roleWords[k] || x.tokIn(p, rules.Titles) {
 			return true
 		}
 	}
@@ -315,7 +314,7 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
 	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
 	// `Distributor CinemaLane said`: a capitalized kind-of-organization noun that starts the sentence.
-	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.in(x.text(a), rules.OrganizationCues) {
+	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.tokIn(a, rules.OrganizationCues) {
 		if b-a <= 4 && !x.koreanName(a+1) && !givenNames[string(x.lowerKey(a+1))] && !x.resolve(a+1, b) {
 			x.emit(a+1, b, rules.Organization)
 		} else {
@@ -341,7 +340,7 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`; not after an indefinite article,
 	// where the word is an adjective (`a Buddhist temple`).
 	indef := a > 0 && x.isWord(a-1) && x.adjacent(a) && (string(x.lowerKey(a-1)) == "a" || string(x.lowerKey(a-1)) == "an")
-	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 && !indef {
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.tokIn(b+1, rules.LocationCues) && words <= 3 && !indef {
 		x.emit(a, b, rules.Location)
 		return
 	}
@@ -399,7 +398,7 @@ func (x *fieldScan) placeContext(a int) bool {
 		return !(x.isCap(a-2) && x.adjacent(a-1)) // not inside a name: `Nobel Prize in Medicine`
 	}
 	if string(p) == "of" && a >= 2 && x.isWord(a-2) && !x.toks[a-2].upper && x.adjacent(a-1) &&
-		x.in(x.text(a-2), rules.LocationCues) {
+		x.tokIn(a-2, rules.LocationCues) {
 		return true
 	}
 	return false
@@ -444,7 +443,6 @@ func (x *fieldScan) nameLike(i int, personHint bool) bool {
 	if !t.upper || t.allCaps || t.digit || t.rend-t.rstart < 2 {
 		return false
 	}
-	w := x.text(i)
 	k := string(x.lowerKey(i))
 	if notNameWords[k] || functionWords[k] {
 		return false
@@ -454,7 +452,7 @@ func (x *fieldScan) nameLike(i int, personHint bool) bool {
 			return false
 		}
 	}
-	if x.in(w, rules.OrganizationCues) || x.in(w, rules.LocationCues) || x.in(w, rules.Titles) || x.in(w, rules.Stopwords) {
+	if x.tokIn(i, rules.OrganizationCues|rules.LocationCues|rules.Titles|rules.Stopwords) {
 		return false
 	}
 	if !personHint {

@@ -241,7 +241,7 @@ func (x *fieldScan) runs() error {
 					conns = 0
 					continue
 				}
-				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.in(x.text(k), rules.Stopwords)) {
+				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.tokIn(k, rules.Stopwords)) {
 					break // `Police on Friday`
 				}
 				end, conns = k, 0
@@ -310,7 +310,8 @@ func (x *fieldScan) titleAt(i, b int) int {
 				break
 			}
 		}
-		if ok && x.in(x.s[x.toks[i].start:x.toks[last].end], rules.Titles) {
+		if ok && (n == 1 && x.tokIn(i, rules.Titles) ||
+			n > 1 && x.in(x.s[x.toks[i].start:x.toks[last].end], rules.Titles)) {
 			return n
 		}
 	}
@@ -328,7 +329,7 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 		if x.koreanName(a) && a+1 <= b {
 			break
 		}
-		if x.in(x.text(a), rules.PersonCues) {
+		if x.tokIn(a, rules.PersonCues) {
 			personHint = true
 			a++
 			continue
@@ -338,7 +339,7 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
 		}
 		civic := civicHeads[string(k)] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
-		if functionWords[string(k)] || !civic && (x.in(x.text(a), rules.Stopwords) || x.init[a] && x.isCommon(a) ||
+		if functionWords[string(k)] || !civic && (x.tokIn(a, rules.Stopwords) || x.init[a] && x.isCommon(a) ||
 			x.init[a] && k[len(k)-1] == 's' && x.isConnector(a+1)) { // `Members of the ...`
 			a++
 			continue

@@ -121,8 +121,7 @@ func (x *fieldScan) proseRange(sp proseSpan) (a, b int, ok bool) {
 		}
 		j++
 	}
-	for i < j && !(x.isCap(i) && !functionWords[string(x.lowerKey(i))] && !x.in(x.text(i), rules.Stopwords) &&
-		!x.in(x.text(i), rules.Titles)) {
+	for i < j && !(x.isCap(i) && !functionWords[string(x.lowerKey(i))] && !x.tokIn(i, rules.Stopwords|rules.Titles)) {
 		i++
 	}
 	for j > i && !(x.isWord(j-1) && (x.toks[j-1].upper || x.toks[j-1].digit)) {
