@@ -230,17 +230,8 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 		st.lits[field][i] = st.lits[field][i][:0]
 	}
 	tr := rs.trie
-	// Word starts: folding leaves single spaces between words, so each space but a last one is followed by one.
-	for sp := 0; ; {
-		k := bytes.IndexByte(text[sp:], ' ')
-		if k < 0 {
-			break
-		}
-		p := sp + k + 1
-		sp = p
-		if p >= len(text) || text[p] == ' ' {
-			continue // not a word start
-		}
+	for _, ws := range f.wordStart[:len(f.wordStart)-1] { // the word starts, as folding found them
+		p := int(ws)
 		node := tr.root[text[p]]
 		i := p + 1
 		for ; node >= 0; i++ {
