@@ -80,6 +80,9 @@ type cand struct {
 	t *target
 }
 
+// before reports whether a starts before b: in an earlier field, or further left in the same one.
+func (a *occ) before(b occ) bool { return a.field < b.field || a.field == b.field && a.start < b.start }
+
 type termOcc struct {
 	term int32
 	occ

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -135,10 +134,15 @@ func (st *matchState) sentenceBounds(o occ, sent int) (int, int) {
 
 // isDemonym reports whether the mention at o was found through a demonym ("South Korean").
 func (st *matchState) isDemonym(o occ) bool {
-	i, _ := slices.BinarySearchFunc(st.ments, o, func(m ment, o occ) int {
-		return cmp.Or(cmp.Compare(m.field, o.field), cmp.Compare(m.start, o.start))
-	})
-	for ; i < len(st.ments) && st.ments[i].field == o.field && st.ments[i].start == o.start; i++ {
+	lo, hi := 0, len(st.ments) // the first mention not before o (they are sorted by field and start)
+	for lo < hi {
+		if m := int(uint(lo+hi) >> 1); st.ments[m].before(o) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for i := lo; i < len(st.ments) && st.ments[i].field == o.field && st.ments[i].start == o.start; i++ {
 		if st.ments[i].demonym {
 			return true
 		}
