@@ -275,11 +275,15 @@ func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 func (w *fieldWords) text(i int32) []byte { return w.f.text[w.start[i] : w.start[i+1]-1] }
 
 func (w *fieldWords) classOf(i int32) uint16 {
-	c := w.class[i]
-	if c&wKnown != 0 {
+	if c := w.class[i]; c&wKnown != 0 {
 		return c
 	}
-	c = wKnown | w.rs.cues.class[string(w.text(i))]
+	return w.lookupClass(i)
+}
+
+// lookupClass looks word i's class up and keeps it (classOf's first call for the word; the fast path inlines).
+func (w *fieldWords) lookupClass(i int32) uint16 {
+	c := wKnown | w.rs.cues.class.get(w.text(i))
 	w.class[i] = c
 	return c
 }
