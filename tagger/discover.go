@@ -149,11 +149,7 @@ func (x *discovery) run() ([]Entity, error) {
 		clear(sc.lists[fi])
 	}
 	for fi, s := range x.texts {
-		for _, t := range sc.toks[fi] {
-			if t.kind == tokWord && !t.upper && !t.digit {
-				sc.lower.add(s[t.start:t.end])
-			}
-		}
+		sc.lower.addWords(s, sc.toks[fi])
 	}
 	if err := x.ctx.Err(); err != nil {
 		return nil, fmt.Errorf("tagger: discovery: %w", err)

@@ -40,16 +40,24 @@ func hashWord(w string) uint32 {
 	return h
 }
 
-// add adds w (non-empty). It must be called at most n times after reset(n).
-func (l *lowerSet) add(w string) {
+// addWords adds the lower-case words of toks, the tokens of s; there must be at most n of them in all since
+// reset(n). It is one loop over the tokens, of its own, so that its variables stay in registers.
+func (l *lowerSet) addWords(s string, toks []token) {
 	mask := uint32(len(l.slots) - 1)
-	for i := hashWord(w) & mask; ; i = (i + 1) & mask {
-		switch l.slots[i] {
-		case "":
-			l.slots[i] = w
-			return
-		case w:
-			return
+	for k := range toks {
+		t := &toks[k]
+		if t.kind != tokWord || t.upper || t.digit {
+			continue
+		}
+		w := s[t.start:t.end]
+		for i := hashWord(w) & mask; ; i = (i + 1) & mask {
+			if l.slots[i] == "" {
+				l.slots[i] = w
+				break
+			}
+			if l.slots[i] == w {
+				break
+			}
 		}
 	}
 }
