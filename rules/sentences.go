@@ -212,13 +212,17 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	if headlineSource(f.src, b0, b1, s0) {
 		fl |= fHeadline
 	}
-	if w.phraseBefore(o.w0, sourceBefore, wSourceFirst, rs.cues.source) {
+	// One window before the hit serves the three tests: each reads the nearest words of it.
+	var buf [max(sourceBefore, backgroundAfter, 2)]int32
+	before := w.window(buf[:0], o.w0, len(buf), -1)
+	if w.phraseBefore(before[:min(len(before), sourceBefore)], o.w0, wSourceFirst, rs.cues.source) {
 		fl |= fSourceCue
 	}
-	if o.field == 1 && w.phraseBefore(o.w0, backgroundAfter, wBackgroundFirst, rs.cues.backgrnd) {
+	if o.field == 1 &&
+		w.phraseBefore(before[:min(len(before), backgroundAfter)], o.w0, wBackgroundFirst, rs.cues.backgrnd) {
 		fl |= fBackground
 	}
-	switch w.position(o.w0) {
+	switch w.position(before[:min(len(before), 2)]) {
 	case posPlace:
 		fl |= fPlace | fObject
 	case posObject:
@@ -351,10 +355,9 @@ const (
 	posObject         // follows any other word: an object or a name inside another phrase ("beat North Korea")
 )
 
-// position classifies word i by the word before it in its clause, an article skipped.
-func (w *fieldWords) position(i int32) int {
-	var buf [4]int32
-	before := w.window(buf[:0], i, 2, -1)
+// position classifies a word by the word before it in its clause, an article skipped: before is the word's
+// window(_, i, 2, -1).
+func (w *fieldWords) position(before []int32) int {
 	if len(before) > 0 && w.classOf(before[0])&wArticle != 0 {
 		before = before[1:]
 	}
@@ -367,11 +370,9 @@ func (w *fieldWords) position(i int32) int {
 	return posObject
 }
 
-// phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the n
-// words before word i, in its clause.
-func (w *fieldWords) phraseBefore(i int32, n int, bit uint16, phrases [][]string) bool {
-	var buf [16]int32
-	before := w.window(buf[:0], i, n, -1)
+// phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the words
+// before word i in its clause that are before (its window(_, i, n, -1) for a reach of n words).
+func (w *fieldWords) phraseBefore(before []int32, i int32, bit uint16, phrases [][]string) bool {
 	for _, j := range before {
 		if w.classOf(j)&bit == 0 {
 			continue
