@@ -155,21 +155,21 @@ func tokenize(s string, toks []token) []token {
 				continue
 			case cHigh:
 				r, size = utf8.DecodeRuneInString(s[i:])
-			default:
-				r, size = rune(s[i]), 1
-			}
-			if isWordRune(r) {
-				if unicode.IsLetter(r) {
-					letters++
-					if !unicode.IsUpper(r) {
-						lowers++
+				if isWordRune(r) {
+					if unicode.IsLetter(r) {
+						letters++
+						if !unicode.IsUpper(r) {
+							lowers++
+						}
+					} else if unicode.IsDigit(r) {
+						t.digit = true
 					}
-				} else if unicode.IsDigit(r) {
-					t.digit = true
+					i += size
+					ri++
+					continue
 				}
-				i += size
-				ri++
-				continue
+			default: // an ASCII byte that is no word character
+				r, size = rune(s[i]), 1
 			}
 			// Join across one hyphen or apostrophe between word characters, except a possessive 's.
 			if (r == '-' || r == '‐' || isApostrophe(r)) && i+size < len(s) && startsWord(s[i+size:]) {
