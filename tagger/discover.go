@@ -63,7 +63,8 @@ type scratch struct {
 	order    []int32
 	refs     []ref
 	surnames map[string]string
-	lists    [2][]uint16 // per field and token, its discovery lists | listsKnown once looked up (see listsOf)
+	lists    [2][]uint16   // per field and token, its discovery lists | listsKnown once looked up (see listsOf)
+	words    [2][]wordBits // per field and token, the built-in lists that hold it | wordBitsKnown (see is)
 	memo
 }
 
@@ -72,7 +73,7 @@ func (sc *scratch) trim() {
 	const maxTokens = 1 << 15
 	for fi := range sc.toks {
 		if cap(sc.toks[fi]) > maxTokens {
-			sc.toks[fi], sc.cov[fi], sc.init[fi], sc.lists[fi] = nil, nil, nil, nil
+			sc.toks[fi], sc.cov[fi], sc.init[fi], sc.lists[fi], sc.words[fi] = nil, nil, nil, nil, nil
 		}
 	}
 	sc.lower.release(maxTokens / 2) // its words are substrings of the article; a table for over maxTokens/4 words goes
@@ -147,6 +148,8 @@ func (x *discovery) run() ([]Entity, error) {
 		n := len(sc.toks[fi])
 		sc.lists[fi] = slices.Grow(sc.lists[fi][:0], n)[:n]
 		clear(sc.lists[fi])
+		sc.words[fi] = slices.Grow(sc.words[fi][:0], n)[:n]
+		clear(sc.words[fi])
 	}
 	for fi, s := range x.texts {
 		sc.lower.addWords(s, sc.toks[fi])

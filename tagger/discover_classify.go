@@ -28,7 +28,7 @@ func (x *fieldScan) koreanName(i int) bool {
 		x.toks[i].allCaps {
 		return false
 	}
-	if !koreanSurnames[string(x.lowerKey(i))] {
+	if !x.is(i, inKoreanSurnames) {
 		return false
 	}
 	given := x.lowerKey(i + 1)
@@ -116,7 +116,7 @@ func (x *fieldScan) classify(a, b int, beforeTitle, personHint bool) {
 	}
 	// `People for Peace and Democracy`, `Reporters Without Borders`, `Mothers of the Disappeared`: a group of people
 	// named with `for`, `of`, `against` or `without` is a civic group.
-	if b-a >= 2 && b-a <= 8 && civicHeads[string(x.lowerKey(a))] && x.isWord(a+1) && civicLinks[string(x.lowerKey(a+1))] &&
+	if b-a >= 2 && b-a <= 8 && x.is(a, inCivicHeads) && x.isWord(a+1) && x.is(a+1, inCivicLinks) &&
 		!slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) && !x.isConnector(b) {
 		x.emit(a, b, rules.Organization)
 		return
@@ -229,10 +229,10 @@ var articles = wordSet("a", "an", "the", "its", "their")
 
 // isVessel reports whether a vessel word stands right before or after a..b, or in an apposition after it.
 func (x *fieldScan) isVessel(a, b int) bool {
-	if x.isWord(b+1) && x.adjacent(b+1) && vesselWords[string(x.lowerKey(b+1))] {
+	if x.isWord(b+1) && x.adjacent(b+1) && x.is(b+1, inVesselWords) {
 		return true
 	}
-	if a > 0 && x.isWord(a-1) && x.adjacent(a) && vesselWords[string(x.lowerKey(a-1))] {
+	if a > 0 && x.isWord(a-1) && x.adjacent(a) && x.is(a-1, inVesselWords) {
 		return true
 	}
 	for i := a; i <= b; i++ {
@@ -242,9 +242,9 @@ func (x *fieldScan) isVessel(a, b int) bool {
 	}
 	// An apposition: `Choe Hyon, the new destroyer`.
 	if n := b + 1; n+1 < len(x.toks) && x.toks[n].kind == tokPunct && x.s[x.toks[n].start] == ',' &&
-		x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+		x.isWord(n+1) && x.is(n+1, inArticles) {
 		for i := n + 2; i <= n+4 && x.isWord(i) && !x.toks[i].upper; i++ {
-			if vesselWords[string(x.lowerKey(i))] {
+			if x.is(i, inVesselWords) {
 				return true
 			}
 		}
@@ -282,7 +282,7 @@ func (x *fieldScan) personContext(a, b int) bool {
 		}
 	}
 	n := b + 1
-	if x.isWord(n) && x.adjacent(n) && speechVerbs[string(x.lowerKey(n))] {
+	if x.isWord(n) && x.adjacent(n) && x.is(n, inSpeechVerbs) {
 		return true
 	}
 	if n < len(x.toks) && x.toks[n].kind == tokPunct && x.s[x.toks[n].start] == ',' {
@@ -314,15 +314,15 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
 	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
 	// `Distributor CinemaLane said`: a capitalized kind-of-organization noun that starts the sentence.
-	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.tokIn(a, rules.OrganizationCues) {
-		if b-a <= 4 && !x.koreanName(a+1) && !givenNames[string(x.lowerKey(a+1))] && !x.resolve(a+1, b) {
+	if x.init[a] && a < b && x.isWord(a+1) && x.is(a, inOrgNouns) && !x.tokIn(a, rules.OrganizationCues) {
+		if b-a <= 4 && !x.koreanName(a+1) && !x.is(a+1, inGivenNames) && !x.resolve(a+1, b) {
 			x.emit(a+1, b, rules.Organization)
 		} else {
 			x.simple(a+1, b, beforeTitle, personHint)
 		}
 		return
 	}
-	if b-a <= 4 && !x.koreanName(a) && !givenNames[string(x.lowerKey(a))] {
+	if b-a <= 4 && !x.koreanName(a) && !x.is(a, inGivenNames) {
 		// A place name right before the piece may start the name: `the restaurant, Hamhung Table`.
 		start := a
 		if m := x.placeBefore(a); m >= 0 && !x.ms[m].Demonym {
@@ -366,8 +366,8 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		words--
 	}
 	if x.personName(a, b, personHint) {
-		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b) ||
-			givenNames[string(x.lowerKey(a))]
+		strong := personHint || x.koreanName(a) || x.is(a, inKoreanSurnames) || x.personContext(a, b) ||
+			x.is(a, inGivenNames)
 		if x.emit(a, b, rules.Person) && !strong {
 			x.sc.cands[len(x.sc.cands)-1].weak = true
 		}
@@ -425,7 +425,7 @@ func (x *fieldScan) personName(a, b int, personHint bool) bool {
 			return false
 		}
 	}
-	if words == 3 && koreanSurnames[string(x.lowerKey(a))] {
+	if words == 3 && x.is(a, inKoreanSurnames) {
 		// `Kim Jong Un`: three short syllables.
 		for i := a + 1; i <= b; i++ {
 			if x.toks[i].rend-x.toks[i].rstart > 5 {
@@ -476,7 +476,7 @@ func collapseSpace(s string) string {
 // posting word within three words (`wrote on X`, `posted a video on Truth Social`), or before a platform noun
 // (`Telegram channels`, `an X account`).
 func (x *fieldScan) platformContext(a, b int) bool {
-	if n := b + 1; x.isWord(n) && !x.toks[n].upper && x.adjacent(n) && platformNouns[string(x.lowerKey(n))] {
+	if n := b + 1; x.isWord(n) && !x.toks[n].upper && x.adjacent(n) && x.is(n, inPlatformNouns) {
 		return true
 	}
 	p := a - 1
@@ -487,7 +487,7 @@ func (x *fieldScan) platformContext(a, b int) bool {
 		return false
 	}
 	for i := p - 1; i >= p-3 && x.isWord(i); i-- {
-		if postingWords[string(x.lowerKey(i))] {
+		if x.is(i, inPostingWords) {
 			return true
 		}
 	}
@@ -500,7 +500,7 @@ func (x *fieldScan) platformContext(a, b int) bool {
 // before a comma and an article that introduce the noun (`Aurora, a Russian carrier`). after reports a noun after
 // the name, with at most one lower-case word between (`the Vostok Intur travel agency`).
 func (x *fieldScan) orgContext(a, b int) (before, after bool) {
-	lowerNoun := func(i int) bool { return x.isWord(i) && !x.toks[i].upper && orgNouns[string(x.lowerKey(i))] }
+	lowerNoun := func(i int) bool { return x.isWord(i) && !x.toks[i].upper && x.is(i, inOrgNouns) }
 	p := a - 1
 	if x.isWord(p) && !x.toks[p].upper && x.adjacent(a) {
 		if k := string(x.lowerKey(p)); (k == "called" || k == "named") && x.adjacent(p) {
@@ -514,17 +514,17 @@ func (x *fieldScan) orgContext(a, b int) (before, after bool) {
 		return true, false
 	}
 	n := b + 1
-	if x.isComma(n) && x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+	if x.isComma(n) && x.isWord(n+1) && x.is(n+1, inArticles) {
 		for i := n + 2; i <= n+4 && x.isWord(i); i++ {
 			if lowerNoun(i) && (i+1 >= len(x.toks) || !x.isWord(i+1) || x.toks[i+1].upper ||
-				!connectors[string(x.lowerKey(i+1))]) {
+				!x.is(i+1, inConnectors)) {
 				return true, false // not `Aurora, a group of artists`
 			}
 		}
 	}
 	if x.isWord(n) && !x.toks[n].upper && x.adjacent(n) {
 		if lowerNoun(n) || x.isWord(n+1) && !x.toks[n+1].upper && x.adjacent(n+1) && lowerNoun(n+1) &&
-			!orgNouns[string(x.lowerKey(n))] {
+			!x.is(n, inOrgNouns) {
 			return false, true
 		}
 	}

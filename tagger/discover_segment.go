@@ -144,7 +144,7 @@ func (x *fieldScan) isWord(i int) bool {
 func (x *fieldScan) isCap(i int) bool { return x.isWord(i) && x.toks[i].upper }
 
 func (x *fieldScan) isConnector(i int) bool {
-	return x.isWord(i) && !x.toks[i].upper && connectors[string(x.lowerKey(i))]
+	return x.isWord(i) && !x.toks[i].upper && x.is(i, inConnectors)
 }
 
 // adjacent reports whether token i follows token i-1 after white space on the same line.
@@ -190,7 +190,7 @@ func (x *fieldScan) runs() error {
 		}
 		// A name that starts with a group's possessive (`People's Revolutionary Army`) takes in the gazetteer
 		// word before it: `Korean People's Revolutionary Army`.
-		if pluralOwners[string(x.lowerKey(i))] && i+1 < n && x.toks[i+1].kind == tokPoss && x.adjacent(i) &&
+		if x.is(i, inPluralOwners) && i+1 < n && x.toks[i+1].kind == tokPoss && x.adjacent(i) &&
 			x.isCap(i-1) && x.cov[i-1] >= 0 {
 			m := x.cov[i-1]
 			if x.ms[m].End == x.toks[i-1].rend {
@@ -213,7 +213,7 @@ func (x *fieldScan) runs() error {
 			}
 			// An irregular plural's possessive inside a name: `Ministry of the People's Armed Forces`. A singular
 			// owner (`Russia's Security Council`) is not part of the name.
-			if t.kind == tokPoss && k == end+1 && pluralOwners[string(x.lowerKey(end))] && x.isCap(k+1) &&
+			if t.kind == tokPoss && k == end+1 && x.is(end, inPluralOwners) && x.isCap(k+1) &&
 				x.adjacent(k+1) && x.cov[k+1] < 0 {
 				k++
 				continue
@@ -241,7 +241,7 @@ func (x *fieldScan) runs() error {
 					conns = 0
 					continue
 				}
-				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.tokIn(k, rules.Stopwords)) {
+				if conns > 0 && (x.is(k, inFunctionWords) || x.tokIn(k, rules.Stopwords)) {
 					break // `Police on Friday`
 				}
 				end, conns = k, 0
