@@ -231,7 +231,7 @@ var asciiBreak = func() (t [utf8.RuneSelf]bool) {
 // The buffers are sized once and written by index: for ASCII input the folded text is never longer than the input
 // plus the two framing spaces (a separator is only inserted where a separator character was consumed); the rare
 // non-ASCII letter whose folded form is longer than its encoding grows them on the spot. Runs of ASCII letters
-// and digits, most of the bytes, are copied by run.
+// and digits (and single spaces between them), most of the bytes, are folded by run.
 func (f *folded) fold(s string) {
 	f.src = s
 	n := len(s)
@@ -263,7 +263,7 @@ func (f *folded) fold(s string) {
 				tl = f.startWord(tl, ri, clause)
 				inWord = true
 			}
-			m := f.run(s[bi:], tl, ri, bi)
+			m := f.run(s[bi:], tl, ri, bi, clause)
 			tl, ri, bi = tl+m, ri+m, bi+m
 			continue
 		}
@@ -330,25 +330,36 @@ func (f *folded) startWord(tl, ri int, clause int32) int {
 	return tl
 }
 
-// run folds the run of ASCII letters and digits that s (the rest of the field) starts with (the code points ri..
-// at bytes bi.. of the original, in the current word) into text from byte tl and the maps, and returns its
-// length. The buffers hold the rest of the field whatever it is (see fold), so they are sliced to len(s). It is a
-// function of its own so that its loop keeps its variables in registers.
-func (f *folded) run(s string, tl, ri, bi int) int {
+// run folds the run of ASCII words that s (the rest of the field) starts with: letters and digits, and single
+// spaces between them (where fold would write the separator and start the next word in clause clause, run does
+// the same). It starts at code point ri, byte bi of the original and byte tl of text, in the current word, and
+// returns its length. The buffers hold the rest of the field whatever it is (see fold), so they are sliced to
+// len(s). It is a function of its own so that its loop keeps its variables in registers.
+func (f *folded) run(s string, tl, ri, bi int, clause int32) int {
 	text, byteRune := f.text[tl:tl+len(s)], f.byteRune[tl:tl+len(s)]
 	runeByte, runeWord := f.runeByte[ri:ri+len(s)], f.runeWord[ri:ri+len(s)]
 	w, r0, b0 := f.nWords-1, int32(ri), int32(bi)
-	for k := range text {
+	k := 0
+	for ; k < len(text); k++ {
 		c := s[k]
-		if c >= utf8.RuneSelf || asciiFold[c] == 0 {
-			return k
+		if c < utf8.RuneSelf && asciiFold[c] != 0 {
+			text[k] = asciiFold[c]
+			byteRune[k] = r0 + int32(k)
+			runeByte[k] = b0 + int32(k)
+			runeWord[k] = w
+			continue
 		}
-		text[k] = asciiFold[c]
-		byteRune[k] = r0 + int32(k)
-		runeByte[k] = b0 + int32(k)
-		runeWord[k] = w
+		if c != ' ' || k+1 == len(text) || s[k+1] >= utf8.RuneSelf || asciiFold[s[k+1]] == 0 {
+			break
+		}
+		// The space maps to the next word; its folded space to the next word's first code point.
+		w++
+		text[k], byteRune[k], runeByte[k], runeWord[k] = ' ', r0+int32(k)+1, b0+int32(k), w
+		f.wordStart = append(f.wordStart, int32(tl+k+1))
+		f.wordClause = append(f.wordClause, clause)
 	}
-	return len(s)
+	f.nWords = w + 1
+	return k
 }
 
 // joinedBefore reports whether code point r starts a word glued to the previous one by an apostrophe ("'s" in
