@@ -144,6 +144,7 @@ type topicPattern struct {
 	re     *regexp.Regexp
 	words  []literal // one of these must be in the folded field (see analyzeRegex); nil: always run
 	width  int       // most code points a match spans; -1: unbounded (run over the whole field)
+	prefix string    // what every match starts with in the original text (Regexp.LiteralPrefix), or ""
 	weight float64
 	rule   int32
 }
@@ -568,8 +569,10 @@ func (c *compiler) topic(t *TopicRule) {
 		for _, w := range req {
 			words = append(words, c.literal(w))
 		}
+		re := regexp.MustCompile(x.Regex.Value)
+		prefix, _ := re.LiteralPrefix()
 		tp.patterns = append(tp.patterns, topicPattern{
-			re: regexp.MustCompile(x.Regex.Value), words: words, width: width, weight: x.Weight.Value,
+			re: re, words: words, width: width, prefix: prefix, weight: x.Weight.Value,
 			rule: rule("patterns/" + strconv.Itoa(i)),
 		})
 	}

@@ -459,9 +459,8 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit, trace *Topic
 	for pi := range tp.patterns {
 		p := &tp.patterns[pi]
 		for fi := range st.f {
-			f := &st.f[fi]
 			if p.words == nil {
-				hits = st.patternHits(hits, p, uint8(fi), 0, len(f.src), fieldWeight(uint8(fi), p.weight))
+				hits = st.patternField(hits, p, uint8(fi), fieldWeight(uint8(fi), p.weight))
 				continue
 			}
 			hits = st.patternWindows(hits, p, uint8(fi), fieldWeight(uint8(fi), p.weight))
