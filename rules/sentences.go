@@ -317,14 +317,14 @@ func (w *fieldWords) window(dst []int32, i int32, n, dir int) []int32 {
 // closely watching").
 func (w *fieldWords) saidBy(i int32) (speech, bool, int) {
 	var buf [16]int32
-	after := w.window(buf[:0], i, speechAfter+6, 1)
+	// The speech verb is among the first speechAfter words; the longer window the rest reads is taken only when
+	// there is one (its first words are the same).
+	after := w.window(buf[:0], i, speechAfter, 1)
 	for k, j := range after {
-		if k >= speechAfter {
-			break
-		}
 		if w.classOf(j)&wSpeech == 0 {
 			continue
 		}
+		after = w.window(buf[:0], i, speechAfter+6, 1)
 		if k > 0 && w.classOf(after[k-1])&wAnd != 0 {
 			return noSpeech, false, k // "thanked Pyongyang for its support and said": another predicate of the subject
 		}
