@@ -16,10 +16,7 @@ import (
 func splitSentences(dst []int32, s string) []int32 {
 	dst = append(dst[:0], 0)
 	for i := 0; i < len(s); i++ {
-		for i < len(s) && !sentenceByte[s[i]] {
-			i++ // nothing else can end a sentence: skipped in a loop of its own
-		}
-		if i == len(s) {
+		if i = skipToStop(s, i); i == len(s) {
 			break
 		}
 		c := s[i]
@@ -69,6 +66,25 @@ func splitSentences(dst []int32, s string) []int32 {
 
 // sentenceByte marks the bytes splitSentences stops at: a line break and the sentence stops.
 var sentenceByte = [256]bool{'\n': true, '.': true, '!': true, '?': true}
+
+// skipToStop returns the offset of the first byte at or after i that sentenceByte marks, or len(s): nothing else
+// can end a sentence. It tests eight bytes at a time (a zero byte of x^b is a byte b of x), then one at a time.
+func skipToStop(s string, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - lo) &^ v & hi }
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if zero(x^('.'*lo))|zero(x^('!'*lo))|zero(x^('?'*lo))|zero(x^('\n'*lo)) != 0 {
+			break
+		}
+	}
+	for i < len(s) && !sentenceByte[s[i]] {
+		i++
+	}
+	return i
+}
 
 var abbreviations = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "gen": true, "lt": true,
 	"col": true, "sgt": true, "capt": true, "adm": true, "rep": true, "sen": true, "gov": true, "st": true,
