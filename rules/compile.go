@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -51,6 +52,7 @@ type RuleSet struct {
 
 	trie    *trie
 	targets [][]target // trie pattern index -> what it means
+	cueCls  []uint16   // trie pattern index -> its w* class bits as a relevance cue word (0: none; see scan)
 	nTerms  int
 	nLits   int         // distinct required words of the patterns that the trie finds (see literal)
 	uses    [][]termUse // term -> the topic terms that use it
@@ -245,6 +247,11 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	}
 	c.rel = defaultRelevance.merge(&pack)
 	rs.cues = newCues(&pack)
+	for _, w := range slices.Sorted(maps.Keys(rs.cues.class)) {
+		if w != "" && !strings.Contains(w, " ") { // a cue of several words is no word of the text
+			rs.cueCls[c.pattern(w)] = rs.cues.class[w]
+		}
+	}
 	for _, f := range files {
 		for i := range f.Topics {
 			c.topic(&f.Topics[i])
@@ -285,18 +292,25 @@ func (c *compiler) literal(w string) literal {
 	return l
 }
 
-// addTarget records that the folded pattern means t.
-func (c *compiler) addTarget(key string, t target) {
-	if key == "" {
-		return
-	}
+// pattern returns the index of the folded trie pattern key (not empty), adding it if it is new.
+func (c *compiler) pattern(key string) int {
 	i, ok := c.patIndex[key]
 	if !ok {
 		i = len(c.patterns)
 		c.patIndex[key] = i
 		c.patterns = append(c.patterns, key)
 		c.rs.targets = append(c.rs.targets, nil)
+		c.rs.cueCls = append(c.rs.cueCls, 0)
 	}
+	return i
+}
+
+// addTarget records that the folded pattern means t.
+func (c *compiler) addTarget(key string, t target) {
+	if key == "" {
+		return
+	}
+	i := c.pattern(key)
 	ts := c.rs.targets[i]
 	for j := range ts {
 		o := &ts[j]

@@ -121,6 +121,7 @@ type matchState struct {
 	ent     entState     // see resolve
 	blocked []int32      // persons whose surname followed another given name (see surnameConflict)
 	m       meter
+	wcls    [2][]uint16   // per field and word, its relevance cue class bits (set by the scan)
 	sents   []int32       // byte offsets where the body's sentences start
 	fw      [2]fieldWords // per field: the words the relevance cue windows read (built on first use)
 	facts   [2][]facts    // per field and start code point: what the relevance model found there
@@ -232,6 +233,8 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 	for i := range st.lits[field] {
 		st.lits[field][i] = st.lits[field][i][:0]
 	}
+	st.wcls[field] = slices.Grow(st.wcls[field][:0], int(f.nWords))[:f.nWords]
+	clear(st.wcls[field])
 	tr := rs.trie
 	for _, ws := range f.wordStart[:len(f.wordStart)-1] { // the word starts, as folding found them
 		p := int(ws)
@@ -240,7 +243,12 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 		for ; node >= 0; i++ {
 			nd := &tr.nodes[node]
 			if nd.out >= 0 {
-				rs.found(st, field, p, i, nd.out)
+				if c := rs.cueCls[nd.out]; c != 0 && text[i] == ' ' { // a cue word: its class
+					st.wcls[field][f.runeWord[f.byteRune[p]]] = c
+				}
+				if len(rs.targets[nd.out]) > 0 {
+					rs.found(st, field, p, i, nd.out)
+				}
 			}
 			if i >= len(text) {
 				break

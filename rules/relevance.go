@@ -91,7 +91,7 @@ const (
 type cues struct {
 	speech           map[string]bool
 	source, backgrnd [][]string
-	class            wordTable // folded word -> its w* class bits (wKnown not set)
+	class            map[string]uint16 // folded word -> its w* class bits (trie patterns: see RuleSet.cueCls)
 }
 
 func newCues(r *RelevanceRule) cues {
@@ -141,7 +141,7 @@ func newCues(r *RelevanceRule) cues {
 	for w := range reaction {
 		class[w] |= wReaction
 	}
-	c.class = newWordTable(class)
+	c.class = class
 	for _, l := range [][][]string{c.source, c.backgrnd} {
 		for _, p := range l {
 			for k := range p {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -251,10 +250,9 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	return c
 }
 
-// Word classes (fieldWords.class), computed once per word and Match.
+// Word classes (fieldWords.class): the cue lists a folded word is on (see cues.class).
 const (
-	wKnown uint16 = 1 << iota
-	wSpeech
+	wSpeech uint16 = 1 << iota
 	wSelf
 	wReaction
 	wAnd
@@ -267,7 +265,7 @@ const (
 )
 
 // fieldWords is a field's folded words with their clause numbers (a comma, colon, semicolon, bracket, quote or
-// sentence stop starts a new clause) and lazily computed classes.
+// sentence stop starts a new clause) and classes (which the trie scan finds: the cue words are trie patterns).
 type fieldWords struct {
 	rs     *RuleSet
 	f      *folded
@@ -276,8 +274,7 @@ type fieldWords struct {
 	class  []uint16
 }
 
-// wordsOf returns the words of field (their starts and clauses come from folding), with their classes reset on
-// first use in this Match.
+// wordsOf returns the words of field: their starts and clauses come from folding, their classes from the scan.
 func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 	w := &st.fw[field]
 	if w.f != nil {
@@ -285,28 +282,13 @@ func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 	}
 	f := &st.f[field]
 	w.rs, w.f = rs, f
-	w.start, w.clause = f.wordStart, f.wordClause
-	n := len(w.clause)
-	w.class = slices.Grow(w.class[:0], n)[:n]
-	clear(w.class)
+	w.start, w.clause, w.class = f.wordStart, f.wordClause, st.wcls[field]
 	return w
 }
 
 func (w *fieldWords) text(i int32) []byte { return w.f.text[w.start[i] : w.start[i+1]-1] }
 
-func (w *fieldWords) classOf(i int32) uint16 {
-	if c := w.class[i]; c&wKnown != 0 {
-		return c
-	}
-	return w.lookupClass(i)
-}
-
-// lookupClass looks word i's class up and keeps it (classOf's first call for the word; the fast path inlines).
-func (w *fieldWords) lookupClass(i int32) uint16 {
-	c := wKnown | w.rs.cues.class.get(w.text(i))
-	w.class[i] = c
-	return c
-}
+func (w *fieldWords) classOf(i int32) uint16 { return w.class[i] }
 
 // window returns up to n word indexes after (dir 1) or before (dir -1) word i in its clause, possessive "s"
 // skipped, into dst.
