@@ -221,7 +221,7 @@ func (st *matchState) span(o occ) Span {
 }
 
 // scan runs the automaton over one folded field, checks word boundaries, inflections and letter case, collects
-// term occurrences, and selects entity mentions leftmost-longest.
+// term occurrences, selects entity mentions leftmost-longest, and notes the class of each relevance cue word.
 func (rs *RuleSet) scan(st *matchState, field uint8) {
 	f := &st.f[field]
 	text := f.text

@@ -4,8 +4,8 @@ import (
 	"slices"
 )
 
-// trie is the one automaton Match runs: every folded alias, exact alias, demonym and term of the pack, as a byte
-// trie. Patterns only ever start at a word start, so the scan walks the trie from each word start of the folded
+// trie is the one automaton Match runs: every folded alias, exact alias, demonym and term of the pack (and the
+// relevance cue words), as a byte trie. Patterns only ever start at a word start, so the scan walks the trie from each word start of the folded
 // text; that is an Aho-Corasick automaton anchored at word starts, which needs no failure links, builds in linear
 // time and reports every pattern that starts at a word (overlapping ones included) in a single pass.
 //
