@@ -39,7 +39,8 @@ func (x *fieldScan) coverage(cov []int32) []int32 {
 func sentenceStarts(s string, toks []token, init []bool) []bool {
 	init = slices.Grow(init, len(toks))[:len(toks)]
 	start := true
-	for i, t := range toks {
+	for i := range toks {
+		t := &toks[i] // not a copy of the token
 		if t.nl {
 			start = true
 		}
