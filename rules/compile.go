@@ -79,6 +79,7 @@ type topicPattern struct {
 	re     *regexp.Regexp
 	words  []literal // one of these must be in the folded field (see analyzeRegex); nil: always run
 	width  int       // most code points a match spans; -1: unbounded (run over the whole field)
+	prefix string    // what every match starts with in the original text (Regexp.LiteralPrefix), or ""
 	weight float64
 	rule   int32
 }
@@ -179,6 +180,7 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	}
 	c.rel = defaultRelevance.merge(&pack)
 	rs.cues = newCues(&pack)
+	c.cueWords()
 	for _, f := range files {
 		for i := range f.Topics {
 			c.topic(&f.Topics[i])
@@ -198,72 +200,6 @@ func Compile(files []*File, opts ...Option) (*RuleSet, error) {
 	rs.trie = buildTrie(c.patterns)
 	rs.pool.New = func() any { return new(matchState) }
 	return rs, nil
-}
-
-// literal returns the literal for the required word w. A word with a space has its part after the first space
-// added to the trie (that part starts at a word start wherever w occurs), so that the scan finds its occurrences.
-func (c *compiler) literal(w string) literal {
-	l := newLiteral(w)
-	sp := strings.IndexByte(w, ' ')
-	if sp <= 0 || sp+1 >= len(w) || w[sp+1] == ' ' {
-		return l // found by literal.index
-	}
-	id, ok := c.litIdx[w]
-	if !ok {
-		id = int32(len(c.litIdx))
-		c.litIdx[w] = id
-		c.addTarget(w[sp+1:], target{kind: tLiteral, id: id, exact: w[:sp+1]})
-	}
-	l.id, l.pre = id, sp+1
-	c.rs.nLits = len(c.litIdx)
-	return l
-}
-
-// addTarget records that the folded pattern means t.
-func (c *compiler) addTarget(key string, t target) {
-	if key == "" {
-		return
-	}
-	i, ok := c.patIndex[key]
-	if !ok {
-		i = len(c.patterns)
-		c.patIndex[key] = i
-		c.patterns = append(c.patterns, key)
-		c.rs.targets = append(c.rs.targets, nil)
-	}
-	ts := c.rs.targets[i]
-	for j := range ts {
-		o := &ts[j]
-		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem ||
-			o.surname != t.surname {
-			continue
-		}
-		if t.kind != tEntity && o.id == t.id {
-			return
-		}
-		if t.kind == tEntity {
-			if o.id == t.id || containsID(o.alts, t.id) {
-				return
-			}
-			if c.amb[o.id] && c.amb[t.id] { // both ambiguous: one target, several candidates
-				if len(o.alts) == 0 {
-					o.alts = []int32{o.id}
-				}
-				o.alts = append(o.alts, t.id)
-			}
-			return // not ambiguous (a generated variant): the first listed entity keeps it
-		}
-	}
-	c.rs.targets[i] = append(ts, t)
-}
-
-func containsID(l []int32, id int32) bool {
-	for _, x := range l {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // joinedName returns a PERSON alias with hyphens inside words removed ("Kim Jong-un" -> "Kim Jongun"), or "".
@@ -473,8 +409,10 @@ func (c *compiler) topic(t *TopicRule) {
 		for _, w := range req {
 			words = append(words, c.literal(w))
 		}
+		re := regexp.MustCompile(x.Regex.Value)
+		prefix, _ := re.LiteralPrefix()
 		tp.patterns = append(tp.patterns, topicPattern{
-			re: regexp.MustCompile(x.Regex.Value), words: words, width: width, weight: x.Weight.Value,
+			re: re, words: words, width: width, prefix: prefix, weight: x.Weight.Value,
 			rule: rule("patterns/" + strconv.Itoa(i)),
 		})
 	}

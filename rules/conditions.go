@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 )
 
 // smallPairs is the number of (a, b) pairs up to which near and unless compare every pair directly: cheaper than
@@ -175,8 +176,8 @@ func (st *matchState) containsAny(field uint8, words []literal) bool {
 func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w float64) []hit {
 	f := &st.f[field]
 	if p.width < 0 {
-		if st.containsAny(field, p.words) {
-			hits = st.patternHits(hits, p, field, 0, len(f.src), w)
+		if b0 := st.prefixStart(p, field); b0 >= 0 && st.containsAny(field, p.words) {
+			hits = st.patternHits(hits, p, field, b0, len(f.src), w)
 		}
 		return hits
 	}
@@ -222,6 +223,32 @@ func (st *matchState) patternWindows(hits []hit, p *topicPattern, field uint8, w
 		hits = st.patternHits(hits, p, field, int(f.runeByte[win[0]]), int(f.runeByte[win[1]]), w)
 	}
 	return hits
+}
+
+// patternField runs p over its whole field, or rather from prefixStart on.
+func (st *matchState) patternField(hits []hit, p *topicPattern, field uint8, w float64) []hit {
+	if b0 := st.prefixStart(p, field); b0 >= 0 {
+		hits = st.patternHits(hits, p, field, b0, len(st.f[field].src), w)
+	}
+	return hits
+}
+
+// prefixStart returns the byte offset in the field from which a run of p over the rest of it finds all its matches:
+// the code point before the first occurrence of p's literal prefix (no match starts earlier, and the code point
+// before lets \b and the like see a match's left neighbour: patternHits drops a match at a window's left edge),
+// or 0 without a prefix. It returns -1 when the prefix does not occur: the `$` of a sum of money is rarer than
+// the words that would make the pattern run, and cheaper to look for.
+func (st *matchState) prefixStart(p *topicPattern, field uint8) int {
+	if p.prefix == "" {
+		return 0
+	}
+	f := &st.f[field]
+	k := strings.Index(f.src, p.prefix)
+	if k <= 0 {
+		return k
+	}
+	r, _ := slices.BinarySearch(f.runeByte, int32(k))
+	return int(f.runeByte[r-1])
 }
 
 // patternHits runs p over the original field bytes [b0, b1) and appends its matches. A match touching a window

@@ -23,8 +23,8 @@
 // alias, conditions per topic):
 //
 //   - folding (Fold: lower-case, Latin diacritics removed, punctuation runs as one separator): O(n), one pass;
-//   - the trie walk: one trie of every folded alias, demonym and term, walked from each word start as far as the
-//     trie goes: O(n·k), hardly dependent on the size of the pack;
+//   - the trie walk: one trie of every folded alias, demonym, term and relevance cue word, walked from each word
+//     start as far as the trie goes: O(n·k), hardly dependent on the size of the pack;
 //   - leftmost-longest selection of entity aliases: O(m log m) (a sort of the candidates);
 //   - ambiguity resolution: one pass over the mentions with per-entity state (has an unambiguous mention, where
 //     its latest mention ends): O(m·k); implied mentions are inserted in the same order without a sort;

@@ -192,8 +192,13 @@ type folded struct {
 	runeByte []int32
 	// runeWord maps each original code point to the index of its word (separators: the next word).
 	runeWord []int32
-	nWords   int32
-	src      string
+	// wordStart is the byte offset in text of each word, plus one past the end (len(text)).
+	wordStart []int32
+	// wordClause is each word's clause number for the relevance cue windows (see clauseBreak): the number of
+	// clause breaks before the first code point mapped to the word that is not one.
+	wordClause []int32
+	nWords     int32
+	src        string
 }
 
 // asciiFold maps an ASCII byte to its folded letter or digit, 0 for separators.
@@ -209,85 +214,152 @@ var asciiFold = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
+// asciiBreak marks the ASCII code points that are clause breaks (see clauseBreak).
+var asciiBreak = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = clauseBreak(rune(c))
+	}
+	return t
+}()
+
 // fold fills f from s (lower-cased folding).
+//
+// It also numbers the clauses of the words (what fieldWords reads): each code point mapped to a word whose clause
+// is not yet set (its first letter, or a separator before it, as runeWord maps separators to the next word) sets
+// it, unless the code point is itself a clause break, which starts the next clause.
 //
 // The buffers are sized once and written by index: for ASCII input the folded text is never longer than the input
 // plus the two framing spaces (a separator is only inserted where a separator character was consumed); the rare
-// non-ASCII letter whose folded form is longer than its encoding grows them on the spot.
+// non-ASCII letter whose folded form is longer than its encoding grows them on the spot. Runs of ASCII letters
+// and digits (and single spaces between them), most of the bytes, are folded by run.
 func (f *folded) fold(s string) {
 	f.src = s
 	n := len(s)
-	text := slices.Grow(f.text[:0], n+2)[:n+2]
-	byteRune := slices.Grow(f.byteRune[:0], n+2)[:n+2]
-	runeByte := slices.Grow(f.runeByte[:0], n+1)[:n+1]
-	runeWord := slices.Grow(f.runeWord[:0], n)[:n]
-	text[0], byteRune[0] = ' ', 0
+	f.text = slices.Grow(f.text[:0], n+2)[:n+2]
+	f.byteRune = slices.Grow(f.byteRune[:0], n+2)[:n+2]
+	f.runeByte = slices.Grow(f.runeByte[:0], n+1)[:n+1]
+	f.runeWord = slices.Grow(f.runeWord[:0], n)[:n]
+	f.wordStart, f.wordClause, f.nWords = f.wordStart[:0], f.wordClause[:0], 0
+	f.text[0], f.byteRune[0] = ' ', 0
 	tl, ri := 1, 0
-	nWords := int32(0)
+	clause := int32(0)
 	inWord := false
 	for bi := 0; bi < n; {
-		if c := asciiFold[s[bi]&0x7f]; s[bi] < utf8.RuneSelf {
-			runeByte[ri] = int32(bi)
-			bi++
-			if c == 0 {
-				inWord = false
-				runeWord[ri] = nWords
+		b := s[bi]
+		if b < utf8.RuneSelf {
+			if asciiFold[b] == 0 {
+				f.runeByte[ri], f.runeWord[ri] = int32(bi), f.nWords
+				bi++
 				ri++
+				inWord = false
+				if asciiBreak[b] {
+					clause++
+				} else {
+					f.claim(clause) // a separator before the next word sets its clause
+				}
 				continue
 			}
 			if !inWord {
-				if text[tl-1] != ' ' {
-					text[tl], byteRune[tl] = ' ', int32(ri)
-					tl++
-				}
+				tl = f.startWord(tl, ri, clause)
 				inWord = true
-				nWords++
 			}
-			text[tl], byteRune[tl] = c, int32(ri)
-			tl++
-			runeWord[ri] = nWords - 1
-			ri++
+			m := f.run(s[bi:], tl, ri, bi, clause)
+			tl, ri, bi = tl+m, ri+m, bi+m
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[bi:])
-		runeByte[ri] = int32(bi)
+		f.runeByte[ri] = int32(bi)
 		bi += size
 		out, ok := foldRune(r, true)
 		if !ok {
 			if inWord && unicode.Is(unicode.Mn, r) {
-				runeWord[ri] = nWords - 1
+				f.runeWord[ri] = f.nWords - 1
 			} else {
 				inWord = false
-				runeWord[ri] = nWords
+				f.runeWord[ri] = f.nWords
+				if clauseBreak(r) {
+					clause++
+				} else {
+					f.claim(clause)
+				}
 			}
 			ri++
 			continue
 		}
-		if need := tl + 1 + len(out) + (n - bi) + 1; need > len(text) {
-			text = append(text, make([]byte, need-len(text))...)
-			byteRune = append(byteRune, make([]int32, need-len(byteRune))...)
+		if need := tl + 1 + len(out) + (n - bi) + 1; need > len(f.text) {
+			f.text = append(f.text, make([]byte, need-len(f.text))...)
+			f.byteRune = append(f.byteRune, make([]int32, need-len(f.byteRune))...)
 		}
 		if !inWord {
-			if text[tl-1] != ' ' {
-				text[tl], byteRune[tl] = ' ', int32(ri)
-				tl++
-			}
+			tl = f.startWord(tl, ri, clause)
 			inWord = true
-			nWords++
 		}
 		for j := 0; j < len(out); j++ {
-			text[tl], byteRune[tl] = out[j], int32(ri)
+			f.text[tl], f.byteRune[tl] = out[j], int32(ri)
 			tl++
 		}
-		runeWord[ri] = nWords - 1
+		f.runeWord[ri] = f.nWords - 1
 		ri++
 	}
-	runeByte[ri] = int32(n)
-	if text[tl-1] != ' ' {
-		text[tl], byteRune[tl] = ' ', int32(ri)
+	f.runeByte[ri] = int32(n)
+	if f.text[tl-1] != ' ' {
+		f.text[tl], f.byteRune[tl] = ' ', int32(ri)
 		tl++
 	}
-	f.text, f.byteRune, f.runeByte, f.runeWord, f.nWords = text[:tl], byteRune[:tl], runeByte[:ri+1], runeWord[:ri], nWords
+	f.text, f.byteRune, f.runeByte, f.runeWord = f.text[:tl], f.byteRune[:tl], f.runeByte[:ri+1], f.runeWord[:ri]
+	f.wordStart, f.wordClause = append(f.wordStart, int32(tl)), f.wordClause[:f.nWords]
+}
+
+// claim sets the clause of the next word (f.nWords) if nothing did yet.
+func (f *folded) claim(clause int32) {
+	if int32(len(f.wordClause)) == f.nWords {
+		f.wordClause = append(f.wordClause, clause)
+	}
+}
+
+// startWord starts a word at code point ri, after a separating space if byte tl of text does not follow one, and
+// returns where its first byte goes.
+func (f *folded) startWord(tl, ri int, clause int32) int {
+	if f.text[tl-1] != ' ' {
+		f.text[tl], f.byteRune[tl] = ' ', int32(ri)
+		tl++
+	}
+	f.wordStart = append(f.wordStart, int32(tl))
+	f.claim(clause)
+	f.nWords++
+	return tl
+}
+
+// run folds the run of ASCII words that s (the rest of the field) starts with: letters and digits, and single
+// spaces between them (where fold would write the separator and start the next word in clause clause, run does
+// the same). It starts at code point ri, byte bi of the original and byte tl of text, in the current word, and
+// returns its length. The buffers hold the rest of the field whatever it is (see fold), so they are sliced to
+// len(s). It is a function of its own so that its loop keeps its variables in registers.
+func (f *folded) run(s string, tl, ri, bi int, clause int32) int {
+	text, byteRune := f.text[tl:tl+len(s)], f.byteRune[tl:tl+len(s)]
+	runeByte, runeWord := f.runeByte[ri:ri+len(s)], f.runeWord[ri:ri+len(s)]
+	w, r0, b0 := f.nWords-1, int32(ri), int32(bi)
+	k := 0
+	for ; k < len(text); k++ {
+		c := s[k]
+		if c < utf8.RuneSelf && asciiFold[c] != 0 {
+			text[k] = asciiFold[c]
+			byteRune[k] = r0 + int32(k)
+			runeByte[k] = b0 + int32(k)
+			runeWord[k] = w
+			continue
+		}
+		if c != ' ' || k+1 == len(text) || s[k+1] >= utf8.RuneSelf || asciiFold[s[k+1]] == 0 {
+			break
+		}
+		// The space maps to the next word; its folded space to the next word's first code point.
+		w++
+		text[k], byteRune[k], runeByte[k], runeWord[k] = ' ', r0+int32(k)+1, b0+int32(k), w
+		f.wordStart = append(f.wordStart, int32(tl+k+1))
+		f.wordClause = append(f.wordClause, clause)
+	}
+	f.nWords = w + 1
+	return k
 }
 
 // joinedBefore reports whether code point r starts a word glued to the previous one by an apostrophe ("'s" in

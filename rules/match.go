@@ -80,6 +80,9 @@ type cand struct {
 	t *target
 }
 
+// before reports whether a starts before b: in an earlier field, or further left in the same one.
+func (a *occ) before(b occ) bool { return a.field < b.field || a.field == b.field && a.start < b.start }
+
 type termOcc struct {
 	term int32
 	occ
@@ -118,6 +121,7 @@ type matchState struct {
 	ent     entState     // see resolve
 	blocked []int32      // persons whose surname followed another given name (see surnameConflict)
 	m       meter
+	wcls    [2][]uint16   // per field and word, its relevance cue class bits (set by the scan)
 	sents   []int32       // byte offsets where the body's sentences start
 	fw      [2]fieldWords // per field: the words the relevance cue windows read (built on first use)
 	facts   [2][]facts    // per field and start code point: what the relevance model found there
@@ -217,7 +221,7 @@ func (st *matchState) span(o occ) Span {
 }
 
 // scan runs the automaton over one folded field, checks word boundaries, inflections and letter case, collects
-// term occurrences, and selects entity mentions leftmost-longest.
+// term occurrences, selects entity mentions leftmost-longest, and notes the class of each relevance cue word.
 func (rs *RuleSet) scan(st *matchState, field uint8) {
 	f := &st.f[field]
 	text := f.text
@@ -229,24 +233,22 @@ func (rs *RuleSet) scan(st *matchState, field uint8) {
 	for i := range st.lits[field] {
 		st.lits[field][i] = st.lits[field][i][:0]
 	}
+	st.wcls[field] = slices.Grow(st.wcls[field][:0], int(f.nWords))[:f.nWords]
+	clear(st.wcls[field])
 	tr := rs.trie
-	// Word starts: folding leaves single spaces between words, so each space but a last one is followed by one.
-	for sp := 0; ; {
-		k := bytes.IndexByte(text[sp:], ' ')
-		if k < 0 {
-			break
-		}
-		p := sp + k + 1
-		sp = p
-		if p >= len(text) || text[p] == ' ' {
-			continue // not a word start
-		}
+	for _, ws := range f.wordStart[:len(f.wordStart)-1] { // the word starts, as folding found them
+		p := int(ws)
 		node := tr.root[text[p]]
 		i := p + 1
 		for ; node >= 0; i++ {
 			nd := &tr.nodes[node]
 			if nd.out >= 0 {
-				rs.found(st, field, p, i, nd.out)
+				if c := rs.cueCls[nd.out]; c != 0 && text[i] == ' ' { // a cue word: its class
+					st.wcls[field][f.runeWord[f.byteRune[p]]] = c
+				}
+				if len(rs.targets[nd.out]) > 0 {
+					rs.found(st, field, p, i, nd.out)
+				}
 			}
 			if i >= len(text) {
 				break
@@ -465,9 +467,8 @@ func (rs *RuleSet) evalTopic(st *matchState, tp *topic, hits []hit, trace *Topic
 	for pi := range tp.patterns {
 		p := &tp.patterns[pi]
 		for fi := range st.f {
-			f := &st.f[fi]
 			if p.words == nil {
-				hits = st.patternHits(hits, p, uint8(fi), 0, len(f.src), fieldWeight(uint8(fi), p.weight))
+				hits = st.patternField(hits, p, uint8(fi), fieldWeight(uint8(fi), p.weight))
 				continue
 			}
 			hits = st.patternWindows(hits, p, uint8(fi), fieldWeight(uint8(fi), p.weight))

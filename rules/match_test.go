@@ -38,7 +38,8 @@ func TestFold(t *testing.T) {
 // TestFoldedMaps checks the internal maps of a folded field against the original text.
 func TestFoldedMaps(t *testing.T) {
 	var f folded
-	for _, s := range []string{"Kim Jong-un's visit", "Pyŏngyang — 평양, Straße!", "", "  ", "a", "x\u0301y z"} {
+	for _, s := range []string{"Kim Jong-un's visit", "Pyŏngyang — 평양, Straße!", "", "  ", "a", "x\u0301y z",
+		"a ,b", "(Seoul) said: \"the “North” — and [a] South\"; x.", "x\u0301, \u0301y, – z”", ", , a"} {
 		f.fold(s)
 		if f.nRunes() != utf8.RuneCountInString(s) {
 			t.Errorf("%q: %d runes mapped, want %d", s, f.nRunes(), utf8.RuneCountInString(s))
@@ -52,7 +53,34 @@ func TestFoldedMaps(t *testing.T) {
 		if want := int32(len(strings.Fields(string(f.text)))); f.nWords != want {
 			t.Errorf("%q: %d words, want %d", s, f.nWords, want)
 		}
+		starts, clauses := naiveWords(&f)
+		if !slices.Equal(f.wordStart, starts) || !slices.Equal(f.wordClause, clauses) {
+			t.Errorf("%q: word starts %v, clauses %v; want %v, %v", s, f.wordStart, f.wordClause, starts, clauses)
+		}
 	}
+}
+
+// naiveWords computes the word starts and clause numbers of a folded field from its text and maps, as
+// fieldWords did before folding kept them.
+func naiveWords(f *folded) (starts, clauses []int32) {
+	for i := 1; i < len(f.text); i++ {
+		if f.text[i-1] == ' ' && f.text[i] != ' ' {
+			starts = append(starts, int32(i))
+		}
+	}
+	starts = append(starts, int32(len(f.text)))
+	clauses = make([]int32, f.nWords)
+	clause, last := int32(0), int32(-1)
+	for ri, r := range []rune(f.src) {
+		if clauseBreak(r) {
+			clause++
+			continue
+		}
+		if wi := f.runeWord[ri]; wi != last && wi < f.nWords {
+			clauses[wi], last = clause, wi
+		}
+	}
+	return starts, clauses
 }
 
 func loadEngine(t testing.TB) *RuleSet {

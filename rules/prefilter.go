@@ -15,7 +15,9 @@ const maxRegexWidth = 200
 // unbounded or above maxRegexWidth. The required words are folded strings of which at least one occurs as a
 // substring in the folded text of any string the regular expression matches; nil when no such set is known.
 // Match skips a pattern whose words are all absent from the folded field, and runs a pattern of bounded width
-// only around their occurrences, which keeps the pack's `patterns` cheap.
+// only around their occurrences, which keeps the pack's `patterns` cheap. A pattern whose matches all start with
+// a literal (Regexp.LiteralPrefix, looked for in the original text) is skipped without it, and otherwise run
+// from its first occurrence on (see matchState.prefixStart).
 //
 // Only ASCII literals count (folded whole: "Seoul's " -> "seoul s"), or else the runs of ASCII letters and
 // digits inside a literal: folding treats those the same way in the pattern and in the text, whatever surrounds

@@ -76,6 +76,11 @@ var windowExprs = []string{
 	`^Seoul`,
 	`government$`,
 	`(?i)\bk[a-z]{0,3}\b`,
+	// literal prefixes (run from the first occurrence of the prefix on, or not at all), with and without words
+	`\$ ?\d[\d.,]* ?(?:million|billion)\b`,
+	`Seoul[a-z’' ]*government`,
+	`é+\S*`,
+	`\.\s*\n`,
 }
 
 // patternRuleSet compiles one topic per expression, with a threshold any hit reaches.
@@ -127,7 +132,8 @@ func TestPatternWindowsAgainstFullScan(t *testing.T) {
 	rs := patternRuleSet(t, windowExprs)
 	pieces := []string{"the North", "the North's", "the North,", " ", " ", "Seoul's", "Seoul’s", "government",
 		"military", "North and South Korea", "north and south KOREA", "Seoul and Pyongyang", "12 kilotons", "abc",
-		"ABD", "x", "é", "평양", ".", "\n", "defence", "spy agency", "theNorth", "Seoul", "K", "\u212Aab", "kim"}
+		"ABD", "x", "é", "평양", ".", "\n", "defence", "spy agency", "theNorth", "Seoul", "K", "\u212Aab", "kim",
+		"$", "$5", "5,000", " million", "billion", "ée"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for iter := 0; iter < 400; iter++ {
 		var b strings.Builder

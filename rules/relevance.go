@@ -91,7 +91,7 @@ const (
 type cues struct {
 	speech           map[string]bool
 	source, backgrnd [][]string
-	class            map[string]uint16 // folded word -> its w* class bits (wKnown not set)
+	class            map[string]uint16 // folded word -> its w* class bits (trie patterns: see RuleSet.cueCls)
 }
 
 func newCues(r *RelevanceRule) cues {
@@ -119,28 +119,29 @@ func newCues(r *RelevanceRule) cues {
 		return out
 	}
 	c.source, c.backgrnd = split(source), split(bg)
-	c.class = map[string]uint16{"s": wSkip, "and": wAnd, "but": wAnd, "the": wArticle, "a": wArticle}
+	class := map[string]uint16{"s": wSkip, "and": wAnd, "but": wAnd, "the": wArticle, "a": wArticle}
 	for _, p := range place {
-		c.class[Fold(p)] |= wPlacePrep
+		class[Fold(p)] |= wPlacePrep
 	}
 	for _, p := range clauseOpeners {
-		c.class[p] |= wOpener
+		class[p] |= wOpener
 	}
 	for _, p := range c.source {
-		c.class[Fold(p[0])] |= wSourceFirst
+		class[Fold(p[0])] |= wSourceFirst
 	}
 	for _, p := range c.backgrnd {
-		c.class[Fold(p[0])] |= wBackgroundFirst
+		class[Fold(p[0])] |= wBackgroundFirst
 	}
 	for w := range c.speech {
-		c.class[w] |= wSpeech
+		class[w] |= wSpeech
 	}
 	for w := range selfReport {
-		c.class[w] |= wSelf
+		class[w] |= wSelf
 	}
 	for w := range reaction {
-		c.class[w] |= wReaction
+		class[w] |= wReaction
 	}
+	c.class = class
 	for _, l := range [][][]string{c.source, c.backgrnd} {
 		for _, p := range l {
 			for k := range p {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -297,10 +296,15 @@ func (rs *RuleSet) sharedBy(st *matchState, tp *topic, h hit) bool {
 			continue
 		}
 		hs := st.thits[j]
-		k, found := slices.BinarySearchFunc(hs, h.occ, func(x hit, t occ) int {
-			return cmp.Or(cmp.Compare(x.field, t.field), cmp.Compare(x.start, t.start))
-		})
-		if !found || hs[k].end != h.end {
+		k, hi := 0, len(hs) // the first hit not before h (hits are in text order)
+		for k < hi {
+			if m := int(uint(k+hi) >> 1); hs[m].before(h.occ) {
+				k = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if k == len(hs) || hs[k].field != h.field || hs[k].start != h.start || hs[k].end != h.end {
 			continue
 		}
 		ow := hs[k].weight

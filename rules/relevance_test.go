@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -290,5 +291,31 @@ func TestRelevanceSubject(t *testing.T) {
 	}
 	if sc := scoreOf(rs.Explain(Doc{Title: "Russia warns", Body: "Russia fired shells."}), "russia"); !sc.Assigned {
 		t.Errorf("title and body mention: %+v, want assigned", sc)
+	}
+}
+
+// TestSkipToStop compares skipToStop with a byte-at-a-time scan on random strings of stops, near misses (bytes
+// one off a stop) and high bytes, from every start.
+func TestSkipToStop(t *testing.T) {
+	alphabet := []byte(".!?\n-/ >@\t\x0b a\x80\xae\xbf\xff")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := 0; iter < 2000; iter++ {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) > 0 {
+				b[i] = 'x'
+			}
+		}
+		s := string(b)
+		for from := 0; from <= len(s); from++ {
+			want := from
+			for want < len(s) && !sentenceByte[s[want]] {
+				want++
+			}
+			if got := skipToStop(s, from); got != want {
+				t.Fatalf("skipToStop(%q, %d) = %d, want %d", s, from, got, want)
+			}
+		}
 	}
 }

@@ -19,6 +19,7 @@ type RuleSet struct {
 
 	trie    *trie
 	targets [][]target // trie pattern index -> what it means
+	cueCls  []uint16   // trie pattern index -> its w* class bits as a relevance cue word (0: none; see scan)
 	nTerms  int
 	nLits   int         // distinct required words of the patterns that the trie finds (see literal)
 	uses    [][]termUse // term -> the topic terms that use it

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"cmp"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +15,9 @@ import (
 func splitSentences(dst []int32, s string) []int32 {
 	dst = append(dst[:0], 0)
 	for i := 0; i < len(s); i++ {
+		if i = skipToStop(s, i); i == len(s) {
+			break
+		}
 		c := s[i]
 		if c == '\n' && i+1 < len(s) && s[i+1] == '\n' {
 			j := i + 2
@@ -60,6 +61,28 @@ func splitSentences(dst []int32, s string) []int32 {
 		i = k - 1
 	}
 	return dst
+}
+
+// sentenceByte marks the bytes splitSentences stops at: a line break and the sentence stops.
+var sentenceByte = [256]bool{'\n': true, '.': true, '!': true, '?': true}
+
+// skipToStop returns the offset of the first byte at or after i that sentenceByte marks, or len(s): nothing else
+// can end a sentence. It tests eight bytes at a time (a zero byte of x^b is a byte b of x), then one at a time.
+func skipToStop(s string, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - lo) &^ v & hi }
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if zero(x^('.'*lo))|zero(x^('!'*lo))|zero(x^('?'*lo))|zero(x^('\n'*lo)) != 0 {
+			break
+		}
+	}
+	for i < len(s) && !sentenceByte[s[i]] {
+		i++
+	}
+	return i
 }
 
 var abbreviations = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "gen": true, "lt": true,
@@ -126,10 +149,15 @@ func (st *matchState) sentenceBounds(o occ, sent int) (int, int) {
 
 // isDemonym reports whether the mention at o was found through a demonym ("South Korean").
 func (st *matchState) isDemonym(o occ) bool {
-	i, _ := slices.BinarySearchFunc(st.ments, o, func(m ment, o occ) int {
-		return cmp.Or(cmp.Compare(m.field, o.field), cmp.Compare(m.start, o.start))
-	})
-	for ; i < len(st.ments) && st.ments[i].field == o.field && st.ments[i].start == o.start; i++ {
+	lo, hi := 0, len(st.ments) // the first mention not before o (they are sorted by field and start)
+	for lo < hi {
+		if m := int(uint(lo+hi) >> 1); st.ments[m].before(o) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for i := lo; i < len(st.ments) && st.ments[i].field == o.field && st.ments[i].start == o.start; i++ {
 		if st.ments[i].demonym {
 			return true
 		}
@@ -199,13 +227,17 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	if headlineSource(f.src, b0, b1, s0) {
 		fl |= fHeadline
 	}
-	if w.phraseBefore(o.w0, sourceBefore, wSourceFirst, rs.cues.source) {
+	// One window before the hit serves the three tests: each reads the nearest words of it.
+	var buf [max(sourceBefore, backgroundAfter, 2)]int32
+	before := w.window(buf[:0], o.w0, len(buf), -1)
+	if w.phraseBefore(before[:min(len(before), sourceBefore)], o.w0, wSourceFirst, rs.cues.source) {
 		fl |= fSourceCue
 	}
-	if o.field == 1 && w.phraseBefore(o.w0, backgroundAfter, wBackgroundFirst, rs.cues.backgrnd) {
+	if o.field == 1 &&
+		w.phraseBefore(before[:min(len(before), backgroundAfter)], o.w0, wBackgroundFirst, rs.cues.backgrnd) {
 		fl |= fBackground
 	}
-	switch w.position(o.w0) {
+	switch w.position(before[:min(len(before), 2)]) {
 	case posPlace:
 		fl |= fPlace | fObject
 	case posObject:
@@ -218,10 +250,9 @@ func (rs *RuleSet) occFacts(st *matchState, o occ) facts {
 	return c
 }
 
-// Word classes (fieldWords.class), computed once per word and Match.
+// Word classes (fieldWords.class): the cue lists a folded word is on (see cues.class).
 const (
-	wKnown uint16 = 1 << iota
-	wSpeech
+	wSpeech uint16 = 1 << iota
 	wSelf
 	wReaction
 	wAnd
@@ -234,7 +265,7 @@ const (
 )
 
 // fieldWords is a field's folded words with their clause numbers (a comma, colon, semicolon, bracket, quote or
-// sentence stop starts a new clause) and lazily computed classes.
+// sentence stop starts a new clause) and classes (which the trie scan finds: the cue words are trie patterns).
 type fieldWords struct {
 	rs     *RuleSet
 	f      *folded
@@ -243,7 +274,7 @@ type fieldWords struct {
 	class  []uint16
 }
 
-// wordsOf returns the words of field, building them on first use in this Match.
+// wordsOf returns the words of field: their starts and clauses come from folding, their classes from the scan.
 func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 	w := &st.fw[field]
 	if w.f != nil {
@@ -251,47 +282,13 @@ func (st *matchState) wordsOf(rs *RuleSet, field uint8) *fieldWords {
 	}
 	f := &st.f[field]
 	w.rs, w.f = rs, f
-	n := int(f.nWords)
-	w.start = slices.Grow(w.start[:0], n+1)[:0]
-	for i := 1; i < len(f.text); i++ {
-		if f.text[i-1] == ' ' && f.text[i] != ' ' {
-			w.start = append(w.start, int32(i))
-		}
-	}
-	w.start = append(w.start, int32(len(f.text)))
-	w.clause = slices.Grow(w.clause[:0], n)[:n]
-	w.class = slices.Grow(w.class[:0], n)[:n]
-	clear(w.class)
-	clause, last := int32(0), int32(-1)
-	src := f.src
-	for ri, bi := 0, 0; bi < len(src); ri++ {
-		r, size := rune(src[bi]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(src[bi:])
-		}
-		bi += size
-		if clauseBreak(r) {
-			clause++
-			continue
-		}
-		if wi := f.runeWord[ri]; wi != last && wi < int32(n) {
-			w.clause[wi], last = clause, wi
-		}
-	}
+	w.start, w.clause, w.class = f.wordStart, f.wordClause, st.wcls[field]
 	return w
 }
 
 func (w *fieldWords) text(i int32) []byte { return w.f.text[w.start[i] : w.start[i+1]-1] }
 
-func (w *fieldWords) classOf(i int32) uint16 {
-	c := w.class[i]
-	if c&wKnown != 0 {
-		return c
-	}
-	c = wKnown | w.rs.cues.class[string(w.text(i))]
-	w.class[i] = c
-	return c
-}
+func (w *fieldWords) classOf(i int32) uint16 { return w.class[i] }
 
 // window returns up to n word indexes after (dir 1) or before (dir -1) word i in its clause, possessive "s"
 // skipped, into dst.
@@ -318,14 +315,14 @@ func (w *fieldWords) window(dst []int32, i int32, n, dir int) []int32 {
 // closely watching").
 func (w *fieldWords) saidBy(i int32) (speech, bool, int) {
 	var buf [16]int32
-	after := w.window(buf[:0], i, speechAfter+6, 1)
+	// The speech verb is among the first speechAfter words; the longer window the rest reads is taken only when
+	// there is one (its first words are the same).
+	after := w.window(buf[:0], i, speechAfter, 1)
 	for k, j := range after {
-		if k >= speechAfter {
-			break
-		}
 		if w.classOf(j)&wSpeech == 0 {
 			continue
 		}
+		after = w.window(buf[:0], i, speechAfter+6, 1)
 		if k > 0 && w.classOf(after[k-1])&wAnd != 0 {
 			return noSpeech, false, k // "thanked Pyongyang for its support and said": another predicate of the subject
 		}
@@ -356,10 +353,9 @@ const (
 	posObject         // follows any other word: an object or a name inside another phrase ("beat North Korea")
 )
 
-// position classifies word i by the word before it in its clause, an article skipped.
-func (w *fieldWords) position(i int32) int {
-	var buf [4]int32
-	before := w.window(buf[:0], i, 2, -1)
+// position classifies a word by the word before it in its clause, an article skipped: before is the word's
+// window(_, i, 2, -1).
+func (w *fieldWords) position(before []int32) int {
 	if len(before) > 0 && w.classOf(before[0])&wArticle != 0 {
 		before = before[1:]
 	}
@@ -372,11 +368,9 @@ func (w *fieldWords) position(i int32) int {
 	return posObject
 }
 
-// phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the n
-// words before word i, in its clause.
-func (w *fieldWords) phraseBefore(i int32, n int, bit uint16, phrases [][]string) bool {
-	var buf [16]int32
-	before := w.window(buf[:0], i, n, -1)
+// phraseBefore reports whether one of phrases (folded words; first words marked with bit) lies within the words
+// before word i in its clause that are before (its window(_, i, n, -1) for a reach of n words).
+func (w *fieldWords) phraseBefore(before []int32, i int32, bit uint16, phrases [][]string) bool {
 	for _, j := range before {
 		if w.classOf(j)&bit == 0 {
 			continue

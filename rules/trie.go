@@ -1,11 +1,13 @@
 package rules
 
 import (
+	"maps"
 	"slices"
+	"strings"
 )
 
-// trie is the one automaton Match runs: every folded alias, exact alias, demonym and term of the pack, as a byte
-// trie. Patterns only ever start at a word start, so the scan walks the trie from each word start of the folded
+// trie is the one automaton Match runs: every folded alias, exact alias, demonym and term of the pack (and the
+// relevance cue words), as a byte trie. Patterns only ever start at a word start, so the scan walks the trie from each word start of the folded
 // text; that is an Aho-Corasick automaton anchored at word starts, which needs no failure links, builds in linear
 // time and reports every pattern that starts at a word (overlapping ones included) in a single pass.
 //
@@ -149,4 +151,88 @@ func (t *trie) step(node int32, nd *trieNode, b byte) int32 {
 		}
 	}
 	return -1
+}
+
+// The compiler's side of the trie: the patterns and what each means.
+
+// literal returns the literal for the required word w. A word with a space has its part after the first space
+// added to the trie (that part starts at a word start wherever w occurs), so that the scan finds its occurrences.
+func (c *compiler) literal(w string) literal {
+	l := newLiteral(w)
+	sp := strings.IndexByte(w, ' ')
+	if sp <= 0 || sp+1 >= len(w) || w[sp+1] == ' ' {
+		return l // found by literal.index
+	}
+	id, ok := c.litIdx[w]
+	if !ok {
+		id = int32(len(c.litIdx))
+		c.litIdx[w] = id
+		c.addTarget(w[sp+1:], target{kind: tLiteral, id: id, exact: w[:sp+1]})
+	}
+	l.id, l.pre = id, sp+1
+	c.rs.nLits = len(c.litIdx)
+	return l
+}
+
+// pattern returns the index of the folded trie pattern key (not empty), adding it if it is new.
+func (c *compiler) pattern(key string) int {
+	i, ok := c.patIndex[key]
+	if !ok {
+		i = len(c.patterns)
+		c.patIndex[key] = i
+		c.patterns = append(c.patterns, key)
+		c.rs.targets = append(c.rs.targets, nil)
+		c.rs.cueCls = append(c.rs.cueCls, 0)
+	}
+	return i
+}
+
+// addTarget records that the folded pattern means t.
+func (c *compiler) addTarget(key string, t target) {
+	if key == "" {
+		return
+	}
+	i := c.pattern(key)
+	ts := c.rs.targets[i]
+	for j := range ts {
+		o := &ts[j]
+		if o.kind != t.kind || o.suffix != t.suffix || o.exact != t.exact || o.demonym != t.demonym || o.stem != t.stem ||
+			o.surname != t.surname {
+			continue
+		}
+		if t.kind != tEntity && o.id == t.id {
+			return
+		}
+		if t.kind == tEntity {
+			if o.id == t.id || containsID(o.alts, t.id) {
+				return
+			}
+			if c.amb[o.id] && c.amb[t.id] { // both ambiguous: one target, several candidates
+				if len(o.alts) == 0 {
+					o.alts = []int32{o.id}
+				}
+				o.alts = append(o.alts, t.id)
+			}
+			return // not ambiguous (a generated variant): the first listed entity keeps it
+		}
+	}
+	c.rs.targets[i] = append(ts, t)
+}
+
+func containsID(l []int32, id int32) bool {
+	for _, x := range l {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// cueWords makes the relevance cue words (rs.cues.class) trie patterns, so that the scan finds their classes.
+func (c *compiler) cueWords() {
+	for _, w := range slices.Sorted(maps.Keys(c.rs.cues.class)) {
+		if w != "" && !strings.Contains(w, " ") { // a cue of several words is no word of the text
+			c.rs.cueCls[c.pattern(w)] = c.rs.cues.class[w]
+		}
+	}
 }

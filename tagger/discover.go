@@ -56,13 +56,15 @@ type scratch struct {
 	toks     [2][]token
 	cov      [2][]int32
 	init     [2][]bool
-	lower    map[string]struct{}
+	lower    lowerSet
 	cands    []candidate
 	supp     []bool
 	keybuf   []byte
 	order    []int32
 	refs     []ref
 	surnames map[string]string
+	lists    [2][]uint16   // per field and token, its discovery lists | listsKnown once looked up (see listsOf)
+	words    [2][]wordBits // per field and token, the built-in lists that hold it | wordBitsKnown (see is)
 	memo
 }
 
@@ -71,14 +73,10 @@ func (sc *scratch) trim() {
 	const maxTokens = 1 << 15
 	for fi := range sc.toks {
 		if cap(sc.toks[fi]) > maxTokens {
-			sc.toks[fi], sc.cov[fi], sc.init[fi] = nil, nil, nil
+			sc.toks[fi], sc.cov[fi], sc.init[fi], sc.lists[fi], sc.words[fi] = nil, nil, nil, nil, nil
 		}
 	}
-	if len(sc.lower) > maxTokens/4 {
-		sc.lower = make(map[string]struct{}, 512)
-	} else {
-		clear(sc.lower) // its keys are substrings of the article
-	}
+	sc.lower.release(maxTokens / 2) // its words are substrings of the article; a table for over maxTokens/4 words goes
 	if cap(sc.cands) > maxTokens/4 {
 		sc.cands, sc.order, sc.refs, sc.supp = nil, nil, nil, nil
 	} else {
@@ -90,7 +88,7 @@ func (sc *scratch) trim() {
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{lower: make(map[string]struct{}, 512), surnames: make(map[string]string, 64), memo: newMemo()}
+	return &scratch{surnames: make(map[string]string, 64), memo: newMemo()}
 }}
 
 // discovery runs discovery on one document for one rule set: the state shared by both fields.
@@ -139,17 +137,22 @@ func entities(ctx context.Context, rs *rules.RuleSet, doc rules.Doc, ms []rules.
 
 func (x *discovery) run() ([]Entity, error) {
 	sc := x.sc
-	clear(sc.lower)
 	sc.cands = sc.cands[:0]
 	sc.supp = slices.Grow(sc.supp[:0], len(x.ms))[:len(x.ms)]
 	clear(sc.supp)
 	for fi, s := range x.texts {
 		sc.toks[fi] = tokenize(s, sc.toks[fi][:0])
-		for _, t := range sc.toks[fi] {
-			if t.kind == tokWord && !t.upper && !t.digit {
-				sc.lower[s[t.start:t.end]] = struct{}{}
-			}
-		}
+	}
+	sc.lower.reset(len(sc.toks[0]) + len(sc.toks[1]))
+	for fi := range sc.lists {
+		n := len(sc.toks[fi])
+		sc.lists[fi] = slices.Grow(sc.lists[fi][:0], n)[:n]
+		clear(sc.lists[fi])
+		sc.words[fi] = slices.Grow(sc.words[fi][:0], n)[:n]
+		clear(sc.words[fi])
+	}
+	for fi, s := range x.texts {
+		sc.lower.addWords(s, sc.toks[fi])
 	}
 	if err := x.ctx.Err(); err != nil {
 		return nil, fmt.Errorf("tagger: discovery: %w", err)

@@ -16,10 +16,10 @@ func (x *fieldScan) isCommon(i int) bool {
 	if functionWords[string(k)] {
 		return true
 	}
-	if _, ok := x.sc.lower[string(k)]; ok {
+	if x.sc.lower.has(string(k)) {
 		return true
 	}
-	return x.in(x.text(i), rules.Stopwords)
+	return x.tokIn(i, rules.Stopwords)
 }
 
 // koreanName reports whether tokens i, i+1 are a Korean surname and a hyphenated given name (`Choi Seong-ryong`).
@@ -28,14 +28,14 @@ func (x *fieldScan) koreanName(i int) bool {
 		x.toks[i].allCaps {
 		return false
 	}
-	if !koreanSurnames[string(x.lowerKey(i))] {
+	if !x.is(i, inKoreanSurnames) {
 		return false
 	}
 	given := x.lowerKey(i + 1)
 	if x.toks[i+1].digit || bytes.HasSuffix(given, []byte("-class")) {
 		return false
 	}
-	if _, ok := x.sc.lower[string(given)]; ok {
+	if x.sc.lower.has(string(given)) {
 		return false
 	}
 	for part := range bytes.SplitSeq(given, []byte("-")) {
@@ -70,11 +70,10 @@ func (x *fieldScan) headCue(a, b int) rules.Type {
 		if !x.isCap(i) || x.cov[i] >= 0 {
 			return ""
 		}
-		w := x.text(i)
-		switch {
-		case x.in(w, rules.LocationCues):
+		switch l := x.listsOf(i); {
+		case l.Has(rules.LocationCues):
 			return rules.Location
-		case x.in(w, rules.OrganizationCues):
+		case l.Has(rules.OrganizationCues):
 			return rules.Organization
 		}
 		return ""
@@ -107,8 +106,7 @@ func (x *fieldScan) isCompound(i int) bool {
 
 // isCue reports whether word token i is an organization or location cue (`Ministry`, `Sea`).
 func (x *fieldScan) isCue(i int) bool {
-	w := x.text(i)
-	return x.in(w, rules.OrganizationCues) || x.in(w, rules.LocationCues)
+	return x.listsOf(i).Has(rules.OrganizationCues | rules.LocationCues)
 }
 
 // classify types the piece a..b (trimmed: it starts and ends with an uncovered capitalized word, or ends with a
@@ -132,7 +130,7 @@ func (x *fieldScan) classify(a, b int, beforeTitle, personHint bool) {
 	}
 	// `People for Peace and Democracy`, `Reporters Without Borders`, `Mothers of the Disappeared`: a group of people
 	// named with `for`, `of`, `against` or `without` is a civic group.
-	if b-a >= 2 && b-a <= 8 && civicHeads[string(x.lowerKey(a))] && x.isWord(a+1) && civicLinks[string(x.lowerKey(a+1))] &&
+	if b-a >= 2 && b-a <= 8 && x.is(a, inCivicHeads) && x.isWord(a+1) && x.is(a+1, inCivicLinks) &&
 		!slices.ContainsFunc(x.cov[a:b+1], func(c int32) bool { return c >= 0 }) && !x.isConnector(b) {
 		x.emit(a, b, rules.Organization)
 		return
@@ -245,10 +243,10 @@ var articles = wordSet("a", "an", "the", "its", "their")
 
 // isVessel reports whether a vessel word stands right before or after a..b, or in an apposition after it.
 func (x *fieldScan) isVessel(a, b int) bool {
-	if x.isWord(b+1) && x.adjacent(b+1) && vesselWords[string(x.lowerKey(b+1))] {
+	if x.isWord(b+1) && x.adjacent(b+1) && x.is(b+1, inVesselWords) {
 		return true
 	}
-	if a > 0 && x.isWord(a-1) && x.adjacent(a) && vesselWords[string(x.lowerKey(a-1))] {
+	if a > 0 && x.isWord(a-1) && x.adjacent(a) && x.is(a-1, inVesselWords) {
 		return true
 	}
 	for i := a; i <= b; i++ {
@@ -258,9 +256,9 @@ func (x *fieldScan) isVessel(a, b int) bool {
 	}
 	// An apposition: `Choe Hyon, the new destroyer`.
 	if n := b + 1; n+1 < len(x.toks) && x.toks[n].kind == tokPunct && x.s[x.toks[n].start] == ',' &&
-		x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+		x.isWord(n+1) && x.is(n+1, inArticles) {
 		for i := n + 2; i <= n+4 && x.isWord(i) && !x.toks[i].upper; i++ {
-			if vesselWords[string(x.lowerKey(i))] {
+			if x.is(i, inVesselWords) {
 				return true
 			}
 		}
@@ -293,12 +291,12 @@ func (x *fieldScan) personContext(a, b int) bool {
 		p-- // `the party's candidate, Laura Ortega`
 	}
 	if p >= 0 && x.isWord(p) && !x.toks[p].upper && !x.toks[p+1].nl {
-		if k := string(x.lowerKey(p)); roleWords[k] || x.in(x.text(p), rules.Titles) {
+		if k := string(x.lowerKey(p)); roleWords[k] || x.tokIn(p, rules.Titles) {
 			return true
 		}
 	}
 	n := b + 1
-	if x.isWord(n) && x.adjacent(n) && speechVerbs[string(x.lowerKey(n))] {
+	if x.isWord(n) && x.adjacent(n) && x.is(n, inSpeechVerbs) {
 		return true
 	}
 	if n < len(x.toks) && x.toks[n].kind == tokPunct && x.s[x.toks[n].start] == ',' {
@@ -330,15 +328,15 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	// A platform (`posted on X`, `Telegram channels`) or a name after the common noun it is an instance of (`the
 	// K-pop group Blue Orbit`, `its agency Starline Entertainment`): an organization.
 	// `Distributor CinemaLane said`: a capitalized kind-of-organization noun that starts the sentence.
-	if x.init[a] && a < b && x.isWord(a+1) && orgNouns[string(x.lowerKey(a))] && !x.in(x.text(a), rules.OrganizationCues) {
-		if b-a <= 4 && !x.koreanName(a+1) && !givenNames[string(x.lowerKey(a+1))] && !x.resolve(a+1, b) {
+	if x.init[a] && a < b && x.isWord(a+1) && x.is(a, inOrgNouns) && !x.tokIn(a, rules.OrganizationCues) {
+		if b-a <= 4 && !x.koreanName(a+1) && !x.is(a+1, inGivenNames) && !x.resolve(a+1, b) {
 			x.emit(a+1, b, rules.Organization)
 		} else {
 			x.simple(a+1, b, beforeTitle, personHint)
 		}
 		return
 	}
-	if b-a <= 4 && !x.koreanName(a) && !givenNames[string(x.lowerKey(a))] {
+	if b-a <= 4 && !x.koreanName(a) && !x.is(a, inGivenNames) {
 		// A place name right before the piece may start the name: `the restaurant, Hamhung Table`.
 		start := a
 		if m := x.placeBefore(a); m >= 0 && !x.ms[m].Demonym {
@@ -356,7 +354,7 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 	// A lower-case location cue after the name: `Kursk region`, `Sunan area`; not after an indefinite article,
 	// where the word is an adjective (`a Buddhist temple`).
 	indef := a > 0 && x.isWord(a-1) && x.adjacent(a) && (string(x.lowerKey(a-1)) == "a" || string(x.lowerKey(a-1)) == "an")
-	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.in(x.text(b+1), rules.LocationCues) && words <= 3 && !indef {
+	if x.isWord(b+1) && !x.toks[b+1].upper && x.adjacent(b+1) && x.tokIn(b+1, rules.LocationCues) && words <= 3 && !indef {
 		x.emit(a, b, rules.Location)
 		return
 	}
@@ -382,8 +380,8 @@ func (x *fieldScan) simple(a, b int, beforeTitle, personHint bool) {
 		words--
 	}
 	if x.personName(a, b, personHint) {
-		strong := personHint || x.koreanName(a) || koreanSurnames[string(x.lowerKey(a))] || x.personContext(a, b) ||
-			givenNames[string(x.lowerKey(a))]
+		strong := personHint || x.koreanName(a) || x.is(a, inKoreanSurnames) || x.personContext(a, b) ||
+			x.is(a, inGivenNames)
 		if x.emit(a, b, rules.Person) && !strong {
 			x.sc.cands[len(x.sc.cands)-1].weak = true
 		}
@@ -414,7 +412,7 @@ func (x *fieldScan) placeContext(a int) bool {
 		return !(x.isCap(a-2) && x.adjacent(a-1)) // not inside a name: `Nobel Prize in Medicine`
 	}
 	if string(p) == "of" && a >= 2 && x.isWord(a-2) && !x.toks[a-2].upper && x.adjacent(a-1) &&
-		x.in(x.text(a-2), rules.LocationCues) {
+		x.tokIn(a-2, rules.LocationCues) {
 		return true
 	}
 	return false
@@ -441,7 +439,7 @@ func (x *fieldScan) personName(a, b int, personHint bool) bool {
 			return false
 		}
 	}
-	if words == 3 && koreanSurnames[string(x.lowerKey(a))] {
+	if words == 3 && x.is(a, inKoreanSurnames) {
 		// `Kim Jong Un`: three short syllables.
 		for i := a + 1; i <= b; i++ {
 			if x.toks[i].rend-x.toks[i].rstart > 5 {
@@ -459,7 +457,6 @@ func (x *fieldScan) nameLike(i int, personHint bool) bool {
 	if !t.upper || t.allCaps || t.digit || t.rend-t.rstart < 2 {
 		return false
 	}
-	w := x.text(i)
 	k := string(x.lowerKey(i))
 	if notNameWords[k] || functionWords[k] {
 		return false
@@ -469,11 +466,11 @@ func (x *fieldScan) nameLike(i int, personHint bool) bool {
 			return false
 		}
 	}
-	if x.in(w, rules.OrganizationCues) || x.in(w, rules.LocationCues) || x.in(w, rules.Titles) || x.in(w, rules.Stopwords) {
+	if x.tokIn(i, rules.OrganizationCues|rules.LocationCues|rules.Titles|rules.Stopwords) {
 		return false
 	}
 	if !personHint {
-		if _, ok := x.sc.lower[k]; ok {
+		if x.sc.lower.has(k) {
 			return false
 		}
 	}
@@ -493,7 +490,7 @@ func collapseSpace(s string) string {
 // posting word within three words (`wrote on X`, `posted a video on Truth Social`), or before a platform noun
 // (`Telegram channels`, `an X account`).
 func (x *fieldScan) platformContext(a, b int) bool {
-	if n := b + 1; x.isWord(n) && !x.toks[n].upper && x.adjacent(n) && platformNouns[string(x.lowerKey(n))] {
+	if n := b + 1; x.isWord(n) && !x.toks[n].upper && x.adjacent(n) && x.is(n, inPlatformNouns) {
 		return true
 	}
 	p := a - 1
@@ -504,7 +501,7 @@ func (x *fieldScan) platformContext(a, b int) bool {
 		return false
 	}
 	for i := p - 1; i >= p-3 && x.isWord(i); i-- {
-		if postingWords[string(x.lowerKey(i))] {
+		if x.is(i, inPostingWords) {
 			return true
 		}
 	}
@@ -517,7 +514,7 @@ func (x *fieldScan) platformContext(a, b int) bool {
 // before a comma and an article that introduce the noun (`Aurora, a Russian carrier`). after reports a noun after
 // the name, with at most one lower-case word between (`the Vostok Intur travel agency`).
 func (x *fieldScan) orgContext(a, b int) (before, after bool) {
-	lowerNoun := func(i int) bool { return x.isWord(i) && !x.toks[i].upper && orgNouns[string(x.lowerKey(i))] }
+	lowerNoun := func(i int) bool { return x.isWord(i) && !x.toks[i].upper && x.is(i, inOrgNouns) }
 	p := a - 1
 	if x.isWord(p) && !x.toks[p].upper && x.adjacent(a) {
 		if k := string(x.lowerKey(p)); (k == "called" || k == "named") && x.adjacent(p) {
@@ -531,17 +528,17 @@ func (x *fieldScan) orgContext(a, b int) (before, after bool) {
 		return true, false
 	}
 	n := b + 1
-	if x.isComma(n) && x.isWord(n+1) && articles[string(x.lowerKey(n+1))] {
+	if x.isComma(n) && x.isWord(n+1) && x.is(n+1, inArticles) {
 		for i := n + 2; i <= n+4 && x.isWord(i); i++ {
 			if lowerNoun(i) && (i+1 >= len(x.toks) || !x.isWord(i+1) || x.toks[i+1].upper ||
-				!connectors[string(x.lowerKey(i+1))] && !speechVerbs[string(x.lowerKey(i+1))]) {
+				!x.is(i+1, inConnectors) && !x.is(i+1, inSpeechVerbs)) {
 				return true, false // not `Aurora, a group of artists`, nor `in the South, the foundation said`
 			}
 		}
 	}
 	if x.isWord(n) && !x.toks[n].upper && x.adjacent(n) {
 		if lowerNoun(n) || x.isWord(n+1) && !x.toks[n+1].upper && x.adjacent(n+1) && lowerNoun(n+1) &&
-			!orgNouns[string(x.lowerKey(n))] {
+			!x.is(n, inOrgNouns) {
 			return false, true
 		}
 	}

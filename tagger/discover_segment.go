@@ -39,7 +39,8 @@ func (x *fieldScan) coverage(cov []int32) []int32 {
 func sentenceStarts(s string, toks []token, init []bool) []bool {
 	init = slices.Grow(init, len(toks))[:len(toks)]
 	start := true
-	for i, t := range toks {
+	for i := range toks {
+		t := &toks[i] // not a copy of the token
 		if t.nl {
 			start = true
 		}
@@ -144,7 +145,7 @@ func (x *fieldScan) isWord(i int) bool {
 func (x *fieldScan) isCap(i int) bool { return x.isWord(i) && x.toks[i].upper }
 
 func (x *fieldScan) isConnector(i int) bool {
-	return x.isWord(i) && !x.toks[i].upper && connectors[string(x.lowerKey(i))]
+	return x.isWord(i) && !x.toks[i].upper && x.is(i, inConnectors)
 }
 
 // adjacent reports whether token i follows token i-1 after white space on the same line.
@@ -190,7 +191,7 @@ func (x *fieldScan) runs() error {
 		}
 		// A name that starts with a group's possessive (`People's Revolutionary Army`) takes in the gazetteer
 		// word before it: `Korean People's Revolutionary Army`.
-		if pluralOwners[string(x.lowerKey(i))] && i+1 < n && x.toks[i+1].kind == tokPoss && x.adjacent(i) &&
+		if x.is(i, inPluralOwners) && i+1 < n && x.toks[i+1].kind == tokPoss && x.adjacent(i) &&
 			x.isCap(i-1) && x.cov[i-1] >= 0 {
 			m := x.cov[i-1]
 			if x.ms[m].End == x.toks[i-1].rend {
@@ -213,7 +214,7 @@ func (x *fieldScan) runs() error {
 			}
 			// An irregular plural's possessive inside a name: `Ministry of the People's Armed Forces`. A singular
 			// owner (`Russia's Security Council`) is not part of the name.
-			if t.kind == tokPoss && k == end+1 && pluralOwners[string(x.lowerKey(end))] && x.isCap(k+1) &&
+			if t.kind == tokPoss && k == end+1 && x.is(end, inPluralOwners) && x.isCap(k+1) &&
 				x.adjacent(k+1) && x.cov[k+1] < 0 {
 				k++
 				continue
@@ -241,7 +242,7 @@ func (x *fieldScan) runs() error {
 					conns = 0
 					continue
 				}
-				if conns > 0 && (functionWords[string(x.lowerKey(k))] || x.in(x.text(k), rules.Stopwords)) {
+				if conns > 0 && (x.is(k, inFunctionWords) || x.tokIn(k, rules.Stopwords)) {
 					break // `Police on Friday`
 				}
 				end, conns = k, 0
@@ -310,7 +311,8 @@ func (x *fieldScan) titleAt(i, b int) int {
 				break
 			}
 		}
-		if ok && x.in(x.s[x.toks[i].start:x.toks[last].end], rules.Titles) {
+		if ok && (n == 1 && x.tokIn(i, rules.Titles) ||
+			n > 1 && x.in(x.s[x.toks[i].start:x.toks[last].end], rules.Titles)) {
 			return n
 		}
 	}
@@ -332,19 +334,19 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 			a++
 			continue
 		}
-		if x.in(x.text(a), rules.PersonCues) {
+		if x.tokIn(a, rules.PersonCues) {
 			personHint = true
 			a++
 			continue
 		}
-		k := x.lowerKey(a)
-		if ordinals[string(k)] && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
+		k := string(x.lowerKey(a)) // a copy: lowerKey's buffer is reused by the calls below
+		if ordinals[k] && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
 			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
 		}
-		civic := civicHeads[string(k)] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
+		civic := civicHeads[k] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
 		// A sentence's first word joined to a name by a connector is a common word unless it is a cue, the head of
 		// the name: `Members of the ...`, `Traffic on the Incheon Bridge`, but `Ministry of ...`, `Sea of Japan`.
-		if functionWords[string(k)] || !civic && (x.in(x.text(a), rules.Stopwords) || x.init[a] && x.isCommon(a) ||
+		if functionWords[k] || !civic && (x.tokIn(a, rules.Stopwords) || x.init[a] && x.isCommon(a) ||
 			x.init[a] && x.isConnector(a+1) && (k[len(k)-1] == 's' || !x.isCue(a))) {
 			a++
 			continue

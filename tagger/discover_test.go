@@ -88,6 +88,11 @@ func TestDiscovery(t *testing.T) {
 			want: []string{`b LOC "Uppsala" *`, `b ORG "Aurora" *`, `b LOC "Russian" -> Russia`},
 		},
 		{
+			name: "civic names whose second word is a function word (the head word is not overwritten by it)",
+			body: "Police said Mothers Against Violence rallied. Doctors Without Borders said so.",
+			want: []string{`b ORG "Mothers Against Violence" *`, `b ORG "Doctors Without Borders" *`},
+		},
+		{
 			name: "organization containing a gazetteer place",
 			body: "The Association for Families Separated by North Korea met in Seoul.",
 			want: []string{`b ORG "Association for Families Separated by North Korea" *`,

@@ -121,8 +121,7 @@ func (x *fieldScan) proseRange(sp proseSpan) (a, b int, ok bool) {
 		}
 		j++
 	}
-	for i < j && !(x.isCap(i) && !functionWords[string(x.lowerKey(i))] && !x.in(x.text(i), rules.Stopwords) &&
-		!x.in(x.text(i), rules.Titles)) {
+	for i < j && !(x.isCap(i) && !x.is(i, inFunctionWords) && !x.tokIn(i, rules.Stopwords|rules.Titles)) {
 		i++
 	}
 	for j > i && !(x.isWord(j-1) && (x.toks[j-1].upper || x.toks[j-1].digit)) {
@@ -185,7 +184,7 @@ func (x *fieldScan) admitProse(a, b int, label string) {
 func (x *fieldScan) extendConnectors(b int) int {
 	for x.isConnector(b+1) && x.adjacent(b+1) && x.cov[b+1] < 0 {
 		k := b + 2
-		for x.isCap(k) && x.adjacent(k) && x.cov[k] < 0 && !functionWords[string(x.lowerKey(k))] {
+		for x.isCap(k) && x.adjacent(k) && x.cov[k] < 0 && !x.is(k, inFunctionWords) {
 			k++
 		}
 		if k == b+2 {

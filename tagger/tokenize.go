@@ -38,19 +38,22 @@ type token struct {
 	hyphen       bool // holds an internal hyphen
 }
 
-// ASCII character classes, for the fast path.
+// Byte classes, for the fast path: the ASCII classes, and cHigh for the bytes of multi-byte code points.
 const (
 	cOther uint8 = iota
 	cSpace
 	cNewline
-	cLower
+	cHigh
+	cLower // cLower and above: word characters
 	cUpper
 	cDigit
 )
 
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
-	for c := range utf8.RuneSelf {
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
 		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = cHigh
 		case c == '\n':
 			t[c] = cNewline
 		case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
@@ -68,43 +71,45 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return asciiClass[r] >= cLower
+		return byteClass[r] >= cLower
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 
-// tokenize appends the tokens of s to toks and returns the result.
+// tokenize appends the tokens of s to toks and returns the result. ASCII bytes are classified by byteClass (an
+// ASCII byte other than white space is no Unicode space); runs of lower-case ASCII letters, most of a word, are
+// skipped in a loop of their own.
 func tokenize(s string, toks []token) []token {
 	toks = slices.Grow(toks, len(s)/5) // about a token per five bytes of prose: no regrowth on ordinary text
 	i, ri := 0, 0
 	nl, space := false, false
 	for i < len(s) {
 		r, size := rune(s[i]), 1
-		if r < utf8.RuneSelf {
-			if c := asciiClass[r]; c == cSpace || c == cNewline {
+		c := byteClass[s[i]]
+		switch c {
+		case cSpace, cNewline:
+			space = true
+			nl = nl || c == cNewline
+			i++
+			ri++
+			continue
+		case cHigh:
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
 				space = true
-				nl = nl || c == cNewline
-				i++
+				if r == '\u2029' || r == '\u2028' {
+					nl = true
+				}
+				i += size
 				ri++
 				continue
 			}
-		} else {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		if unicode.IsSpace(r) {
-			space = true
-			if r == '\n' || r == '\u2029' || r == '\u2028' {
-				nl = true
-			}
-			i += size
-			ri++
-			continue
 		}
 		t := token{start: i, rstart: ri, nl: nl, space: space}
 		nl, space = false, false
-		if !isWordRune(r) {
+		if c < cLower && (c != cHigh || !isWordRune(r)) {
 			// A possessive: 's or ’s right after a word, not followed by a letter.
 			if isApostrophe(r) && len(toks) > 0 && toks[len(toks)-1].end == i && toks[len(toks)-1].kind == tokWord {
 				if j := i + size; j < len(s) && (s[j] == 's' || s[j] == 'S') {
@@ -123,51 +128,55 @@ func tokenize(s string, toks []token) []token {
 			continue
 		}
 		t.kind = tokWord
-		t.upper = unicode.IsUpper(r)
+		t.upper = c == cUpper || c == cHigh && unicode.IsUpper(r)
 		letters, lowers := 0, 0
+	word:
 		for i < len(s) {
-			r, size = rune(s[i]), 1
-			if r < utf8.RuneSelf {
-				switch asciiClass[r] {
-				case cLower:
-					letters++
-					lowers++
-					i++
-					ri++
-					continue
-				case cUpper:
-					letters++
-					i++
-					ri++
-					continue
-				case cDigit:
-					t.digit = true
-					i++
-					ri++
-					continue
+			switch byteClass[s[i]] {
+			case cLower:
+				j := i + 1
+				for j < len(s) && byteClass[s[j]] == cLower {
+					j++
 				}
-			} else {
-				r, size = utf8.DecodeRuneInString(s[i:])
-			}
-			if isWordRune(r) {
-				if unicode.IsLetter(r) {
-					letters++
-					if !unicode.IsUpper(r) {
-						lowers++
-					}
-				} else if unicode.IsDigit(r) {
-					t.digit = true
-				}
-				i += size
+				letters += j - i
+				lowers += j - i
+				ri += j - i
+				i = j
+				continue
+			case cUpper:
+				letters++
+				i++
 				ri++
 				continue
+			case cDigit:
+				t.digit = true
+				i++
+				ri++
+				continue
+			case cHigh:
+				r, size = utf8.DecodeRuneInString(s[i:])
+				if isWordRune(r) {
+					if unicode.IsLetter(r) {
+						letters++
+						if !unicode.IsUpper(r) {
+							lowers++
+						}
+					} else if unicode.IsDigit(r) {
+						t.digit = true
+					}
+					i += size
+					ri++
+					continue
+				}
+			default: // an ASCII byte that is no word character
+				r, size = rune(s[i]), 1
 			}
 			// Join across one hyphen or apostrophe between word characters, except a possessive 's.
 			if (r == '-' || r == '‐' || isApostrophe(r)) && i+size < len(s) && startsWord(s[i+size:]) {
 				if isApostrophe(r) {
 					j := i + size
 					if (s[j] == 's' || s[j] == 'S') && (j+1 >= len(s) || !startsWord(s[j+1:])) {
-						break
+						break word
 					}
 				} else {
 					t.hyphen = true

@@ -33,7 +33,7 @@ func (f *taggerFlags) register(cmd *cobra.Command) {
 // nerUsage documents --ner with the figures of the README's entity-mode table (entity F1 on holdout and blind2,
 // 3 KB articles per CPU-second on one core).
 const nerUsage = `how names no rule lists are found (env TAGPIPE_NER):
-  builtin  discovery by capitalization and context (default; entity F1 0.988 holdout, 0.922 blind2; ~5,700 articles/s per core)
+  builtin  discovery by capitalization and context (default; entity F1 0.988 holdout, 0.922 blind2; ~7,000 articles/s per core)
   prose    prose's statistical NER instead of discovery (F1 0.897, 0.814; ~20-25 articles/s per core)
   hybrid   discovery plus prose's entities that pass a precision filter (F1 0.988, 0.922; ~20-25 articles/s per core)
  `
