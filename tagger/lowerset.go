@@ -1,5 +1,7 @@
 package tagger
 
+import "hash/maphash"
+
 // lowerSet is the set of the words an article writes in lower case (isCommon, koreanName and nameLike ask it): an
 // open-addressing hash table of substrings of the article. It is filled with every lower-case word (a few hundred
 // per article) and asked about a few dozen, so filling it is what costs: a Go map spent about 170 instructions on
@@ -31,14 +33,12 @@ func (l *lowerSet) release(max int) {
 	clear(l.slots)
 }
 
-// hashWord is FNV-1a of w's bytes.
-func hashWord(w string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(w); i++ {
-		h = (h ^ uint32(w[i])) * 16777619
-	}
-	return h
-}
+// wordSeed seeds hashWord once per process, as Go seeds its maps: with a fixed hash an article could be written
+// whose words all probe the same slots, and filling the set would cost the square of its words.
+var wordSeed = maphash.MakeSeed()
+
+// hashWord hashes w's bytes with the process's seed.
+func hashWord(w string) uint32 { return uint32(maphash.String(wordSeed, w)) }
 
 // addWords adds the lower-case words of toks, the tokens of s; there must be at most n of them in all since
 // reset(n). It is one loop over the tokens, of its own, so that its variables stay in registers.
