@@ -339,15 +339,16 @@ func (x *fieldScan) piece(a, b int, beforeTitle, personHint bool) {
 			a++
 			continue
 		}
-		k := string(x.lowerKey(a)) // a copy: lowerKey's buffer is reused by the calls below
-		if ordinals[k] && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
+		if x.is(a, inOrdinals) && a+1 <= b && x.typedHead(a+1, b) && !x.init[a] {
 			break // `the Third Committee`, `the Eighth Army`: the ordinal is part of the name
 		}
-		civic := civicHeads[k] && a+2 <= b && civicLinks[string(x.lowerKey(a+1))] // `Reporters Without Borders`
+		civic := x.is(a, inCivicHeads) && a+2 <= b && x.is(a+1, inCivicLinks) // `Reporters Without Borders`
+		w := x.text(a)
+		plural := w[len(w)-1] == 's' || w[len(w)-1] == 'S'
 		// A sentence's first word joined to a name by a connector is a common word unless it is a cue, the head of
 		// the name: `Members of the ...`, `Traffic on the Incheon Bridge`, but `Ministry of ...`, `Sea of Japan`.
-		if functionWords[k] || !civic && (x.tokIn(a, rules.Stopwords) || x.init[a] && x.isCommon(a) ||
-			x.init[a] && x.isConnector(a+1) && (k[len(k)-1] == 's' || !x.isCue(a))) {
+		if x.is(a, inFunctionWords) || !civic && (x.tokIn(a, rules.Stopwords) || x.init[a] && x.isCommon(a) ||
+			x.init[a] && x.isConnector(a+1) && (plural || !x.isCue(a))) {
 			a++
 			continue
 		}
